@@ -1,0 +1,37 @@
+// applyDefaults: the v1.32 SetDefaults_* behaviour per kind, mutating the object in place.
+// Runs on every create and update body before validation, as decoding does upstream.
+import { defaultBinding } from './rbac.js';
+import { defaultNamespace, defaultNode, defaultSecret } from './core.js';
+import { defaultIngressClass } from './networking.js';
+import { defaultPod } from './pod.js';
+import { defaultEndpointSlice, defaultEndpoints, defaultService } from './service.js';
+import { defaultPersistentVolume, defaultPersistentVolumeClaim, defaultStorageClass } from './storage.js';
+import { defaultCronJob, defaultDaemonSet, defaultDeployment, defaultJob, defaultReplicaSet, defaultStatefulSet } from './workloads.js';
+
+export { generateJobSelector } from './job-selector.js';
+
+const DEFAULTERS: Record<string, (obj: any) => void> = {
+  '/Pod': defaultPod,
+  '/Service': defaultService,
+  '/Endpoints': defaultEndpoints,
+  '/Secret': defaultSecret,
+  '/Namespace': defaultNamespace,
+  '/Node': defaultNode,
+  '/PersistentVolume': defaultPersistentVolume,
+  '/PersistentVolumeClaim': defaultPersistentVolumeClaim,
+  'apps/StatefulSet': defaultStatefulSet,
+  'apps/Deployment': defaultDeployment,
+  'apps/ReplicaSet': defaultReplicaSet,
+  'apps/DaemonSet': defaultDaemonSet,
+  'batch/Job': defaultJob,
+  'batch/CronJob': defaultCronJob,
+  'storage.k8s.io/StorageClass': defaultStorageClass,
+  'discovery.k8s.io/EndpointSlice': defaultEndpointSlice,
+  'networking.k8s.io/IngressClass': defaultIngressClass,
+  'rbac.authorization.k8s.io/RoleBinding': defaultBinding,
+  'rbac.authorization.k8s.io/ClusterRoleBinding': defaultBinding,
+};
+
+export function applyDefaults(group: string, kind: string, obj: any): void {
+  DEFAULTERS[`${group}/${kind}`]?.(obj);
+}

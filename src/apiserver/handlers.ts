@@ -1,0 +1,224 @@
+// Resource request handlers: one function per verb, mapping HTTP onto the registry.
+
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { resourceKey, type ResourceInfo } from '../api/resources.js';
+import { badRequest, methodNotAllowed, StatusError, unsupportedMediaType } from '../machinery/errors.js';
+import type { DeleteOptions, FieldValidation, WriteOptions } from '../registry/options.js';
+import { PATCH_CONTENT_TYPES } from '../registry/options.js';
+import type { Registry } from '../registry/rest.js';
+import { bindPod } from '../registry/binding.js';
+import { getScale, patchScale, updateScale } from '../registry/scale.js';
+import { watch } from '../registry/watch.js';
+import { decodeObject, mediaType, readBody, sendJSON, wantsTable } from './negotiation.js';
+import type { ResourceRequest } from './request.js';
+import { TABLE_CONTENT_TYPE, toTable } from './table.js';
+import { WatchStream } from './watchstream.js';
+
+/** Streaming pod subresources (log, exec, attach) are served by the node side, wired in by the server. */
+export interface PodStreams {
+  log(ns: string, name: string, query: URLSearchParams, res: ServerResponse): Promise<void>;
+}
+
+export interface HandlerContext {
+  registry: Registry;
+  podStreams?: PodStreams;
+  evict?(ns: string, name: string, body: any, opts: WriteOptions): any;
+}
+
+function writeOptions(q: URLSearchParams): WriteOptions {
+  const fv = q.get('fieldValidation');
+  const opts: WriteOptions = { warnings: [] };
+  if (q.getAll('dryRun').includes('All')) opts.dryRun = true;
+  else if (q.get('dryRun')) throw badRequest(`dryRun: Unsupported value: "${q.get('dryRun')}": supported values: "All"`);
+  if (fv) {
+    const canonical = ({ strict: 'Strict', warn: 'Warn', ignore: 'Ignore' } as Record<string, FieldValidation>)[fv.toLowerCase()];
+    if (!canonical) throw badRequest(`fieldValidation: Unsupported value: "${fv}": supported values: "Ignore", "Strict", "Warn"`);
+    opts.fieldValidation = canonical;
+  }
+  const fm = q.get('fieldManager');
+  if (fm) opts.fieldManager = fm;
+  return opts;
+}
+
+function intParam(q: URLSearchParams, name: string): number | undefined {
+  const v = q.get(name);
+  if (v === null || v === '') return undefined;
+  const n = Number(v);
+  if (!Number.isInteger(n)) throw badRequest(`${name}: Invalid value: "${v}": must be an integer`);
+  return n;
+}
+
+function notAllowed(method: string, req: ResourceRequest): StatusError {
+  return methodNotAllowed(method, req.resource.kind);
+}
+
+export async function handleResource(ctx: HandlerContext, req: IncomingMessage, res: ServerResponse, rr: ResourceRequest, query: URLSearchParams): Promise<void> {
+  const { registry } = ctx;
+  const r = rr.resource;
+  const method = req.method ?? 'GET';
+  const ns = rr.namespace;
+  const now = registry.clock.now();
+  const table = wantsTable(req, query);
+
+  if (rr.name === undefined) {
+    if (method === 'GET') {
+      const listNs = rr.allNamespaces ? undefined : ns;
+      if (query.get('watch') === 'true' || query.get('watch') === '1') return startWatch(ctx, res, r, listNs, query, table);
+      const list = registry.list(r, listNs, {
+        labelSelector: query.get('labelSelector') ?? undefined,
+        fieldSelector: query.get('fieldSelector') ?? undefined,
+        limit: intParam(query, 'limit'),
+        continue: query.get('continue') ?? undefined,
+      });
+      if (table) return sendJSON(res, 200, toTable(r, list.items, list.metadata, table, now), TABLE_CONTENT_TYPE);
+      return sendJSON(res, 200, list);
+    }
+    if (method === 'POST') {
+      if (rr.allNamespaces && r.namespaced) throw notAllowed(method, rr);
+      const opts = writeOptions(query);
+      const body = decodeObject(mediaType(req), await readBody(req));
+      if (r.plural === 'bindings' && r.group === '') return sendJSON(res, 201, bindPod(registry, ns, body?.metadata?.name ?? '', body));
+      const created = registry.create(r, ns, body, opts);
+      return sendJSON(res, 201, created, 'application/json', opts.warnings);
+    }
+    if (method === 'DELETE') {
+      if (!r.verbs.includes('deletecollection')) throw notAllowed(method, rr);
+      const opts = writeOptions(query);
+      const del = await deleteOptions(req, query);
+      const out = registry.deleteCollection(r, rr.allNamespaces ? undefined : ns, { labelSelector: query.get('labelSelector') ?? undefined, fieldSelector: query.get('fieldSelector') ?? undefined }, del, opts);
+      return sendJSON(res, 200, out);
+    }
+    throw notAllowed(method, rr);
+  }
+
+  const name = rr.name;
+  if (rr.subresource) return handleSubresource(ctx, req, res, rr, name, query);
+
+  switch (method) {
+    case 'GET': {
+      const obj = registry.get(r, ns, name);
+      if (table) return sendJSON(res, 200, toTable(r, [obj], { resourceVersion: obj.metadata.resourceVersion }, table, now), TABLE_CONTENT_TYPE);
+      return sendJSON(res, 200, obj);
+    }
+    case 'PUT': {
+      const opts = writeOptions(query);
+      const body = decodeObject(mediaType(req), await readBody(req));
+      return sendJSON(res, 200, registry.update(r, ns, name, body, opts), 'application/json', opts.warnings);
+    }
+    case 'PATCH': {
+      const opts = writeOptions(query);
+      const type = PATCH_CONTENT_TYPES[mediaType(req)];
+      if (!type) throw unsupportedMediaType(Object.keys(PATCH_CONTENT_TYPES));
+      const body = await readBody(req);
+      return sendJSON(res, 200, registry.patch(r, ns, name, type, body, opts), 'application/json', opts.warnings);
+    }
+    case 'DELETE': {
+      const opts = writeOptions(query);
+      const del = await deleteOptions(req, query);
+      const out = registry.delete(r, ns, name, del, opts);
+      const stillThere = !opts.dryRun && registry.store.get(resourceKey(r), r.namespaced ? ns : '', name) !== undefined;
+      return sendJSON(res, stillThere ? 202 : 200, out);
+    }
+    default:
+      throw notAllowed(method, rr);
+  }
+}
+
+async function deleteOptions(req: IncomingMessage, query: URLSearchParams): Promise<DeleteOptions> {
+  const text = await readBody(req);
+  let opts: DeleteOptions = {};
+  if (text.trim()) {
+    const body = decodeObject(mediaType(req), text);
+    if (typeof body !== 'object' || body === null) throw badRequest('DeleteOptions must be an object');
+    opts = body;
+  }
+  const grace = intParam(query, 'gracePeriodSeconds');
+  if (grace !== undefined) opts.gracePeriodSeconds = grace;
+  const policy = query.get('propagationPolicy');
+  if (policy) opts.propagationPolicy = policy as DeleteOptions['propagationPolicy'];
+  if (opts.propagationPolicy && !['Background', 'Foreground', 'Orphan'].includes(opts.propagationPolicy))
+    throw badRequest(`propagationPolicy: Unsupported value: "${opts.propagationPolicy}": supported values: "Foreground", "Background", "Orphan"`);
+  if (opts.gracePeriodSeconds !== undefined && opts.gracePeriodSeconds < 0) opts.gracePeriodSeconds = 1;
+  return opts;
+}
+
+function startWatch(ctx: HandlerContext, res: ServerResponse, r: ResourceInfo, ns: string | undefined, query: URLSearchParams, table: ReturnType<typeof wantsTable>): void {
+  const { registry } = ctx;
+  const stream = new WatchStream(res, {
+    resource: r,
+    table,
+    bookmarks: query.get('allowWatchBookmarks') === 'true',
+    timeoutSeconds: intParam(query, 'timeoutSeconds'),
+    clock: registry.clock,
+    revision: () => registry.store.revision,
+  });
+  const opts = {
+    labelSelector: query.get('labelSelector') ?? undefined,
+    fieldSelector: query.get('fieldSelector') ?? undefined,
+    resourceVersion: query.get('resourceVersion') ?? undefined,
+  };
+  // Selectors are checked before the stream starts so that bad input gets a plain 400.
+  registry.filter(r, opts.labelSelector, opts.fieldSelector);
+  try {
+    stream.begin((sink) => watch(registry, r, ns, opts, sink));
+  } catch (e) {
+    if (e instanceof StatusError) return stream.fail(e);
+    throw e;
+  }
+}
+
+async function handleSubresource(ctx: HandlerContext, req: IncomingMessage, res: ServerResponse, rr: ResourceRequest, name: string, query: URLSearchParams): Promise<void> {
+  const { registry } = ctx;
+  const r = rr.resource;
+  const ns = rr.namespace;
+  const method = req.method ?? 'GET';
+  const sub = rr.subresource!;
+  if (sub === 'status' || sub === 'finalize') {
+    if (method === 'GET' && sub === 'status') return sendJSON(res, 200, registry.get(r, ns, name));
+    const opts = writeOptions(query);
+    if (method === 'PUT') {
+      const body = decodeObject(mediaType(req), await readBody(req));
+      const target = sub === 'finalize' ? 'finalize' : 'status';
+      return sendJSON(res, 200, target === 'status' ? registry.update(r, ns, name, body, opts, 'status') : finalizeNamespace(registry, r, name, body, opts));
+    }
+    if (method === 'PATCH' && sub === 'status') {
+      const type = PATCH_CONTENT_TYPES[mediaType(req)];
+      if (!type) throw unsupportedMediaType(Object.keys(PATCH_CONTENT_TYPES));
+      return sendJSON(res, 200, registry.patch(r, ns, name, type, await readBody(req), opts, 'status'));
+    }
+    throw notAllowed(method, rr);
+  }
+  if (sub === 'scale') {
+    if (method === 'GET') return sendJSON(res, 200, getScale(registry, r, ns, name));
+    const opts = writeOptions(query);
+    if (method === 'PUT') return sendJSON(res, 200, updateScale(registry, r, ns, name, decodeObject(mediaType(req), await readBody(req)), opts));
+    if (method === 'PATCH') {
+      const type = PATCH_CONTENT_TYPES[mediaType(req)];
+      if (!type || type === 'apply') throw unsupportedMediaType(Object.keys(PATCH_CONTENT_TYPES));
+      return sendJSON(res, 200, patchScale(registry, r, ns, name, type, await readBody(req), opts));
+    }
+    throw notAllowed(method, rr);
+  }
+  if (sub === 'binding' && method === 'POST') {
+    return sendJSON(res, 201, bindPod(registry, ns, name, decodeObject(mediaType(req), await readBody(req))));
+  }
+  if (sub === 'eviction' && method === 'POST') {
+    const body = decodeObject(mediaType(req), await readBody(req));
+    if (!ctx.evict) throw badRequest('eviction is not available');
+    return sendJSON(res, 201, ctx.evict(ns, name, body, writeOptions(query)));
+  }
+  if (sub === 'log' && method === 'GET') {
+    registry.get(r, ns, name);
+    if (!ctx.podStreams) throw badRequest(`pod ${name} has no node agent to read logs from`);
+    return ctx.podStreams.log(ns, name, query, res);
+  }
+  throw new StatusError(405, 'MethodNotAllowed', `${method} is not supported on ${r.plural}/${sub} by k8ts`, {});
+}
+
+function finalizeNamespace(registry: Registry, r: ResourceInfo, name: string, body: any, opts: WriteOptions): any {
+  const current = registry.get(r, '', name);
+  const next = structuredClone(current);
+  next.spec = { ...(next.spec ?? {}), finalizers: body?.spec?.finalizers ?? [] };
+  if (!next.spec.finalizers.length) delete next.spec.finalizers;
+  return registry.update(r, '', name, next, opts);
+}

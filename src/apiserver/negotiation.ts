@@ -1,0 +1,78 @@
+// Request bodies and response encodings: JSON or YAML in, JSON (objects or Tables) out.
+
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { parse as parseYaml } from 'yaml';
+import { badRequest, requestEntityTooLarge, StatusError, unsupportedMediaType, type Status } from '../machinery/errors.js';
+
+export const MAX_BODY_BYTES = 3 * 1024 * 1024;
+
+export function mediaType(req: IncomingMessage): string {
+  return (req.headers['content-type'] ?? '').split(';')[0].trim().toLowerCase();
+}
+
+export async function readBody(req: IncomingMessage): Promise<string> {
+  const declared = Number(req.headers['content-length'] ?? 0);
+  if (declared > MAX_BODY_BYTES) throw requestEntityTooLarge('the request body is too large: limit is 3145728 bytes');
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const c of req) {
+    size += (c as Buffer).length;
+    if (size > MAX_BODY_BYTES) throw requestEntityTooLarge('the request body is too large: limit is 3145728 bytes');
+    chunks.push(c as Buffer);
+  }
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+/** Decode a create/update body (JSON, or YAML as the real server also accepts). No Content-Type means JSON. */
+export function decodeObject(type: string, body: string): any {
+  if (type === '' || type === 'application/json' || type === '*/*') {
+    try {
+      return JSON.parse(body);
+    } catch (e) {
+      throw badRequest(`the object provided is unrecognized: ${(e as Error).message}`);
+    }
+  }
+  if (type === 'application/yaml' || type === 'application/x-yaml') {
+    try {
+      return parseYaml(body);
+    } catch (e) {
+      throw badRequest(`the object provided is unrecognized: ${(e as Error).message.split('\n')[0]}`);
+    }
+  }
+  throw unsupportedMediaType(['application/json', 'application/yaml', 'application/vnd.kubernetes.protobuf']);
+}
+
+export interface TableRequest {
+  includeObject: 'None' | 'Metadata' | 'Object';
+}
+
+export function wantsTable(req: IncomingMessage, query: URLSearchParams): TableRequest | undefined {
+  const accept = req.headers.accept ?? '';
+  const first = accept.split(',')[0];
+  if (!/as=Table/.test(first) || !/g=meta\.k8s\.io/.test(first)) return undefined;
+  const inc = query.get('includeObject');
+  return { includeObject: inc === 'None' || inc === 'Object' ? inc : 'Metadata' };
+}
+
+export function sendJSON(res: ServerResponse, code: number, body: unknown, contentType = 'application/json', warnings?: string[]): void {
+  const text = typeof body === 'string' ? body : JSON.stringify(body);
+  const headers: Record<string, string | string[]> = { 'Content-Type': contentType, 'Content-Length': String(Buffer.byteLength(text)) };
+  if (warnings?.length) headers.Warning = warnings.map((w) => `299 - ${JSON.stringify(w)}`);
+  res.writeHead(code, headers);
+  res.end(text);
+}
+
+export function sendStatus(res: ServerResponse, err: StatusError): void {
+  const status: Status = err.toStatus();
+  const headers: Record<string, string> = { 'Content-Type': 'application/json' };
+  if (err.details?.retryAfterSeconds) headers['Retry-After'] = String(err.details.retryAfterSeconds);
+  const text = JSON.stringify(status);
+  headers['Content-Length'] = String(Buffer.byteLength(text));
+  res.writeHead(err.code, headers);
+  res.end(text);
+}
+
+export function sendText(res: ServerResponse, code: number, text: string): void {
+  res.writeHead(code, { 'Content-Type': 'text/plain; charset=utf-8', 'Content-Length': String(Buffer.byteLength(text)) });
+  res.end(text);
+}

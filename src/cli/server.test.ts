@@ -1,0 +1,57 @@
+import assert from 'node:assert/strict';
+import path from 'node:path';
+import { test } from 'node:test';
+import { SERVER_FLAG_DEFAULTS, toServerOptions, type ServerFlags } from './server.js';
+
+function flags(overrides: Partial<ServerFlags>): ServerFlags {
+  return { ...SERVER_FLAG_DEFAULTS, ...overrides };
+}
+
+test('the defaults become a server on 127.0.0.1:6443 with state in ./.k8ts', () => {
+  assert.deepEqual(toServerOptions(SERVER_FLAG_DEFAULTS), {
+    dataDir: path.resolve('.k8ts'),
+    host: '127.0.0.1',
+    port: 6443,
+    nodes: 1,
+    simStartDelayMs: 1000,
+    simStopDelayMs: 500,
+  });
+});
+
+test('valid values are converted', () => {
+  const opts = toServerOptions(
+    flags({ dataDir: '/var/lib/k8ts', host: '::1', port: '0', nodes: '3', simStartDelay: '0', simStopDelay: '1m30s' }),
+  );
+  assert.deepEqual(opts, {
+    dataDir: '/var/lib/k8ts',
+    host: '::1',
+    port: 0,
+    nodes: 3,
+    simStartDelayMs: 0,
+    simStopDelayMs: 90000,
+  });
+  assert.equal(toServerOptions(flags({ port: '65535', host: 'localhost' })).port, 65535);
+  assert.equal(toServerOptions(flags({ host: '0.0.0.0' })).host, '0.0.0.0');
+});
+
+const INVALID: [Partial<ServerFlags>, string][] = [
+  [{ port: 'abc' }, 'invalid value for --port: "abc" is not an integer from 0 to 65535'],
+  [{ port: '65536' }, 'invalid value for --port: "65536" is not an integer from 0 to 65535'],
+  [{ port: '-1' }, 'invalid value for --port: "-1" is not an integer from 0 to 65535'],
+  [{ port: '80.5' }, 'invalid value for --port: "80.5" is not an integer from 0 to 65535'],
+  [{ port: '' }, 'invalid value for --port: "" is not an integer from 0 to 65535'],
+  [{ nodes: '0' }, 'invalid value for --nodes: "0" is not an integer of at least 1'],
+  [{ nodes: '2x' }, 'invalid value for --nodes: "2x" is not an integer of at least 1'],
+  [{ simStartDelay: '5' }, 'invalid value for --sim-start-delay: missing unit in duration "5" (examples: 0, 200ms, 2s, 1m)'],
+  [{ simStopDelay: 'soon' }, 'invalid value for --sim-stop-delay: invalid duration "soon" (examples: 0, 200ms, 2s, 1m)'],
+  [{ simStopDelay: '-1s' }, 'invalid value for --sim-stop-delay: "-1s" is negative'],
+  [{ host: 'not a host' }, 'invalid value for --host: "not a host" is not an IP address or host name'],
+  [{ host: '' }, 'invalid value for --host: "" is not an IP address or host name'],
+  [{ dataDir: ' ' }, 'invalid value for --data-dir: must not be empty'],
+];
+
+for (const [overrides, message] of INVALID) {
+  test(`rejects ${JSON.stringify(overrides)}`, () => {
+    assert.throws(() => toServerOptions(flags(overrides)), { name: 'UsageError', message });
+  });
+}

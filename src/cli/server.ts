@@ -1,0 +1,115 @@
+// `k8ts server`: flags, their validation, and the process lifecycle around startServer.
+import net from 'node:net';
+import path from 'node:path';
+import type { Command } from 'commander';
+import { parseDuration } from '../machinery/durationparse.js';
+import { startServer, type ServerOptions } from '../server/server.js';
+import { EXIT_FAILURE, UsageError, printError } from './errors.js';
+
+/** The flags exactly as typed; every value is still a string. */
+export interface ServerFlags {
+  dataDir: string;
+  host: string;
+  port: string;
+  nodes: string;
+  simStartDelay: string;
+  simStopDelay: string;
+}
+
+export const SERVER_FLAG_DEFAULTS: ServerFlags = {
+  dataDir: './.k8ts',
+  host: '127.0.0.1',
+  port: '6443',
+  nodes: '1',
+  simStartDelay: '1s',
+  simStopDelay: '500ms',
+};
+
+const HELP_AFTER = `
+The data directory holds the cluster state, the generated CA and serving certificate (pki/),
+the admin token and the kubeconfig. Only one server may use a data directory at a time.
+Durations are Go durations: 0, 200ms, 2s, 1m, 1m30s.
+
+Examples:
+  k8ts server                                  # https://127.0.0.1:6443, state in ./.k8ts
+  k8ts server --port 0 --data-dir /tmp/k8ts    # any free port, state in /tmp/k8ts
+  k8ts server --nodes 3 --sim-start-delay 0    # three nodes, pods start at once
+  export KUBECONFIG=$PWD/.k8ts/kubeconfig      # then use kubectl as usual
+`;
+
+export function registerServerCommand(program: Command): void {
+  const d = SERVER_FLAG_DEFAULTS;
+  program
+    .command('server')
+    .description('run the API server, controllers, scheduler, cluster DNS and nodes in this process')
+    .option('--data-dir <dir>', 'directory for cluster state, TLS material, kubeconfig and lock; created if missing', d.dataDir)
+    .option('--host <address>', 'address to listen on (IP address or host name)', d.host)
+    .option('--port <port>', 'HTTPS port to listen on, 0-65535; 0 picks a free port', d.port)
+    .option('--nodes <n>', 'number of nodes to run in this process, at least 1', d.nodes)
+    .option('--sim-start-delay <duration>', 'time a simulated container takes to start running', d.simStartDelay)
+    .option('--sim-stop-delay <duration>', 'time a simulated container takes to exit after being stopped', d.simStopDelay)
+    .addHelpText('after', HELP_AFTER)
+    .action(async (flags: ServerFlags) => {
+      await runServer(toServerOptions(flags));
+    });
+}
+
+/** Validates the flags; throws a UsageError naming the flag and what is wrong with its value. */
+export function toServerOptions(flags: ServerFlags): ServerOptions {
+  if (flags.dataDir.trim() === '') throw new UsageError('invalid value for --data-dir: must not be empty');
+  if (!isHost(flags.host)) {
+    throw new UsageError(`invalid value for --host: ${JSON.stringify(flags.host)} is not an IP address or host name`);
+  }
+  return {
+    dataDir: path.resolve(flags.dataDir),
+    host: flags.host,
+    port: integerFlag('--port', flags.port, 0, 65535),
+    nodes: integerFlag('--nodes', flags.nodes, 1, Number.MAX_SAFE_INTEGER),
+    simStartDelayMs: durationFlag('--sim-start-delay', flags.simStartDelay),
+    simStopDelayMs: durationFlag('--sim-stop-delay', flags.simStopDelay),
+  };
+}
+
+function integerFlag(flag: string, value: string, min: number, max: number): number {
+  const n = Number(value);
+  if (/^\d+$/.test(value) && n >= min && n <= max) return n;
+  const range = max === Number.MAX_SAFE_INTEGER ? `an integer of at least ${min}` : `an integer from ${min} to ${max}`;
+  throw new UsageError(`invalid value for ${flag}: ${JSON.stringify(value)} is not ${range}`);
+}
+
+function durationFlag(flag: string, value: string): number {
+  let ms: number;
+  try {
+    ms = parseDuration(value);
+  } catch (err) {
+    throw new UsageError(`invalid value for ${flag}: ${(err as Error).message} (examples: 0, 200ms, 2s, 1m)`);
+  }
+  if (ms < 0) throw new UsageError(`invalid value for ${flag}: ${JSON.stringify(value)} is negative`);
+  return ms;
+}
+
+const HOST_NAME = /^(?=.{1,253}$)[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*$/i;
+
+function isHost(host: string): boolean {
+  return net.isIP(host) !== 0 || HOST_NAME.test(host);
+}
+
+async function runServer(opts: ServerOptions): Promise<void> {
+  const server = await startServer(opts);
+  process.stdout.write(`k8ts ready: ${server.url}  kubeconfig: ${server.kubeconfigPath}\n`);
+  let stopping = false;
+  const onSignal = (): void => {
+    // A second signal while stopping means the user does not want to wait.
+    if (stopping) process.exit(EXIT_FAILURE);
+    stopping = true;
+    server.stop().then(
+      () => process.exit(0),
+      (err: unknown) => {
+        printError(err);
+        process.exit(EXIT_FAILURE);
+      },
+    );
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+}

@@ -1,0 +1,78 @@
+// Event recording (client-go tools/record): one core/v1 Event per object and reason, with repeats
+// counted on the same Event (count, lastTimestamp) the way the real recorder aggregates them.
+
+import { randomBytes } from 'node:crypto';
+import { rfc3339, type Clock } from '../machinery/clock.js';
+import type { Client } from './client.js';
+
+export interface EventSource {
+  component: string;
+  host?: string;
+}
+
+export type EventType = 'Normal' | 'Warning';
+
+interface Recorded {
+  name: string;
+  namespace: string;
+  count: number;
+}
+
+const MAX_REMEMBERED = 4096;
+
+export class EventRecorder {
+  private seen = new Map<string, Recorded>();
+  private chain: Promise<void> = Promise.resolve();
+
+  constructor(
+    private client: Client,
+    private clock: Clock,
+    private source: EventSource,
+  ) {}
+
+  /** Record an event about `obj`; never throws and never blocks the caller. */
+  event(obj: any, type: EventType, reason: string, message: string, fieldPath?: string): void {
+    this.chain = this.chain.then(() => this.write(obj, type, reason, message, fieldPath)).catch(() => undefined);
+  }
+
+  /** Resolves when every event recorded so far has been written (for tests). */
+  flush(): Promise<void> {
+    return this.chain;
+  }
+
+  private async write(obj: any, type: EventType, reason: string, message: string, fieldPath?: string): Promise<void> {
+    const meta = obj.metadata ?? {};
+    const namespace = meta.namespace || 'default';
+    const key = [meta.uid, type, reason, message, fieldPath ?? ''].join('\u0000');
+    const now = this.clock.now();
+    const prior = this.seen.get(key);
+    if (prior) {
+      prior.count++;
+      try {
+        await this.client.events.patch(prior.namespace, prior.name, 'merge', { count: prior.count, lastTimestamp: rfc3339(now) });
+        return;
+      } catch {
+        this.seen.delete(key);
+      }
+    }
+    const name = `${meta.name}.${(BigInt(now) * 1_000_000n + BigInt(randomBytes(2).readUInt16BE())).toString(16)}`;
+    const involvedObject: Record<string, unknown> = { kind: obj.kind, namespace: meta.namespace, name: meta.name, uid: meta.uid, apiVersion: obj.apiVersion, resourceVersion: meta.resourceVersion };
+    if (fieldPath) involvedObject.fieldPath = fieldPath;
+    await this.client.events.create(namespace, {
+      metadata: { name, namespace },
+      involvedObject,
+      reason,
+      message,
+      source: this.source,
+      firstTimestamp: rfc3339(now),
+      lastTimestamp: rfc3339(now),
+      count: 1,
+      type,
+      eventTime: null,
+      reportingComponent: this.source.component,
+      reportingInstance: this.source.host ?? '',
+    });
+    if (this.seen.size >= MAX_REMEMBERED) this.seen.delete(this.seen.keys().next().value!);
+    this.seen.set(key, { name, namespace, count: 1 });
+  }
+}

@@ -1,0 +1,113 @@
+// The Endpoints controller (pkg/controller/endpoint): for every Service with a selector, an Endpoints
+// object of the same name listing the selected pods' addresses, ready and not ready, per port.
+
+import { REFS, type Client } from '../../client/client.js';
+import type { EventRecorder } from '../../client/events.js';
+import { cacheKey, type Informer } from '../../client/informer.js';
+import { runWorkers, WorkQueue } from '../../client/workqueue.js';
+import { isStatusError } from '../../machinery/errors.js';
+import { deepEqual } from '../../machinery/objects.js';
+import type { Controller, ControllerContext } from '../context.js';
+import { HEADLESS_LABEL, isHeadless } from './pods.js';
+import { managesEndpoints, podEndpointChanged, selectedPods, serviceKeysFor } from './services.js';
+import { desiredSubsets } from './subsets.js';
+import { LAST_CHANGE_TRIGGER_TIME, TriggerTimeTracker } from './trigger_time.js';
+import { WrittenObjects } from './written.js';
+
+const WORKERS = 5;
+
+/** The Endpoints labels: the Service's, plus the headless marker for a Service without a cluster IP. */
+export function endpointsLabels(svc: any): Record<string, string> {
+  const labels: Record<string, string> = { ...(svc.metadata.labels ?? {}) };
+  delete labels[HEADLESS_LABEL];
+  if (isHeadless(svc)) labels[HEADLESS_LABEL] = '';
+  return labels;
+}
+
+export class EndpointsController implements Controller {
+  private client: Client;
+  private recorder: EventRecorder;
+  private queue: WorkQueue;
+  private services: Informer;
+  private pods: Informer;
+  private endpoints: Informer;
+  private written: WrittenObjects;
+  private triggerTimes = new TriggerTimeTracker();
+
+  constructor(ctx: ControllerContext) {
+    this.client = ctx.client;
+    this.recorder = ctx.recorder('endpoint-controller');
+    this.queue = new WorkQueue(ctx.clock);
+    this.services = ctx.informers.get(REFS.services);
+    this.pods = ctx.informers.get(REFS.pods);
+    this.endpoints = ctx.informers.get(REFS.endpoints);
+    this.written = new WrittenObjects(this.endpoints);
+    const enqueueService = (svc: any) => this.queue.add(cacheKey(svc));
+    this.services.addHandler({ add: enqueueService, update: (_o, svc) => enqueueService(svc), delete: enqueueService });
+    this.pods.addHandler({
+      add: (pod) => this.enqueuePod(pod, [pod.metadata.labels]),
+      update: (old, pod) => {
+        if (podEndpointChanged(old, pod)) this.enqueuePod(pod, [old.metadata.labels, pod.metadata.labels]);
+      },
+      delete: (pod) => this.enqueuePod(pod, [pod.metadata.labels]),
+    });
+    // An Endpoints object deleted by hand is put back.
+    this.endpoints.addHandler({ delete: (ep) => this.queue.add(cacheKey(ep)) });
+  }
+
+  start(): void {
+    runWorkers(this.queue, WORKERS, (key) => this.sync(key));
+  }
+
+  stop(): void {
+    this.queue.shutdown();
+  }
+
+  private enqueuePod(pod: any, labelSets: Array<Record<string, string> | undefined>): void {
+    for (const key of serviceKeysFor(this.services, pod.metadata.namespace, labelSets)) this.queue.add(key);
+  }
+
+  private async sync(key: string): Promise<void> {
+    const [namespace, name] = key.split('/');
+    const svc = this.services.get(key);
+    if (!svc) {
+      this.triggerTimes.delete(namespace, name);
+      const ep = this.written.get(key);
+      if (!ep) return;
+      try {
+        await this.client.endpoints.delete(namespace, name);
+      } catch (e) {
+        if (!isStatusError(e, 'NotFound')) throw e;
+      }
+      this.written.markDeleted(ep);
+      return;
+    }
+    if (!managesEndpoints(svc)) return;
+    const pods = selectedPods(this.pods, svc);
+    const triggerTime = this.triggerTimes.compute(svc, pods);
+    const subsets = desiredSubsets(svc, pods);
+    const labels = endpointsLabels(svc);
+    const current = this.written.get(key);
+    if (current && deepEqual(current.subsets ?? [], subsets) && deepEqual(current.metadata.labels ?? {}, labels)) return;
+
+    const next: any = current ? structuredClone(current) : { apiVersion: 'v1', kind: 'Endpoints', metadata: { name, namespace } };
+    next.metadata.labels = labels;
+    const annotations = { ...(next.metadata.annotations ?? {}) };
+    if (triggerTime) annotations[LAST_CHANGE_TRIGGER_TIME] = triggerTime;
+    else delete annotations[LAST_CHANGE_TRIGGER_TIME];
+    if (Object.keys(annotations).length) next.metadata.annotations = annotations;
+    else delete next.metadata.annotations;
+    if (subsets.length) next.subsets = subsets;
+    else delete next.subsets;
+    try {
+      const saved = current ? await this.client.endpoints.update(namespace, next) : await this.client.endpoints.create(namespace, next);
+      this.written.remember(saved);
+    } catch (e) {
+      if (isStatusError(e, 'NotFound') && !current) return;
+      const reason = current ? 'FailedToUpdateEndpoint' : 'FailedToCreateEndpoint';
+      const msg = current ? `Failed to update endpoint ${key}: ${(e as Error).message}` : `Failed to create endpoint for service ${key}: ${(e as Error).message}`;
+      this.recorder.event(next, 'Warning', reason, msg);
+      throw e;
+    }
+  }
+}

@@ -1,0 +1,173 @@
+// ControllerRevisions of a StatefulSet (pkg/controller/history and the revision helpers of stateful_set_utils.go):
+// the data each revision holds, its hash and name, equality, ordering, and the API calls that keep history.
+
+import type { ControllerRevision, StatefulSet } from 'kubernetes-types/apps/v1.js';
+import type { Client } from '../../client/client.js';
+import type { Informer } from '../../client/informer.js';
+import { isStatusError } from '../../machinery/errors.js';
+import { matches, type Selector } from '../../machinery/labels.js';
+import { deepEqual } from '../../machinery/objects.js';
+import { getControllerOf, newControllerRef, STATEFUL_SET_KIND } from './stateful_set_utils.js';
+
+export const CONTROLLER_REVISION_HASH_LABEL = 'controller.kubernetes.io/hash';
+
+// k8s.io/apimachinery/pkg/util/rand: consonants and digits only, so hashes never spell words.
+const SAFE_ALPHABET = 'bcdfghjklmnpqrstvwxz2456789';
+
+export function safeEncodeString(s: string): string {
+  let out = '';
+  for (let i = 0; i < s.length; i++) out += SAFE_ALPHABET[s.charCodeAt(i) % SAFE_ALPHABET.length];
+  return out;
+}
+
+/** JSON with object keys sorted at every level: the bytes hashed, and the order data is stored in. */
+export function canonicalize(v: unknown): unknown {
+  if (Array.isArray(v)) return v.map(canonicalize);
+  if (v === null || typeof v !== 'object') return v;
+  const out: Record<string, unknown> = {};
+  for (const k of Object.keys(v).sort()) {
+    const x = (v as Record<string, unknown>)[k];
+    if (x !== undefined) out[k] = canonicalize(x);
+  }
+  return out;
+}
+
+function fnv32a(bytes: Uint8Array, h = 0x811c9dc5): number {
+  for (const b of bytes) h = Math.imul(h ^ b, 0x01000193) >>> 0;
+  return h;
+}
+
+/** FNV-32a over the canonical JSON of the data, plus the collision count when given, safe-encoded. */
+export function hashControllerRevision(revision: ControllerRevision, probe?: number): string {
+  const enc = new TextEncoder();
+  let h = fnv32a(enc.encode(JSON.stringify(canonicalize(revision.data ?? null))));
+  if (probe !== undefined) h = fnv32a(enc.encode(String(probe)), h);
+  return safeEncodeString(String(h));
+}
+
+/** `<prefix>-<hash>`, the prefix cut to 223 bytes so the name stays within 253. */
+export const controllerRevisionName = (prefix: string, hash: string): string => `${prefix.slice(0, 223)}-${hash}`;
+
+/** The revision's data: the set's template with `"$patch":"replace"`, exactly the strategic patch `kubectl rollout undo` sends. */
+export function getPatch(set: StatefulSet): { spec: { template: Record<string, unknown> } } {
+  return canonicalize({ spec: { template: { ...structuredClone(set.spec!.template), $patch: 'replace' } } }) as { spec: { template: Record<string, unknown> } };
+}
+
+/** A new revision of the set (not yet stored): template labels plus the hash label, the set's annotations, a controllerRef. */
+export function newRevision(set: StatefulSet, revision: number, collisionCount: number): ControllerRevision {
+  const cr: ControllerRevision = {
+    apiVersion: 'apps/v1',
+    kind: 'ControllerRevision',
+    metadata: {
+      namespace: set.metadata!.namespace,
+      labels: { ...(set.spec!.template.metadata?.labels ?? {}) },
+      ownerReferences: [newControllerRef(set, STATEFUL_SET_KIND)],
+    },
+    data: getPatch(set),
+    revision,
+  };
+  const annotations = set.metadata?.annotations;
+  if (annotations && Object.keys(annotations).length) cr.metadata!.annotations = { ...annotations };
+  const hash = hashControllerRevision(cr, collisionCount);
+  cr.metadata!.name = controllerRevisionName(set.metadata!.name!, hash);
+  cr.metadata!.labels![CONTROLLER_REVISION_HASH_LABEL] = hash;
+  return cr;
+}
+
+/** The set as of a revision: the revision's template replaces the set's (what the strategic `$patch: replace` does). */
+export function applyRevision(set: StatefulSet, revision: ControllerRevision): StatefulSet {
+  const clone = structuredClone(set);
+  const { $patch: _, ...template } = (revision.data as { spec: { template: Record<string, unknown> } }).spec.template;
+  clone.spec!.template = structuredClone(template);
+  return clone;
+}
+
+/** One more than the highest revision number, or 1. Expects revisions sorted. */
+export const nextRevision = (revisions: ControllerRevision[]): number => (revisions.length ? revisions[revisions.length - 1].revision + 1 : 1);
+
+/**
+ * Revisions are equal when their data is. (Upstream first compares hash labels parsed as integers, which
+ * safe-encoded hashes almost never are, so it ends up comparing the data.)
+ */
+export const equalRevision = (a: ControllerRevision, b: ControllerRevision): boolean => deepEqual(a.data, b.data);
+
+export const findEqualRevisions = (revisions: ControllerRevision[], needle: ControllerRevision): ControllerRevision[] =>
+  revisions.filter((r) => equalRevision(r, needle));
+
+/** By .revision, ties by creationTimestamp, then by name. */
+export function sortControllerRevisions(revisions: ControllerRevision[]): ControllerRevision[] {
+  return revisions.sort(
+    (a, b) =>
+      a.revision - b.revision ||
+      (a.metadata?.creationTimestamp ?? '').localeCompare(b.metadata?.creationTimestamp ?? '') ||
+      (a.metadata?.name ?? '').localeCompare(b.metadata?.name ?? ''),
+  );
+}
+
+/** The API side of history: list from the shared informer, write through the client. */
+export class History {
+  constructor(
+    private client: Client,
+    private revisions: Informer,
+  ) {}
+
+  /** Revisions in the set's namespace matching the selector and owned by the set or by no controller. */
+  listControllerRevisions(set: StatefulSet, selector: Selector): ControllerRevision[] {
+    return this.revisions.byIndex('namespace', set.metadata!.namespace!).filter((r: ControllerRevision) => {
+      if (!matches(selector, r.metadata?.labels)) return false;
+      const ref = getControllerOf(r);
+      return !ref || ref.uid === set.metadata!.uid;
+    });
+  }
+
+  /**
+   * Create the revision, renaming it with a bumped collision count while the name is taken by different
+   * data. Returns the stored revision and the collision count reached.
+   */
+  async createControllerRevision(set: StatefulSet, revision: ControllerRevision, collisionCount: number): Promise<{ revision: ControllerRevision; collisionCount: number }> {
+    const clone = structuredClone(revision);
+    const ns = set.metadata!.namespace!;
+    for (;;) {
+      clone.metadata!.name = controllerRevisionName(set.metadata!.name!, hashControllerRevision(revision, collisionCount));
+      try {
+        return { revision: await this.client.controllerRevisions.create(ns, clone), collisionCount };
+      } catch (e) {
+        if (!isStatusError(e, 'AlreadyExists')) throw e;
+      }
+      const exists: ControllerRevision = await this.client.controllerRevisions.get(ns, clone.metadata!.name!);
+      if (deepEqual(exists.data, clone.data)) return { revision: exists, collisionCount };
+      collisionCount++;
+    }
+  }
+
+  /** Give an existing revision a new revision number (rollback to it), retrying on conflict. */
+  async updateControllerRevision(revision: ControllerRevision, newRevision: number): Promise<ControllerRevision> {
+    let clone = structuredClone(revision);
+    for (let attempt = 0; ; attempt++) {
+      if (clone.revision === newRevision) return clone;
+      clone.revision = newRevision;
+      try {
+        return await this.client.controllerRevisions.update(clone.metadata!.namespace!, clone);
+      } catch (e) {
+        if (!isStatusError(e, 'Conflict') || attempt >= 4) throw e;
+        clone = structuredClone(await this.client.controllerRevisions.get(clone.metadata!.namespace!, clone.metadata!.name!));
+      }
+    }
+  }
+
+  async deleteControllerRevision(revision: ControllerRevision): Promise<void> {
+    try {
+      await this.client.controllerRevisions.delete(revision.metadata!.namespace!, revision.metadata!.name!);
+    } catch (e) {
+      if (!isStatusError(e, 'NotFound')) throw e;
+    }
+  }
+
+  /** Add a controllerRef to an orphaned revision with a strategic merge patch (uid doubles as a precondition). */
+  async adoptControllerRevision(set: StatefulSet, revision: ControllerRevision): Promise<ControllerRevision> {
+    const owner = getControllerOf(revision);
+    if (owner) throw new Error(`attempt to adopt revision owned by ${JSON.stringify(owner)}`);
+    const patch = { metadata: { ownerReferences: [newControllerRef(set, STATEFUL_SET_KIND)], uid: revision.metadata!.uid } };
+    return this.client.controllerRevisions.patch(set.metadata!.namespace!, revision.metadata!.name!, 'strategic', patch);
+  }
+}

@@ -1,0 +1,41 @@
+// Writes a computed StatefulSetStatus through the status subresource (stateful_set_status_updater.go),
+// retrying on conflict against a fresh copy of the set.
+
+import type { StatefulSet, StatefulSetStatus } from 'kubernetes-types/apps/v1.js';
+import type { Client } from '../../client/client.js';
+import { isStatusError } from '../../machinery/errors.js';
+
+const RETRY_STEPS = 5; // retry.DefaultRetry
+
+/** The status as the API serialises it: zero counts and empty revisions are omitted, except `replicas` and `availableReplicas`. */
+export function wireStatus(status: StatefulSetStatus): StatefulSetStatus {
+  const out: StatefulSetStatus = { replicas: status.replicas };
+  if (status.observedGeneration) out.observedGeneration = status.observedGeneration;
+  if (status.readyReplicas) out.readyReplicas = status.readyReplicas;
+  if (status.currentReplicas) out.currentReplicas = status.currentReplicas;
+  if (status.updatedReplicas) out.updatedReplicas = status.updatedReplicas;
+  if (status.currentRevision) out.currentRevision = status.currentRevision;
+  if (status.updateRevision) out.updateRevision = status.updateRevision;
+  if (status.collisionCount !== undefined) out.collisionCount = status.collisionCount;
+  if (status.conditions?.length) out.conditions = status.conditions;
+  out.availableReplicas = status.availableReplicas ?? 0;
+  return out;
+}
+
+export class StatefulSetStatusUpdater {
+  constructor(private client: Client) {}
+
+  async updateStatefulSetStatus(set: StatefulSet, status: StatefulSetStatus): Promise<void> {
+    let current = structuredClone(set);
+    for (let attempt = 1; ; attempt++) {
+      current.status = wireStatus(status);
+      try {
+        await this.client.statefulSets.updateStatus(current.metadata!.namespace!, current);
+        return;
+      } catch (e) {
+        if (!isStatusError(e, 'Conflict') || attempt >= RETRY_STEPS) throw e;
+        current = structuredClone(await this.client.statefulSets.get(current.metadata!.namespace!, current.metadata!.name!));
+      }
+    }
+  }
+}

@@ -1,0 +1,225 @@
+// Pure helpers of the StatefulSet controller (pkg/controller/statefulset/stateful_set_utils.go): pod names
+// and ordinals, the identity and storage a pod must carry, pod states, and the pod built for an ordinal.
+
+import type { StatefulSet, StatefulSetStatus } from 'kubernetes-types/apps/v1.js';
+import type { PersistentVolumeClaim, Pod, Volume } from 'kubernetes-types/core/v1.js';
+import type { OwnerReference } from 'kubernetes-types/meta/v1.js';
+
+export const STATEFUL_SET_POD_NAME_LABEL = 'statefulset.kubernetes.io/pod-name';
+export const POD_INDEX_LABEL = 'apps.kubernetes.io/pod-index';
+export const STATEFUL_SET_REVISION_LABEL = 'controller-revision-hash';
+
+/** The kind a controllerRef names for this controller (controllerKind upstream). */
+export const STATEFUL_SET_KIND = { apiVersion: 'apps/v1', kind: 'StatefulSet' } as const;
+export const POD_KIND = { apiVersion: 'v1', kind: 'Pod' } as const;
+
+const MAX_INT32 = 2 ** 31 - 1;
+const statefulPodRegex = /^(.*)-([0-9]+)$/;
+
+/** Parent set name and ordinal parsed from a pod name; ordinal -1 when the name carries none. */
+export function getParentNameAndOrdinal(pod: Pod): { parent: string; ordinal: number } {
+  const m = statefulPodRegex.exec(pod.metadata?.name ?? '');
+  if (!m) return { parent: '', ordinal: -1 };
+  const n = Number(m[2]);
+  return { parent: m[1], ordinal: n <= MAX_INT32 ? n : -1 };
+}
+
+export const getParentName = (pod: Pod): string => getParentNameAndOrdinal(pod).parent;
+export const getOrdinal = (pod: Pod): number => getParentNameAndOrdinal(pod).ordinal;
+
+export const getReplicas = (set: StatefulSet): number => set.spec?.replicas ?? 1;
+
+/** First ordinal of the set (inclusive): spec.ordinals.start, or 0. */
+export const getStartOrdinal = (set: StatefulSet): number => set.spec?.ordinals?.start ?? 0;
+
+/** Last ordinal of the set (inclusive). */
+export const getEndOrdinal = (set: StatefulSet): number => getStartOrdinal(set) + getReplicas(set) - 1;
+
+export function podInOrdinalRange(pod: Pod, set: StatefulSet): boolean {
+  const ordinal = getOrdinal(pod);
+  return ordinal >= getStartOrdinal(set) && ordinal <= getEndOrdinal(set);
+}
+
+export const getPodName = (set: StatefulSet, ordinal: number): string => `${set.metadata!.name}-${ordinal}`;
+
+export const getPersistentVolumeClaimName = (set: StatefulSet, claim: PersistentVolumeClaim, ordinal: number): string =>
+  `${claim.metadata?.name}-${set.metadata!.name}-${ordinal}`;
+
+export const isMemberOf = (set: StatefulSet, pod: Pod): boolean => getParentName(pod) === set.metadata!.name;
+
+/** The identity checks upstream makes before deciding a pod needs an update; hostname/subdomain are immutable and not checked. */
+export function identityMatches(set: StatefulSet, pod: Pod): boolean {
+  const { parent, ordinal } = getParentNameAndOrdinal(pod);
+  return (
+    ordinal >= 0 &&
+    parent === set.metadata!.name &&
+    pod.metadata?.name === getPodName(set, ordinal) &&
+    pod.metadata?.namespace === set.metadata!.namespace &&
+    pod.metadata?.labels?.[STATEFUL_SET_POD_NAME_LABEL] === pod.metadata?.name
+  );
+}
+
+/** True when every volumeClaimTemplate is mounted from the pod's own claim. */
+export function storageMatches(set: StatefulSet, pod: Pod): boolean {
+  const ordinal = getOrdinal(pod);
+  if (ordinal < 0) return false;
+  const volumes = new Map((pod.spec?.volumes ?? []).map((v) => [v.name, v]));
+  for (const claim of set.spec?.volumeClaimTemplates ?? []) {
+    const volume = volumes.get(claim.metadata?.name ?? '');
+    if (volume?.persistentVolumeClaim?.claimName !== getPersistentVolumeClaimName(set, claim, ordinal)) return false;
+  }
+  return true;
+}
+
+/** The claims a pod of the set uses, keyed by template name: template copies, selector matchLabels merged over their labels. */
+export function getPersistentVolumeClaims(set: StatefulSet, pod: Pod): Map<string, PersistentVolumeClaim> {
+  const ordinal = getOrdinal(pod);
+  const matchLabels = set.spec?.selector?.matchLabels ?? {};
+  const claims = new Map<string, PersistentVolumeClaim>();
+  for (const template of set.spec?.volumeClaimTemplates ?? []) {
+    const claim = structuredClone(template) as PersistentVolumeClaim & { metadata: NonNullable<PersistentVolumeClaim['metadata']> };
+    claim.metadata ??= {};
+    claim.metadata.name = getPersistentVolumeClaimName(set, template, ordinal);
+    claim.metadata.namespace = set.metadata!.namespace;
+    claim.metadata.labels = { ...(claim.metadata.labels ?? {}), ...matchLabels };
+    claims.set(template.metadata?.name ?? '', claim);
+  }
+  return claims;
+}
+
+/** Point the pod's volumes at its claims; template volumes with the same name are replaced, others kept. */
+export function updateStorage(set: StatefulSet, pod: Pod): void {
+  const claims = getPersistentVolumeClaims(set, pod);
+  const volumes: Volume[] = [...claims].map(([name, claim]) => ({
+    name,
+    persistentVolumeClaim: { claimName: claim.metadata!.name! },
+  }));
+  for (const v of pod.spec?.volumes ?? []) if (!claims.has(v.name)) volumes.push(v);
+  pod.spec!.volumes = volumes;
+}
+
+/** Name, namespace and the identity labels (pod-name, pod-index). */
+export function updateIdentity(set: StatefulSet, pod: Pod): void {
+  const ordinal = getOrdinal(pod);
+  const meta = (pod.metadata ??= {});
+  meta.name = getPodName(set, ordinal);
+  meta.namespace = set.metadata!.namespace;
+  meta.labels = { ...(meta.labels ?? {}), [STATEFUL_SET_POD_NAME_LABEL]: meta.name, [POD_INDEX_LABEL]: String(ordinal) };
+}
+
+/** Identity at creation: also hostname and subdomain, which are immutable afterwards. */
+export function initIdentity(set: StatefulSet, pod: Pod): void {
+  updateIdentity(set, pod);
+  pod.spec!.hostname = pod.metadata!.name;
+  pod.spec!.subdomain = set.spec?.serviceName || undefined;
+}
+
+function readyCondition(pod: Pod) {
+  return pod.status?.conditions?.find((c) => c.type === 'Ready');
+}
+
+export const isPodReady = (pod: Pod): boolean => readyCondition(pod)?.status === 'True';
+
+export const isRunningAndReady = (pod: Pod): boolean => pod.status?.phase === 'Running' && isPodReady(pod);
+
+/** Ready for at least minReadySeconds, measured from the Ready condition's lastTransitionTime (podutil.IsPodAvailable). */
+export function isRunningAndAvailable(pod: Pod, minReadySeconds: number, now: number): boolean {
+  if (!isRunningAndReady(pod)) return false;
+  if (minReadySeconds === 0) return true;
+  const since = Date.parse(readyCondition(pod)?.lastTransitionTime ?? '');
+  return Number.isFinite(since) && since + minReadySeconds * 1000 < now;
+}
+
+/** Created pods have a phase; the placeholders built for missing ordinals do not. */
+export const isCreated = (pod: Pod): boolean => !!pod.status?.phase;
+export const isPending = (pod: Pod): boolean => pod.status?.phase === 'Pending';
+export const isFailed = (pod: Pod): boolean => pod.status?.phase === 'Failed';
+export const isSucceeded = (pod: Pod): boolean => pod.status?.phase === 'Succeeded';
+export const isTerminating = (pod: Pod): boolean => !!pod.metadata?.deletionTimestamp;
+
+export const isUnavailable = (pod: Pod, minReadySeconds: number, now: number): boolean =>
+  !isRunningAndAvailable(pod, minReadySeconds, now) || isTerminating(pod);
+
+/** Parallel pod management relaxes the ordering of scaling (not of updates). */
+export const allowsBurst = (set: StatefulSet): boolean => set.spec?.podManagementPolicy === 'Parallel';
+
+export const getPodRevision = (pod: Pod): string => pod.metadata?.labels?.[STATEFUL_SET_REVISION_LABEL] ?? '';
+
+export function setPodRevision(pod: Pod, revision: string): void {
+  const meta = (pod.metadata ??= {});
+  meta.labels = { ...(meta.labels ?? {}), [STATEFUL_SET_REVISION_LABEL]: revision };
+}
+
+export function newControllerRef(owner: { metadata?: { name?: string; uid?: string } }, kind: { apiVersion: string; kind: string }): OwnerReference {
+  return { apiVersion: kind.apiVersion, kind: kind.kind, name: owner.metadata!.name!, uid: owner.metadata!.uid!, controller: true, blockOwnerDeletion: true };
+}
+
+/** The controllerRef of an object, if any. */
+export const getControllerOf = (obj: { metadata?: { ownerReferences?: OwnerReference[] } }): OwnerReference | undefined =>
+  obj.metadata?.ownerReferences?.find((r) => r.controller);
+
+/** controller.GetPodFromTemplate, then the identity and storage of the ordinal. */
+export function newStatefulSetPod(set: StatefulSet, ordinal: number): Pod {
+  const template = set.spec!.template;
+  const tmeta = template.metadata ?? {};
+  const metadata: NonNullable<Pod['metadata']> = { generateName: `${set.metadata!.name}-`, labels: { ...(tmeta.labels ?? {}) } };
+  if (tmeta.annotations && Object.keys(tmeta.annotations).length) metadata.annotations = { ...tmeta.annotations };
+  if (tmeta.finalizers?.length) metadata.finalizers = [...tmeta.finalizers];
+  metadata.ownerReferences = [newControllerRef(set, STATEFUL_SET_KIND)];
+  metadata.name = getPodName(set, ordinal);
+  const pod: Pod = { apiVersion: 'v1', kind: 'Pod', metadata, spec: structuredClone(template.spec!) };
+  initIdentity(set, pod);
+  updateStorage(set, pod);
+  return pod;
+}
+
+/**
+ * The pod for a missing ordinal, at the current revision when it sits below the partition (or, with
+ * `rollingUpdate` unset, below start + status.currentReplicas), else at the update revision.
+ */
+export function newVersionedStatefulSetPod(currentSet: StatefulSet, updateSet: StatefulSet, currentRevision: string, updateRevision: string, ordinal: number): Pod {
+  const strategy = currentSet.spec?.updateStrategy;
+  const start = getStartOrdinal(currentSet);
+  const belowCurrent = strategy?.type === 'RollingUpdate' && !strategy.rollingUpdate && ordinal < start + (currentSet.status?.currentReplicas ?? 0);
+  const belowPartition = !!strategy?.rollingUpdate && ordinal < start + (strategy.rollingUpdate.partition ?? 0);
+  if (belowCurrent || belowPartition) {
+    const pod = newStatefulSetPod(currentSet, ordinal);
+    setPodRevision(pod, currentRevision);
+    return pod;
+  }
+  const pod = newStatefulSetPod(updateSet, ordinal);
+  setPodRevision(pod, updateRevision);
+  return pod;
+}
+
+export const ascendingOrdinal = (a: Pod, b: Pod): number => getOrdinal(a) - getOrdinal(b);
+export const descendingOrdinal = (a: Pod, b: Pod): number => getOrdinal(b) - getOrdinal(a);
+
+/** True when the computed status must be written (a newer generation, or any count or revision differs). */
+export function inconsistentStatus(set: StatefulSet, status: StatefulSetStatus): boolean {
+  const old = set.status ?? { replicas: 0 };
+  return (
+    (status.observedGeneration ?? 0) > (old.observedGeneration ?? 0) ||
+    status.replicas !== (old.replicas ?? 0) ||
+    (status.currentReplicas ?? 0) !== (old.currentReplicas ?? 0) ||
+    (status.readyReplicas ?? 0) !== (old.readyReplicas ?? 0) ||
+    (status.updatedReplicas ?? 0) !== (old.updatedReplicas ?? 0) ||
+    (status.currentRevision ?? '') !== (old.currentRevision ?? '') ||
+    (status.availableReplicas ?? 0) !== (old.availableReplicas ?? 0) ||
+    (status.updateRevision ?? '') !== (old.updateRevision ?? '')
+  );
+}
+
+/** Under RollingUpdate, once every replica is updated and ready the update revision becomes current. */
+export function completeRollingUpdate(set: StatefulSet, status: StatefulSetStatus): void {
+  const replicas = getReplicas(set);
+  if (
+    set.spec?.updateStrategy?.type === 'RollingUpdate' &&
+    status.updatedReplicas === replicas &&
+    status.readyReplicas === replicas &&
+    status.replicas === replicas
+  ) {
+    status.currentReplicas = status.updatedReplicas;
+    status.currentRevision = status.updateRevision;
+  }
+}

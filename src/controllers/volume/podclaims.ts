@@ -1,0 +1,59 @@
+// Which claims a pod uses (pkg/controller/volume/common PodPVCIndex and the PVC protection
+// controller's podUsesPVC), indexed on the shared pod informer as `<namespace>/<claim>`.
+
+import type { Informer } from '../../client/informer.js';
+
+export const POD_CLAIM_INDEX = 'volume.podClaims';
+
+/** ephemeral.VolumeClaimName: the claim a generic ephemeral volume gets. */
+function ephemeralClaimName(pod: any, volume: any): string {
+  return `${pod.metadata.name}-${volume.name}`;
+}
+
+export function podClaimKeys(pod: any): string[] {
+  const ns = pod.metadata?.namespace ?? '';
+  const keys: string[] = [];
+  for (const v of pod.spec?.volumes ?? []) {
+    if (v.persistentVolumeClaim?.claimName) keys.push(`${ns}/${v.persistentVolumeClaim.claimName}`);
+    else if (v.ephemeral) keys.push(`${ns}/${ephemeralClaimName(pod, v)}`);
+  }
+  return keys;
+}
+
+export function indexPodsByClaim(pods: Informer): void {
+  pods.addIndex(POD_CLAIM_INDEX, podClaimKeys);
+}
+
+function notRunning(statuses: any[] | undefined): boolean {
+  return (statuses ?? []).every((s) => s.state?.terminated || s.state?.waiting);
+}
+
+/** volumeutil.IsPodTerminated: a terminal phase, or deleted with no container still running. */
+export function isPodTerminated(pod: any): boolean {
+  const st = pod.status ?? {};
+  if (st.phase === 'Failed' || st.phase === 'Succeeded') return true;
+  return !!pod.metadata?.deletionTimestamp && notRunning(st.initContainerStatuses) && notRunning(st.containerStatuses) && notRunning(st.ephemeralContainerStatuses);
+}
+
+/** The kubelet is done with the pod, or it was force-deleted: a deletion with zero grace left. */
+export function podIsShutDown(pod: any): boolean {
+  return !!pod.metadata?.deletionTimestamp && pod.metadata?.deletionGracePeriodSeconds === 0;
+}
+
+function isControlledBy(obj: any, owner: any): boolean {
+  return (obj.metadata?.ownerReferences ?? []).some((r: any) => r.controller === true && r.uid === owner.metadata.uid);
+}
+
+/**
+ * podUsesPVC: only a scheduled pod holds a claim (the kubelet will not start a pod whose claim is being
+ * deleted). An ephemeral volume's claim counts only while the pod is not shut down and owns the claim.
+ */
+export function podUsesClaim(pod: any, pvc: any): boolean {
+  if (!pod.spec?.nodeName) return false;
+  if (pod.metadata.namespace !== pvc.metadata.namespace) return false;
+  for (const v of pod.spec.volumes ?? []) {
+    if (v.persistentVolumeClaim?.claimName === pvc.metadata.name) return true;
+    if (v.ephemeral && !podIsShutDown(pod) && ephemeralClaimName(pod, v) === pvc.metadata.name && isControlledBy(pvc, pod)) return true;
+  }
+  return false;
+}

@@ -1,0 +1,82 @@
+// v1.ContainerStatus from what the kubelet knows about a container: its latest runtime instance,
+// the previous one (lastState), restarts and a back-off in progress (kubelet convertToAPIContainerStatuses).
+
+import { rfc3339 } from '../machinery/clock.js';
+import type { ContainerKind, ContainerStatus } from '../runtime/runtime.js';
+
+/** The kubelet's memory of one container of a pod across restarts. */
+export interface ContainerRecord {
+  name: string;
+  kind: ContainerKind;
+  index: number;
+  /** The latest runtime instance. */
+  id?: string;
+  /** The instance before it, kept for `logs --previous`. */
+  previousId?: string;
+  restartCount: number;
+  /** lastState.terminated: how the previous instance ended. */
+  lastTerminated?: any;
+  /** Set while the restart waits out its back-off. */
+  backOff?: { reason: string; message: string };
+}
+
+export function terminatedState(rt: ContainerStatus, runtimeType: string): any {
+  return {
+    containerID: `${runtimeType}://${rt.id}`,
+    exitCode: rt.exitCode ?? 0,
+    finishedAt: rt.finishedAt === undefined ? null : rfc3339(rt.finishedAt),
+    reason: rt.reason ?? (rt.exitCode ? 'Error' : 'Completed'),
+    startedAt: rt.startedAt === undefined ? null : rfc3339(rt.startedAt),
+  };
+}
+
+/**
+ * `waitingReason` is what a container not running yet waits for: ContainerCreating, or PodInitializing
+ * in a pod with init containers.
+ */
+export function apiContainerStatus(spec: any, rec: ContainerRecord, rt: ContainerStatus | undefined, waitingReason: string, runtimeType: string): any {
+  const status: any = {
+    image: spec.image,
+    imageID: '',
+    lastState: rec.lastTerminated ? { terminated: rec.lastTerminated } : {},
+    name: spec.name,
+    ready: false,
+    restartCount: rec.restartCount,
+    started: false,
+    state: { waiting: { reason: waitingReason } },
+  };
+  if (!rt) return status;
+  status.containerID = `${runtimeType}://${rt.id}`;
+  status.image = rt.image;
+  status.imageID = rt.imageRef;
+  if (rt.state === 'running') {
+    status.state = { running: { startedAt: rfc3339(rt.startedAt!) } };
+    status.started = true;
+    status.ready = rec.kind !== 'init' && rt.ready;
+  } else if (rt.state === 'exited') {
+    const terminated = terminatedState(rt, runtimeType);
+    if (rec.backOff) {
+      status.state = { waiting: rec.backOff };
+      status.lastState = { terminated };
+    } else status.state = { terminated };
+    // A regular init container that succeeded counts as ready (prober manager UpdatePodStatus).
+    status.ready = rec.kind === 'init' && rt.exitCode === 0;
+  }
+  const mounts = volumeMounts(spec);
+  if (mounts) status.volumeMounts = mounts;
+  return status;
+}
+
+/** The mounts the runtime reports for a created container (status.volumeMounts, 1.31+). */
+function volumeMounts(spec: any): any[] | undefined {
+  const list: any[] = spec.volumeMounts ?? [];
+  if (!list.length) return undefined;
+  return list.map((m) => {
+    const out: any = { mountPath: m.mountPath, name: m.name };
+    if (m.readOnly) {
+      out.readOnly = true;
+      out.recursiveReadOnly = m.recursiveReadOnly ?? 'Disabled';
+    }
+    return out;
+  });
+}

@@ -1,0 +1,246 @@
+// The node agent: registers the Node, renews its Lease, reports node status, and runs a PodWorker for
+// every pod bound to the node. It also answers `kubectl logs` and `kubectl exec` for those pods.
+
+import { REFS } from '../client/client.js';
+import { EventRecorder } from '../client/events.js';
+import type { Informer } from '../client/informer.js';
+import type { Controller, ControllerContext } from '../controllers/context.js';
+import type { Timer } from '../machinery/clock.js';
+import { badRequest, isStatusError, notFound } from '../machinery/errors.js';
+import type { ExecRequest, ExecSession, Runtime } from '../runtime/runtime.js';
+import { PodIPAM } from './ipam.js';
+import { logContainerID, validateContainer } from './logs.js';
+import { LEASE_RENEW_MS, NodeLease } from './nodelease.js';
+import { nodeLabels, nodeObject, nodeStatus, readSystemInfo, type NodeSpecInput } from './nodestatus.js';
+import { PodWorker } from './podworker.js';
+
+export interface KubeletOptions {
+  nodeName: string;
+  podCIDR: string;
+  nodeIP: string;
+  runtime: Runtime;
+  /** Default simulated time to start / stop a container (`--sim-start-delay`, `--sim-stop-delay`). */
+  startDelayMs: number;
+  stopDelayMs: number;
+  /** Extra node labels, e.g. `node-role.kubernetes.io/control-plane: ""` for the first node. */
+  labels?: Record<string, string>;
+}
+
+/** The query of GET pods/<name>/log, plus a signal that ends a follow stream. */
+export interface PodLogOptions {
+  follow?: boolean;
+  tailLines?: number;
+  timestamps?: boolean;
+  previous?: boolean;
+  sinceSeconds?: number;
+  /** RFC 3339 */
+  sinceTime?: string;
+  limitBytes?: number;
+  signal?: AbortSignal;
+}
+
+/** How often the kubelet posts node status when nothing changed (kept within the 40 s node grace period). */
+export const NODE_STATUS_REPORT_MS = 30_000;
+const REGISTER_RETRY_MS = 1000;
+const PODS = { group: '', plural: 'pods' };
+
+export class Kubelet implements Controller {
+  readonly nodeName: string;
+  private pods: Informer;
+  private recorder: EventRecorder;
+  private node: NodeSpecInput;
+  private ipam: PodIPAM;
+  private lease?: NodeLease;
+  private workers = new Map<string, PodWorker>();
+  private byName = new Map<string, PodWorker>();
+  private timers = new Map<string, Timer>();
+  private unsubscribe?: () => void;
+  private stopped = false;
+  private registered?: Promise<void>;
+
+  constructor(
+    private ctx: ControllerContext,
+    private opts: KubeletOptions,
+  ) {
+    this.nodeName = opts.nodeName;
+    this.pods = ctx.informers.get(REFS.pods);
+    this.recorder = new EventRecorder(ctx.client, ctx.clock, { component: 'kubelet', host: opts.nodeName });
+    this.ipam = new PodIPAM(opts.podCIDR);
+    this.node = {
+      name: opts.nodeName,
+      podCIDR: opts.podCIDR,
+      nodeIP: opts.nodeIP,
+      containerRuntimeVersion: `${opts.runtime.type}://${opts.runtime.version}`,
+      labels: opts.labels,
+      sys: readSystemInfo(opts.nodeName),
+    };
+  }
+
+  start(): void {
+    this.registered ??= this.run();
+  }
+
+  /** Resolves once the Node is registered and pods are being handled. */
+  whenRegistered(): Promise<void> {
+    this.start();
+    return this.registered!;
+  }
+
+  stop(): void {
+    this.stopped = true;
+    for (const t of this.timers.values()) t.cancel();
+    this.unsubscribe?.();
+    for (const w of this.workers.values()) w.stop();
+  }
+
+  /**
+   * The output of a container of a pod on this node, as GET pods/<name>/log serves it. Rejects with
+   * StatusError 400 for an unknown or unchosen container or one with no output yet, 404 for an unknown pod.
+   * Each chunk is one line ending in "\n"; with `follow` the iterable ends when the container exits or
+   * `signal` aborts.
+   */
+  async logs(namespace: string, name: string, container: string | undefined, opts: PodLogOptions = {}): Promise<AsyncIterable<string>> {
+    const { pod, worker } = this.lookup(namespace, name);
+    const chosen = validateContainer(pod, container);
+    if (!pod.spec.nodeName) return (async function* () {})();
+    const status = worker ? worker.status(false) : (pod.status ?? {});
+    const id = logContainerID(name, [...(status.initContainerStatuses ?? []), ...(status.containerStatuses ?? [])], chosen, !!opts.previous);
+    let sinceMs: number | undefined;
+    if (opts.sinceSeconds !== undefined) sinceMs = this.ctx.clock.now() - opts.sinceSeconds * 1000;
+    else if (opts.sinceTime) sinceMs = Date.parse(opts.sinceTime);
+    return this.opts.runtime.logs(id, { follow: opts.follow, tailLines: opts.tailLines, timestamps: opts.timestamps, sinceMs, limitBytes: opts.limitBytes, signal: opts.signal });
+  }
+
+  /** Exec into a container of a pod on this node; the runtime may refuse with a StatusError. */
+  async exec(namespace: string, name: string, container: string | undefined, request: ExecRequest): Promise<ExecSession> {
+    const { pod, worker } = this.lookup(namespace, name);
+    const chosen = validateContainer(pod, container);
+    if (!pod.spec.nodeName) throw badRequest(`pod ${name} does not have a host assigned`);
+    const id = worker?.record(chosen)?.id;
+    if (!id) throw badRequest(`container not found ("${chosen}")`);
+    return this.opts.runtime.exec(id, request);
+  }
+
+  private lookup(namespace: string, name: string): { pod: any; worker?: PodWorker } {
+    const worker = this.byName.get(`${namespace}/${name}`);
+    const pod = worker?.pod ?? this.pods.getByName(namespace, name);
+    if (!pod) throw notFound(PODS, name);
+    return { pod, worker };
+  }
+
+  private async run(): Promise<void> {
+    while (!this.stopped) {
+      try {
+        await this.register();
+        break;
+      } catch {
+        await this.ctx.clock.sleep(REGISTER_RETRY_MS);
+      }
+    }
+    if (this.stopped) return;
+    this.unsubscribe = this.opts.runtime.subscribe((ev) => this.workers.get(ev.podUID)?.onRuntimeEvent(ev));
+    this.pods.addHandler({
+      add: (pod) => this.podChanged(pod),
+      update: (old, pod) => {
+        if (old.metadata.uid !== pod.metadata.uid) this.podGone(old);
+        this.podChanged(pod);
+      },
+      delete: (pod) => this.podGone(pod),
+    });
+    this.every('lease', LEASE_RENEW_MS, () => this.lease!.renew());
+    this.every('status', NODE_STATUS_REPORT_MS, () => this.postStatus(), NODE_STATUS_REPORT_MS);
+  }
+
+  private async register(): Promise<void> {
+    const { client } = this.ctx;
+    let node: any;
+    try {
+      node = await client.nodes.create('', nodeObject(this.node));
+    } catch (e) {
+      if (!isStatusError(e, 'AlreadyExists')) throw e;
+      node = await this.reconcileExisting();
+    }
+    // An existing node keeps the pod CIDR it was given.
+    if (node.spec?.podCIDR && node.spec.podCIDR !== this.node.podCIDR) {
+      this.node.podCIDR = node.spec.podCIDR;
+      this.ipam = new PodIPAM(node.spec.podCIDR);
+    }
+    node = await client.nodes.updateStatus('', { ...node, status: nodeStatus(this.node, node.status, this.ctx.clock.now()) });
+    this.lease = new NodeLease(client, this.ctx.clock, this.nodeName, node.metadata.uid);
+    const ref = { kind: 'Node', metadata: { name: this.nodeName, uid: this.nodeName } };
+    this.recorder.event(ref, 'Normal', 'Starting', 'Starting kubelet.');
+    this.recorder.event(ref, 'Normal', 'NodeAllocatableEnforced', 'Updated Node Allocatable limit across pods');
+    for (const reason of ['NodeHasSufficientMemory', 'NodeHasNoDiskPressure', 'NodeHasSufficientPID']) {
+      this.recorder.event(ref, 'Normal', reason, `Node ${this.nodeName} status is now: ${reason}`);
+    }
+  }
+
+  /** A Node from an earlier run: make sure it carries our labels and a pod CIDR. */
+  private async reconcileExisting(): Promise<any> {
+    const { client } = this.ctx;
+    const node = await client.nodes.get('', this.nodeName);
+    const labels = { ...node.metadata.labels, ...nodeLabels(this.node) };
+    const spec = node.spec?.podCIDR ? node.spec : { ...node.spec, podCIDR: this.node.podCIDR, podCIDRs: [this.node.podCIDR] };
+    if (JSON.stringify(labels) === JSON.stringify(node.metadata.labels) && spec === node.spec) return node;
+    return client.nodes.update('', { ...node, metadata: { ...node.metadata, labels }, spec });
+  }
+
+  private async postStatus(): Promise<void> {
+    const { client, clock } = this.ctx;
+    const node = await client.nodes.get('', this.nodeName);
+    const wasReady = node.status?.conditions?.find((c: any) => c.type === 'Ready')?.status;
+    await client.nodes.updateStatus('', { ...node, status: nodeStatus(this.node, node.status, clock.now()) });
+    if (wasReady !== undefined && wasReady !== 'True') {
+      this.recorder.event({ kind: 'Node', metadata: { name: this.nodeName, uid: this.nodeName } }, 'Normal', 'NodeReady', `Node ${this.nodeName} status is now: NodeReady`);
+    }
+  }
+
+  /** Run `fn` now (or after `firstMs`) and then every `ms`, until stop(). */
+  private every(name: string, ms: number, fn: () => Promise<void>, firstMs = 0): void {
+    const tick = async () => {
+      if (this.stopped) return;
+      await fn().catch(() => undefined);
+      if (!this.stopped) this.timers.set(name, this.ctx.clock.setTimeout(tick, ms));
+    };
+    this.timers.set(name, this.ctx.clock.setTimeout(tick, firstMs));
+  }
+
+  private podChanged(pod: any): void {
+    if (this.stopped || pod.spec?.nodeName !== this.nodeName) return;
+    const existing = this.workers.get(pod.metadata.uid);
+    if (existing) return existing.update(pod);
+    const worker = new PodWorker(
+      {
+        client: this.ctx.client,
+        clock: this.ctx.clock,
+        runtime: this.opts.runtime,
+        recorder: this.recorder,
+        ipam: this.ipam,
+        nodeIP: this.opts.nodeIP,
+        startDelayMs: this.opts.startDelayMs,
+        stopDelayMs: this.opts.stopDelayMs,
+        finished: (w) => {
+          if (w.removed) this.drop(w);
+        },
+      },
+      pod,
+    );
+    this.workers.set(worker.uid, worker);
+    this.byName.set(`${worker.namespace}/${worker.name}`, worker);
+    worker.requestSync();
+  }
+
+  private podGone(pod: any): void {
+    if (pod.spec?.nodeName !== this.nodeName) return;
+    const worker = this.workers.get(pod.metadata.uid);
+    if (!worker) return;
+    if (worker.done) this.drop(worker);
+    else worker.markRemoved();
+  }
+
+  private drop(worker: PodWorker): void {
+    this.workers.delete(worker.uid);
+    const key = `${worker.namespace}/${worker.name}`;
+    if (this.byName.get(key) === worker) this.byName.delete(key);
+  }
+}

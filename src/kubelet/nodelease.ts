@@ -1,0 +1,57 @@
+// The node's heartbeat Lease in kube-node-lease (component-helpers/apimachinery/lease controller as the
+// kubelet runs it): renewed every 10 s, valid for 40 s, owned by the Node.
+
+import type { Client } from '../client/client.js';
+import { rfc3339Micro, type Clock } from '../machinery/clock.js';
+import { isStatusError } from '../machinery/errors.js';
+
+export const LEASE_NAMESPACE = 'kube-node-lease';
+export const LEASE_DURATION_SECONDS = 40;
+/** renewInterval = 0.25 × leaseDuration. */
+export const LEASE_RENEW_MS = 10_000;
+
+export class NodeLease {
+  private lease?: any;
+
+  constructor(
+    private client: Client,
+    private clock: Clock,
+    private nodeName: string,
+    private nodeUID: string,
+  ) {}
+
+  async renew(): Promise<void> {
+    const leases = this.client.leases;
+    const renewTime = rfc3339Micro(this.clock.now());
+    if (!this.lease) {
+      try {
+        this.lease = await leases.get(LEASE_NAMESPACE, this.nodeName);
+      } catch (e) {
+        if (!isStatusError(e, 'NotFound')) throw e;
+        this.lease = await leases.create(LEASE_NAMESPACE, this.desired(renewTime));
+        return;
+      }
+    }
+    try {
+      const next = this.desired(renewTime);
+      this.lease = await leases.update(LEASE_NAMESPACE, { ...next, metadata: { ...this.lease.metadata, ownerReferences: next.metadata.ownerReferences } });
+    } catch (e) {
+      // Someone else wrote it (or deleted it): read it again on the next renewal.
+      this.lease = undefined;
+      if (!isStatusError(e, 'Conflict') && !isStatusError(e, 'NotFound')) throw e;
+    }
+  }
+
+  private desired(renewTime: string): any {
+    return {
+      apiVersion: 'coordination.k8s.io/v1',
+      kind: 'Lease',
+      metadata: {
+        name: this.nodeName,
+        namespace: LEASE_NAMESPACE,
+        ownerReferences: [{ apiVersion: 'v1', kind: 'Node', name: this.nodeName, uid: this.nodeUID }],
+      },
+      spec: { holderIdentity: this.nodeName, leaseDurationSeconds: LEASE_DURATION_SECONDS, renewTime },
+    };
+  }
+}

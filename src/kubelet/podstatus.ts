@@ -1,0 +1,181 @@
+// The pod status the kubelet reports: phase (kubelet getPhase), the conditions it owns
+// (pkg/kubelet/status/generate.go) with their transition times, pod and host IPs and start time.
+
+import { rfc3339 } from '../machinery/clock.js';
+
+/** Conditions the kubelet owns (kubetypes.PodConditionByKubelet), in the order it writes them. */
+const KUBELET_CONDITIONS = ['PodReadyToStartContainers', 'Initialized', 'Ready', 'ContainersReady', 'PodScheduled'];
+
+export interface PodStatusInput {
+  /** The pod as last seen; its status supplies transition times and conditions of other writers. */
+  pod: any;
+  hostIP: string;
+  podIP?: string;
+  startTime: number;
+  /** A sandbox with networking exists (PodReadyToStartContainers). */
+  sandboxReady: boolean;
+  initContainerStatuses: any[];
+  containerStatuses: any[];
+  /** The pod is being torn down for good: stopped containers make it Succeeded or Failed. */
+  podIsTerminal: boolean;
+  now: number;
+}
+
+export function isRestartableInitContainer(c: any): boolean {
+  return c?.restartPolicy === 'Always';
+}
+
+export function buildPodStatus(input: PodStatusInput): any {
+  const { pod, now } = input;
+  const spec = pod.spec;
+  const old = pod.status ?? {};
+  const all = [...input.initContainerStatuses, ...input.containerStatuses];
+  const phase = getPhase(spec, input.initContainerStatuses, input.containerStatuses, input.podIsTerminal);
+  const generated = [
+    { type: 'PodReadyToStartContainers', status: input.sandboxReady ? 'True' : 'False' },
+    initializedCondition(spec, input.initContainerStatuses, input.containerStatuses, phase),
+    readyCondition(pod, old.conditions ?? [], all, phase),
+    containersReadyCondition(spec, all, phase),
+    { type: 'PodScheduled', status: 'True' },
+  ];
+  const conditions = [
+    ...(old.conditions ?? []).filter((c: any) => !KUBELET_CONDITIONS.includes(c.type)),
+    ...generated.map((c) => withTransitionTime(c, old.conditions ?? [], now)),
+  ];
+  const status: any = { ...old, phase, conditions, hostIP: input.hostIP, hostIPs: [{ ip: input.hostIP }], startTime: rfc3339(input.startTime) };
+  if (input.podIP) {
+    status.podIP = input.podIP;
+    status.podIPs = [{ ip: input.podIP }];
+  }
+  if ((spec.initContainers ?? []).length) status.initContainerStatuses = input.initContainerStatuses;
+  status.containerStatuses = input.containerStatuses;
+  return status;
+}
+
+function withTransitionTime(c: any, previous: any[], now: number): any {
+  const prev = previous.find((p) => p.type === c.type);
+  const lastTransitionTime = prev && prev.status === c.status && prev.lastTransitionTime ? prev.lastTransitionTime : rfc3339(now);
+  const out: any = { lastProbeTime: null, lastTransitionTime, status: c.status, type: c.type };
+  if (c.reason) out.reason = c.reason;
+  if (c.message) out.message = c.message;
+  return out;
+}
+
+const byName = (statuses: any[], name: string) => statuses.find((s) => s.name === name);
+
+/** kubelet getPhase (1.32), over API container statuses. */
+export function getPhase(spec: any, initStatuses: any[], statuses: any[], podIsTerminal: boolean): string {
+  let pendingInitialization = 0;
+  let failedInitialization = 0;
+  for (const c of spec.initContainers ?? []) {
+    if (isRestartableInitContainer(c)) continue;
+    const s = byName(initStatuses, c.name);
+    if (!s) pendingInitialization++;
+    else if (s.state?.running) pendingInitialization++;
+    else if (s.state?.terminated) {
+      if (s.state.terminated.exitCode !== 0) failedInitialization++;
+    } else if (s.state?.waiting) {
+      if (s.lastState?.terminated) {
+        if (s.lastState.terminated.exitCode !== 0) failedInitialization++;
+      } else pendingInitialization++;
+    } else pendingInitialization++;
+  }
+
+  let unknown = 0;
+  let running = 0;
+  let waiting = 0;
+  let stopped = 0;
+  let succeeded = 0;
+  for (const c of spec.initContainers ?? []) {
+    if (!isRestartableInitContainer(c)) continue;
+    const s = byName(initStatuses, c.name);
+    if (!s) unknown++;
+    else if (s.state?.running) {
+      if (!s.started) pendingInitialization++;
+      running++;
+    } else if (s.state?.waiting && !s.lastState?.terminated) pendingInitialization++;
+  }
+  for (const c of spec.containers ?? []) {
+    const s = byName(statuses, c.name);
+    if (!s) unknown++;
+    else if (s.state?.running) running++;
+    else if (s.state?.terminated) {
+      stopped++;
+      if (s.state.terminated.exitCode === 0) succeeded++;
+    } else if (s.state?.waiting) {
+      if (s.lastState?.terminated) stopped++;
+      else waiting++;
+    } else unknown++;
+  }
+
+  if (failedInitialization > 0 && spec.restartPolicy === 'Never') return 'Failed';
+  if ((pendingInitialization > 0 && !hasAnyRegularContainerStarted(spec, statuses)) || waiting > 0) return 'Pending';
+  if (running > 0 && unknown === 0) return 'Running';
+  if (running === 0 && stopped > 0 && unknown === 0) {
+    if (podIsTerminal) return stopped === succeeded ? 'Succeeded' : 'Failed';
+    if (spec.restartPolicy === 'Always') return 'Running';
+    if (stopped === succeeded) return 'Succeeded';
+    if (spec.restartPolicy === 'Never') return 'Failed';
+    return 'Running';
+  }
+  return 'Pending';
+}
+
+function hasAnyRegularContainerStarted(spec: any, statuses: any[]): boolean {
+  const names = new Set((spec.containers ?? []).map((c: any) => c.name));
+  return statuses.some((s) => names.has(s.name) && (s.state?.running || s.state?.terminated));
+}
+
+/** Go's `%s` of a []string: `[a b]`. */
+const goList = (names: string[]) => `[${names.join(' ')}]`;
+
+function containersReadyCondition(spec: any, all: any[], phase: string): any {
+  if (phase === 'Succeeded') return { type: 'ContainersReady', status: 'False', reason: 'PodCompleted' };
+  if (phase === 'Failed') return { type: 'ContainersReady', status: 'False', reason: 'PodFailed' };
+  const unknown: string[] = [];
+  const unready: string[] = [];
+  const check = (c: any) => {
+    const s = byName(all, c.name);
+    if (!s) unknown.push(c.name);
+    else if (!s.ready) unready.push(c.name);
+  };
+  for (const c of spec.initContainers ?? []) if (isRestartableInitContainer(c)) check(c);
+  for (const c of spec.containers ?? []) check(c);
+  const messages: string[] = [];
+  if (unknown.length) messages.push(`containers with unknown status: ${goList(unknown)}`);
+  if (unready.length) messages.push(`containers with unready status: ${goList(unready)}`);
+  if (messages.length) return { type: 'ContainersReady', status: 'False', reason: 'ContainersNotReady', message: messages.join(', ') };
+  return { type: 'ContainersReady', status: 'True' };
+}
+
+function readyCondition(pod: any, conditions: any[], all: any[], phase: string): any {
+  if (phase === 'Succeeded') return { type: 'Ready', status: 'False', reason: 'PodCompleted' };
+  if (phase === 'Failed') return { type: 'Ready', status: 'False', reason: 'PodFailed' };
+  const cr = containersReadyCondition(pod.spec, all, phase);
+  if (cr.status !== 'True') return { ...cr, type: 'Ready' };
+  const messages: string[] = [];
+  for (const gate of pod.spec.readinessGates ?? []) {
+    const c = conditions.find((x) => x.type === gate.conditionType);
+    if (!c) messages.push(`corresponding condition of pod readiness gate "${gate.conditionType}" does not exist.`);
+    else if (c.status !== 'True') messages.push(`the status of pod readiness gate "${gate.conditionType}" is not "True", but ${c.status}`);
+  }
+  if (messages.length) return { type: 'Ready', status: 'False', reason: 'ReadinessGatesNotReady', message: messages.join(', ') };
+  return { type: 'Ready', status: 'True' };
+}
+
+function initializedCondition(spec: any, initStatuses: any[], statuses: any[], phase: string): any {
+  const unknown: string[] = [];
+  const incomplete: string[] = [];
+  for (const c of spec.initContainers ?? []) {
+    const s = byName(initStatuses, c.name);
+    if (!s) unknown.push(c.name);
+    else if (isRestartableInitContainer(c) ? !s.started : !s.ready) incomplete.push(c.name);
+  }
+  if (phase === 'Succeeded' && !unknown.length) return { type: 'Initialized', status: 'True', reason: 'PodCompleted' };
+  if (hasAnyRegularContainerStarted(spec, statuses)) return { type: 'Initialized', status: 'True' };
+  const messages: string[] = [];
+  if (unknown.length) messages.push(`containers with unknown status: ${goList(unknown)}`);
+  if (incomplete.length) messages.push(`containers with incomplete status: ${goList(incomplete)}`);
+  if (messages.length) return { type: 'Initialized', status: 'False', reason: 'ContainersNotInitialized', message: messages.join(', ') };
+  return { type: 'Initialized', status: 'True' };
+}

@@ -1,0 +1,352 @@
+// The generic REST store (k8s.io/apiserver/pkg/registry/generic/registry.Store): every write goes
+// through defaulting, validation, the status/spec split, generation, finalizers and graceful deletion.
+
+import jsonpatch from 'fast-json-patch';
+import { applyDefaults } from '../api/defaults/index.js';
+import { strictDecodingError, unknownFields } from '../api/openapi/fieldvalidation.js';
+import { patchSchemaFor } from '../api/patchmeta.js';
+import { groupVersion, resourceKey, type ResourceInfo } from '../api/resources.js';
+import { validate, validateUpdate } from '../api/validation/index.js';
+import { rfc3339, type Clock } from '../machinery/clock.js';
+import {
+  alreadyExists,
+  badRequest,
+  conflict,
+  forbidden,
+  invalid,
+  notFound,
+  optimisticLock,
+  StatusError,
+  type FieldError,
+} from '../machinery/errors.js';
+import { checkFields, matchesFields, parseFieldSelector, type FieldGetter } from '../machinery/fields.js';
+import { matches, parseSelector } from '../machinery/labels.js';
+import { clone, deepEqual, isPlainObject } from '../machinery/objects.js';
+import { mergePatch } from '../machinery/patch/merge.js';
+import { strategicMergePatch } from '../machinery/patch/strategic.js';
+import type { Entry, Store } from '../storage/store.js';
+import { carryObjectMeta, generateName, initObjectMeta, specOf } from './meta.js';
+import type { DeleteOptions, ListOptions, PatchType, WriteOptions } from './options.js';
+import { strategyFor, type Strategy, type StrategyContext } from './strategy.js';
+
+const META_FIELDS: Record<string, FieldGetter> = {
+  'metadata.name': (o) => o.metadata?.name,
+  'metadata.namespace': (o) => o.metadata?.namespace ?? '',
+};
+
+export interface Filter {
+  matches(obj: any): boolean;
+}
+
+export class Registry {
+  readonly strategyContext: StrategyContext;
+
+  constructor(
+    readonly store: Store,
+    readonly clock: Clock,
+  ) {
+    this.strategyContext = { list: (resource) => store.list(resource).entries.map((e) => e.object) };
+  }
+
+  private strategy(r: ResourceInfo): Strategy {
+    return strategyFor(resourceKey(r));
+  }
+
+  private key(r: ResourceInfo, ns: string): string {
+    return r.namespaced ? ns : '';
+  }
+
+  getEntry(r: ResourceInfo, ns: string, name: string): Entry {
+    const e = this.store.get(resourceKey(r), this.key(r, ns), name);
+    if (!e) throw notFound(r, name);
+    return e;
+  }
+
+  /** The stored object; callers must not change it. */
+  get(r: ResourceInfo, ns: string, name: string): any {
+    return this.getEntry(r, ns, name).object;
+  }
+
+  filter(r: ResourceInfo, labelSelector?: string, fieldSelector?: string): Filter {
+    const labels = labelSelector ? parseSelector(labelSelector) : [];
+    const fields = fieldSelector ? parseFieldSelector(fieldSelector) : [];
+    const getters = { ...META_FIELDS, ...(this.strategy(r).fields ?? {}) };
+    checkFields(fields, getters);
+    if (!labels.length && !fields.length) return { matches: () => true };
+    return { matches: (o) => matches(labels, o.metadata?.labels) && matchesFields(fields, o, getters) };
+  }
+
+  list(r: ResourceInfo, ns: string | undefined, opts: ListOptions = {}): any {
+    const f = this.filter(r, opts.labelSelector, opts.fieldSelector);
+    const { entries, revision } = this.store.list(resourceKey(r), r.namespaced ? ns : undefined);
+    let start = 0;
+    let rv = revision;
+    if (opts.continue) {
+      const token = decodeContinue(opts.continue);
+      rv = token.rv;
+      start = entries.findIndex((e) => `${e.namespace}/${e.name}` > token.start);
+      if (start < 0) start = entries.length;
+    }
+    const items: any[] = [];
+    let next: string | undefined;
+    let remaining = 0;
+    for (let i = start; i < entries.length; i++) {
+      const o = entries[i].object;
+      if (!f.matches(o)) continue;
+      if (opts.limit && items.length >= opts.limit) {
+        if (!next) next = `${entries[i - 1]?.namespace}/${entries[i - 1]?.name}`;
+        remaining++;
+        continue;
+      }
+      items.push(o);
+    }
+    const metadata: any = { resourceVersion: String(rv) };
+    if (next) {
+      const last = items[items.length - 1];
+      metadata.continue = encodeContinue(rv, `${last.metadata.namespace ?? ''}/${last.metadata.name}`);
+      metadata.remainingItemCount = remaining;
+    }
+    return { kind: r.listKind, apiVersion: groupVersion(r), metadata, items };
+  }
+
+  private checkKind(r: ResourceInfo, obj: any): void {
+    if (!isPlainObject(obj)) throw badRequest(`the object provided is unrecognized (must be of type ${r.kind})`);
+    const gv = groupVersion(r);
+    if (obj.kind !== undefined && obj.kind !== r.kind)
+      throw badRequest(`the object provided is unrecognized (must be of type ${r.kind}): couldn't get version/kind; json parse error: kind ${JSON.stringify(obj.kind)} is not ${r.kind}`);
+    if (obj.apiVersion !== undefined && obj.apiVersion !== gv)
+      throw badRequest(`the API version in the data (${obj.apiVersion}) does not match the expected API version (${gv})`);
+    obj.apiVersion = gv;
+    obj.kind = r.kind;
+    if (obj.metadata !== undefined && !isPlainObject(obj.metadata)) throw badRequest('metadata must be an object');
+    obj.metadata ??= {};
+  }
+
+  private checkFieldValidation(r: ResourceInfo, obj: any, opts: WriteOptions): void {
+    const mode = opts.fieldValidation ?? 'Warn';
+    if (mode === 'Ignore') return;
+    const unknown = unknownFields(groupVersion(r), r.kind, obj);
+    if (!unknown.length) return;
+    if (mode === 'Strict') throw strictDecodingError(r.kind, r.version, unknown);
+    for (const f of unknown) opts.warnings?.push(`unknown field "${f}"`);
+  }
+
+  private checkNamespace(r: ResourceInfo, ns: string, name: string): void {
+    if (!r.namespaced) return;
+    const nsEntry = this.store.get('namespaces', '', ns);
+    if (!nsEntry) throw notFound({ group: '', plural: 'namespaces' }, ns);
+    if (nsEntry.object.status?.phase === 'Terminating')
+      throw forbidden(r, name, `unable to create new content in namespace ${ns} because it is being terminated`);
+  }
+
+  private invalidOrNothing(r: ResourceInfo, name: string, errs: FieldError[]): void {
+    if (errs.length) throw invalid(r.kind, r.group, name, errs);
+  }
+
+  create(r: ResourceInfo, ns: string, body: any, opts: WriteOptions = {}): any {
+    this.checkKind(r, body);
+    const obj = body;
+    const meta = obj.metadata;
+    if (r.namespaced) {
+      if (meta.namespace && meta.namespace !== ns)
+        throw badRequest('the namespace of the provided object does not match the namespace sent on the request');
+      meta.namespace = ns;
+    } else delete meta.namespace;
+    if (!meta.name && meta.generateName) meta.name = generateName(meta.generateName);
+    this.checkFieldValidation(r, obj, opts);
+    const st = this.strategy(r);
+    initObjectMeta(meta, this.clock.now());
+    if (st.generation) meta.generation = 1;
+    applyDefaults(r.group, r.kind, obj);
+    if (r.subresources.some((s) => s.name === 'status')) delete obj.status;
+    st.prepareForCreate?.(obj, this.strategyContext);
+    dropEmptyMeta(meta);
+    this.invalidOrNothing(r, meta.name ?? '', validate(r.group, r.kind, obj));
+    this.checkNamespace(r, ns, meta.name);
+    const key = resourceKey(r);
+    if (this.store.get(key, this.key(r, ns), meta.name)) throw alreadyExists(r, meta.name);
+    this.invalidOrNothing(r, meta.name, st.validateCreate?.(obj, this.strategyContext) ?? []);
+    st.allocate?.(obj, this.strategyContext);
+    if (opts.dryRun) return obj;
+    return this.store.put(key, this.key(r, ns), meta.name, obj).object;
+  }
+
+  /**
+   * Replace the object (PUT). `subresource` "status" writes only status; the main resource keeps the stored
+   * status when the kind has a status subresource.
+   */
+  update(r: ResourceInfo, ns: string, name: string, body: any, opts: WriteOptions = {}, subresource?: string): any {
+    this.checkKind(r, body);
+    const current = this.getEntry(r, ns, name);
+    const old = current.object;
+    const meta = body.metadata;
+    if (meta.name !== undefined && meta.name !== name)
+      throw badRequest(`the name of the object (${meta.name}) does not match the name on the URL (${name})`);
+    if (r.namespaced && meta.namespace && meta.namespace !== ns)
+      throw badRequest('the namespace of the provided object does not match the namespace sent on the request');
+    if (meta.resourceVersion !== undefined && meta.resourceVersion !== '' && meta.resourceVersion !== old.metadata.resourceVersion)
+      throw optimisticLock(r, name);
+    this.checkFieldValidation(r, body, opts);
+    let obj: any;
+    if (subresource === 'status') {
+      obj = clone(old);
+      obj.status = body.status;
+    } else {
+      obj = body;
+      carryObjectMeta(meta, old.metadata);
+      if (r.subresources.some((s) => s.name === 'status')) {
+        if (old.status !== undefined) obj.status = clone(old.status);
+        else delete obj.status;
+      }
+    }
+    applyDefaults(r.group, r.kind, obj);
+    const st = this.strategy(r);
+    if (subresource !== 'status') st.prepareForUpdate?.(obj, old);
+    dropEmptyMeta(obj.metadata);
+    if (st.generation && !deepEqual(specOf(obj), specOf(old))) obj.metadata.generation = (old.metadata.generation ?? 0) + 1;
+    this.invalidOrNothing(r, name, [...validate(r.group, r.kind, obj), ...validateUpdate(r.group, r.kind, obj, old)]);
+    return this.commitUpdate(r, ns, name, obj, old, opts);
+  }
+
+  /** Store an updated object unless nothing changed; finish a deletion when the last finalizer went. */
+  private commitUpdate(r: ResourceInfo, ns: string, name: string, obj: any, old: any, opts: WriteOptions): any {
+    obj.metadata.resourceVersion = old.metadata.resourceVersion;
+    if (deepEqual(obj, old)) return old;
+    if (opts.dryRun) return obj;
+    const key = resourceKey(r);
+    if (obj.metadata.deletionTimestamp && !hasPendingFinalizers(r, obj) && !(obj.metadata.deletionGracePeriodSeconds > 0)) {
+      return this.store.remove(key, this.key(r, ns), name, obj)!.object;
+    }
+    return this.store.put(key, this.key(r, ns), name, obj).object;
+  }
+
+  patch(r: ResourceInfo, ns: string, name: string, type: PatchType, body: string, opts: WriteOptions = {}, subresource?: string): any {
+    if (type === 'apply')
+      throw new StatusError(415, 'UnsupportedMediaType', 'server-side apply (application/apply-patch+yaml) is not supported by k8ts yet; use client-side apply: kubectl apply without --server-side', {});
+    const old = this.get(r, ns, name);
+    const patched = applyPatch(r, clone(old), type, body);
+    if (!isPlainObject(patched)) throw badRequest('the patch produced an object that is not a JSON object');
+    patched.metadata ??= {};
+    // A patch that names a resourceVersion is a precondition; otherwise it applies to the current object.
+    const rv = patched.metadata.resourceVersion;
+    if (rv !== old.metadata.resourceVersion) throw optimisticLock(r, name);
+    if (patched.metadata.uid !== old.metadata.uid)
+      throw conflict(r, name, `Precondition failed: UID in precondition: ${patched.metadata.uid}, UID in object meta: ${old.metadata.uid}`);
+    return this.update(r, ns, name, patched, opts, subresource);
+  }
+
+  delete(r: ResourceInfo, ns: string, name: string, options: DeleteOptions = {}, opts: WriteOptions = {}): any {
+    const entry = this.getEntry(r, ns, name);
+    const old = entry.object;
+    const pre = options.preconditions;
+    if (pre?.uid && pre.uid !== old.metadata.uid)
+      throw conflict(r, name, `Precondition failed: UID in precondition: ${pre.uid}, UID in object meta: ${old.metadata.uid}`);
+    if (pre?.resourceVersion && pre.resourceVersion !== old.metadata.resourceVersion)
+      throw conflict(r, name, `Precondition failed: ResourceVersion in precondition: ${pre.resourceVersion}, ResourceVersion in object meta: ${old.metadata.resourceVersion}`);
+    const obj = clone(old);
+    const meta = obj.metadata;
+    const policy = options.propagationPolicy ?? (options.orphanDependents === true ? 'Orphan' : undefined);
+    if (policy) {
+      const fins: string[] = (meta.finalizers ?? []).filter((f: string) => f !== 'orphan' && f !== 'foregroundDeletion');
+      if (policy === 'Orphan') fins.push('orphan');
+      if (policy === 'Foreground') fins.push('foregroundDeletion');
+      if (fins.length) meta.finalizers = fins;
+      else delete meta.finalizers;
+    }
+    const st = this.strategy(r);
+    const now = this.clock.now();
+    let grace = st.gracePeriod ? st.gracePeriod(obj, options.gracePeriodSeconds) : 0;
+    if (meta.deletionTimestamp && meta.deletionGracePeriodSeconds !== undefined && grace > meta.deletionGracePeriodSeconds) {
+      grace = meta.deletionGracePeriodSeconds;
+    }
+    if (r.plural === 'namespaces' && r.group === '') {
+      obj.status = { ...(obj.status ?? {}), phase: 'Terminating' };
+    }
+    const key = resourceKey(r);
+    if (grace > 0 || hasPendingFinalizers(r, obj)) {
+      if (!meta.deletionTimestamp || grace < (meta.deletionGracePeriodSeconds ?? Infinity)) {
+        meta.deletionTimestamp = rfc3339(now + grace * 1000);
+        meta.deletionGracePeriodSeconds = grace;
+      }
+      if (grace === 0 && meta.deletionGracePeriodSeconds !== 0) meta.deletionGracePeriodSeconds = 0;
+      if (opts.dryRun) return obj;
+      if (deepEqual(obj, old)) return old;
+      return this.store.put(key, this.key(r, ns), name, obj).object;
+    }
+    if (opts.dryRun) return obj;
+    meta.deletionTimestamp ??= rfc3339(now);
+    meta.deletionGracePeriodSeconds ??= 0;
+    return this.store.remove(key, this.key(r, ns), name, obj)!.object;
+  }
+
+  deleteCollection(r: ResourceInfo, ns: string | undefined, listOpts: ListOptions, options: DeleteOptions = {}, opts: WriteOptions = {}): any {
+    const list = this.list(r, ns, { labelSelector: listOpts.labelSelector, fieldSelector: listOpts.fieldSelector });
+    const items: any[] = [];
+    for (const o of list.items) {
+      try {
+        items.push(this.delete(r, o.metadata.namespace ?? '', o.metadata.name, options, opts));
+      } catch (e) {
+        if (!(e instanceof StatusError && e.code === 404)) throw e;
+      }
+    }
+    return { kind: r.listKind, apiVersion: groupVersion(r), metadata: { resourceVersion: String(this.store.revision) }, items };
+  }
+}
+
+/** Go's omitempty: empty label, annotation, owner and finalizer lists are not stored. */
+function dropEmptyMeta(meta: any): void {
+  for (const k of ['labels', 'annotations', 'ownerReferences', 'finalizers']) {
+    const v = meta[k];
+    if (v !== undefined && (v === null || (Array.isArray(v) ? v.length === 0 : Object.keys(v).length === 0))) delete meta[k];
+  }
+}
+
+function hasPendingFinalizers(r: ResourceInfo, obj: any): boolean {
+  if (obj.metadata.finalizers?.length) return true;
+  return r.group === '' && r.plural === 'namespaces' && (obj.spec?.finalizers?.length ?? 0) > 0;
+}
+
+function parseJSON(body: string): unknown {
+  try {
+    return JSON.parse(body);
+  } catch (e) {
+    throw badRequest(`error decoding patch: ${(e as Error).message}`);
+  }
+}
+
+function applyPatch(r: ResourceInfo, target: any, type: PatchType, body: string): any {
+  const patch = parseJSON(body);
+  switch (type) {
+    case 'json': {
+      if (!Array.isArray(patch)) throw badRequest('json: cannot unmarshal object into Go value of type jsonpatch.Patch');
+      try {
+        return jsonpatch.applyPatch(target, patch as jsonpatch.Operation[], true, true).newDocument;
+      } catch (e) {
+        throw new StatusError(422, 'Invalid', `the server rejected our request due to an error in our request: ${(e as Error).message.split('\n')[0]}`, {});
+      }
+    }
+    case 'merge':
+      if (!isPlainObject(patch)) throw badRequest('json: cannot unmarshal into Go value of type map[string]interface {}');
+      return mergePatch(target, patch);
+    case 'strategic':
+      if (!isPlainObject(patch)) throw badRequest('json: cannot unmarshal into Go value of type map[string]interface {}');
+      return strategicMergePatch(target, patch, patchSchemaFor(groupVersion(r), r.kind));
+    default:
+      throw badRequest(`unsupported patch type ${type}`);
+  }
+}
+
+function encodeContinue(rv: number, start: string): string {
+  return Buffer.from(JSON.stringify({ v: 'meta.k8s.io/v1', rv, start })).toString('base64');
+}
+
+function decodeContinue(token: string): { rv: number; start: string } {
+  try {
+    const t = JSON.parse(Buffer.from(token, 'base64').toString('utf8'));
+    if (typeof t.rv === 'number' && typeof t.start === 'string') return t;
+  } catch {
+    /* fall through */
+  }
+  throw badRequest('continue key is not valid: illegal base64 data');
+}
+

@@ -1,0 +1,50 @@
+// The scale subresource (autoscaling/v1 Scale) of StatefulSet, Deployment and ReplicaSet.
+
+import type { ResourceInfo } from '../api/resources.js';
+import { badRequest, fieldInvalid, invalid, optimisticLock } from '../machinery/errors.js';
+import { fromLabelSelector, selectorString } from '../machinery/labels.js';
+import { clone, isPlainObject } from '../machinery/objects.js';
+import { mergePatch } from '../machinery/patch/merge.js';
+import jsonpatch from 'fast-json-patch';
+import type { PatchType, WriteOptions } from './options.js';
+import type { Registry } from './rest.js';
+
+export function toScale(obj: any): any {
+  const m = obj.metadata;
+  return {
+    kind: 'Scale',
+    apiVersion: 'autoscaling/v1',
+    metadata: { name: m.name, namespace: m.namespace, uid: m.uid, resourceVersion: m.resourceVersion, creationTimestamp: m.creationTimestamp },
+    spec: { replicas: obj.spec?.replicas ?? 0 },
+    status: { replicas: obj.status?.replicas ?? 0, selector: selectorString(fromLabelSelector(obj.spec?.selector)) },
+  };
+}
+
+export function getScale(reg: Registry, r: ResourceInfo, ns: string, name: string): any {
+  return toScale(reg.get(r, ns, name));
+}
+
+export function updateScale(reg: Registry, r: ResourceInfo, ns: string, name: string, scale: any, opts: WriteOptions = {}): any {
+  if (!isPlainObject(scale)) throw badRequest('the object provided is unrecognized (must be of type Scale)');
+  const current = reg.get(r, ns, name);
+  const rv = scale.metadata?.resourceVersion;
+  if (rv && rv !== current.metadata.resourceVersion) throw optimisticLock(r, name);
+  const replicas = scale.spec?.replicas ?? 0;
+  if (!Number.isInteger(replicas) || replicas < 0)
+    throw invalid('Scale', 'autoscaling', name, [fieldInvalid('spec.replicas', replicas, 'must be greater than or equal to 0')]);
+  const obj = clone(current);
+  obj.spec.replicas = replicas;
+  return toScale(reg.update(r, ns, name, obj, { ...opts, fieldValidation: 'Ignore' }));
+}
+
+export function patchScale(reg: Registry, r: ResourceInfo, ns: string, name: string, type: PatchType, body: string, opts: WriteOptions = {}): any {
+  const scale = getScale(reg, r, ns, name);
+  let patch: any;
+  try {
+    patch = JSON.parse(body);
+  } catch (e) {
+    throw badRequest(`error decoding patch: ${(e as Error).message}`);
+  }
+  const patched = type === 'json' ? jsonpatch.applyPatch(scale, patch, true, true).newDocument : mergePatch(scale, patch);
+  return updateScale(reg, r, ns, name, patched, opts);
+}

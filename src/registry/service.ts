@@ -1,0 +1,99 @@
+// Service cluster IP and node port allocation (pkg/registry/core/service/ipallocator, portallocator).
+
+import { fieldInvalid, type FieldError } from '../machinery/errors.js';
+import type { Strategy, StrategyContext } from './strategy.js';
+
+const CIDR_BASE = (10 << 24) | (96 << 16); // 10.96.0.0/12
+const CIDR_SIZE = 1 << 20;
+const NODE_PORT_MIN = 30000;
+const NODE_PORT_MAX = 32767;
+
+export const KUBERNETES_SERVICE_IP = '10.96.0.1';
+
+function ipToInt(ip: string): number {
+  return ip.split('.').reduce((a, o) => ((a << 8) | Number(o)) >>> 0, 0);
+}
+
+function intToIp(n: number): string {
+  return [n >>> 24, (n >>> 16) & 255, (n >>> 8) & 255, n & 255].join('.');
+}
+
+function inRange(ip: string): boolean {
+  if (!/^\d+\.\d+\.\d+\.\d+$/.test(ip)) return false;
+  const n = ipToInt(ip);
+  return n > CIDR_BASE >>> 0 && n < (CIDR_BASE + CIDR_SIZE - 1) >>> 0;
+}
+
+function usedIPs(ctx: StrategyContext): Set<string> {
+  return new Set(ctx.list('services').map((s) => s.spec?.clusterIP).filter(Boolean));
+}
+
+function usedPorts(ctx: StrategyContext): Set<number> {
+  const out = new Set<number>();
+  for (const s of ctx.list('services')) for (const p of s.spec?.ports ?? []) if (p.nodePort) out.add(p.nodePort);
+  return out;
+}
+
+function needsClusterIP(svc: any): boolean {
+  return svc.spec?.type !== 'ExternalName' && svc.spec?.clusterIP !== 'None';
+}
+
+function needsNodePorts(svc: any): boolean {
+  return svc.spec?.type === 'NodePort' || svc.spec?.type === 'LoadBalancer';
+}
+
+export const serviceStrategy: Strategy = {
+  validateCreate(svc, ctx) {
+    const errs: FieldError[] = [];
+    const ip = svc.spec?.clusterIP;
+    if (needsClusterIP(svc) && ip) {
+      if (!inRange(ip)) errs.push(fieldInvalid('spec.clusterIPs', [ip], 'failed to allocate IP ' + ip + ': the provided IP (' + ip + ') is not in the valid range. The range of valid IPs is 10.96.0.0/12'));
+      else if (usedIPs(ctx).has(ip)) errs.push(fieldInvalid('spec.clusterIPs', [ip], `failed to allocate IP ${ip}: provided IP is already allocated`));
+    }
+    if (needsNodePorts(svc)) {
+      const used = usedPorts(ctx);
+      (svc.spec.ports ?? []).forEach((p: any, i: number) => {
+        if (!p.nodePort) return;
+        if (p.nodePort < NODE_PORT_MIN || p.nodePort > NODE_PORT_MAX)
+          errs.push(fieldInvalid(`spec.ports[${i}].nodePort`, p.nodePort, `provided port is not in the valid range. The range of valid ports is ${NODE_PORT_MIN}-${NODE_PORT_MAX}`));
+        else if (used.has(p.nodePort)) errs.push(fieldInvalid(`spec.ports[${i}].nodePort`, p.nodePort, 'provided port is already allocated'));
+      });
+    }
+    return errs;
+  },
+  prepareForUpdate(svc, old) {
+    const spec = (svc.spec ??= {});
+    if (!spec.clusterIP && old.spec?.clusterIP) spec.clusterIP = old.spec.clusterIP;
+    if (!spec.clusterIPs && old.spec?.clusterIPs) spec.clusterIPs = old.spec.clusterIPs;
+    if (needsNodePorts(svc)) {
+      for (const p of spec.ports ?? []) {
+        const prior = (old.spec?.ports ?? []).find((o: any) => o.port === p.port && (o.protocol ?? 'TCP') === (p.protocol ?? 'TCP'));
+        if (!p.nodePort && prior?.nodePort) p.nodePort = prior.nodePort;
+      }
+    }
+  },
+  allocate(svc, ctx) {
+    const spec = (svc.spec ??= {});
+    if (needsClusterIP(svc) && !spec.clusterIP) {
+      const used = usedIPs(ctx);
+      for (let off = 10; off < CIDR_SIZE - 1; off++) {
+        const ip = intToIp((CIDR_BASE + off) >>> 0);
+        if (!used.has(ip)) {
+          spec.clusterIP = ip;
+          break;
+        }
+      }
+    }
+    if (spec.clusterIP) spec.clusterIPs = [spec.clusterIP];
+    if (needsNodePorts(svc)) {
+      const used = usedPorts(ctx);
+      let next = NODE_PORT_MIN;
+      for (const p of spec.ports ?? []) {
+        if (p.nodePort) continue;
+        while (used.has(next)) next++;
+        p.nodePort = next;
+        used.add(next);
+      }
+    }
+  },
+};

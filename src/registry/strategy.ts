@@ -1,0 +1,138 @@
+// Per-resource behaviour on top of the generic REST store: what create/update reset, which fields
+// field selectors can use, which kinds have a generation, graceful deletion.
+
+import type { FieldGetter } from '../machinery/fields.js';
+import type { FieldError } from '../machinery/errors.js';
+import { generateJobSelector } from '../api/defaults/index.js';
+import { admitClaim, admitVolume } from './admission.js';
+import { serviceStrategy } from './service.js';
+
+export interface Strategy {
+  /** Kinds with a spec whose changes bump metadata.generation. */
+  generation?: boolean;
+  /** Extra field-selector fields beyond metadata.name / metadata.namespace. */
+  fields?: Record<string, FieldGetter>;
+  /** Set fields the server owns on create (after defaulting), e.g. initial status; admission mutations. */
+  prepareForCreate?(obj: any, ctx: StrategyContext): void;
+  /** Carry server-owned fields from the stored object into an update (allocated IPs, say). */
+  prepareForUpdate?(obj: any, old: any): void;
+  /** Server-side checks that need more than the object itself (allocations, uniqueness). */
+  validateCreate?(obj: any, ctx: StrategyContext): FieldError[];
+  /** Allocate resources such as service cluster IPs, after validation. */
+  allocate?(obj: any, ctx: StrategyContext): void;
+  /** Seconds of grace for a delete, or 0 to remove at once. */
+  gracePeriod?(obj: any, requested: number | undefined): number;
+}
+
+export interface StrategyContext {
+  /** Every stored object of a resource, for allocators that must see what is taken. */
+  list(resource: string): any[];
+}
+
+const podFields: Record<string, FieldGetter> = {
+  'spec.nodeName': (p) => p.spec?.nodeName ?? '',
+  'spec.restartPolicy': (p) => p.spec?.restartPolicy ?? '',
+  'spec.schedulerName': (p) => p.spec?.schedulerName ?? '',
+  'spec.serviceAccountName': (p) => p.spec?.serviceAccountName ?? '',
+  'spec.hostNetwork': (p) => String(p.spec?.hostNetwork ?? false),
+  'status.phase': (p) => p.status?.phase ?? '',
+  'status.podIP': (p) => p.status?.podIP ?? '',
+  'status.nominatedNodeName': (p) => p.status?.nominatedNodeName ?? '',
+};
+
+const eventFields: Record<string, FieldGetter> = {
+  'involvedObject.kind': (e) => e.involvedObject?.kind,
+  'involvedObject.namespace': (e) => e.involvedObject?.namespace,
+  'involvedObject.name': (e) => e.involvedObject?.name,
+  'involvedObject.uid': (e) => e.involvedObject?.uid,
+  'involvedObject.apiVersion': (e) => e.involvedObject?.apiVersion,
+  'involvedObject.resourceVersion': (e) => e.involvedObject?.resourceVersion,
+  'involvedObject.fieldPath': (e) => e.involvedObject?.fieldPath,
+  reason: (e) => e.reason,
+  reportingComponent: (e) => e.reportingComponent,
+  source: (e) => e.source?.component,
+  type: (e) => e.type,
+};
+
+function podQOS(pod: any): string {
+  const containers = [...(pod.spec?.containers ?? []), ...(pod.spec?.initContainers ?? [])];
+  let any = false;
+  let guaranteed = true;
+  for (const c of containers) {
+    const req = c.resources?.requests ?? {};
+    const lim = c.resources?.limits ?? {};
+    if (Object.keys(req).length || Object.keys(lim).length) any = true;
+    for (const r of ['cpu', 'memory']) {
+      if (lim[r] === undefined || (req[r] !== undefined && req[r] !== lim[r])) guaranteed = false;
+    }
+  }
+  if (!any) return 'BestEffort';
+  return guaranteed ? 'Guaranteed' : 'Burstable';
+}
+
+export const STRATEGIES: Record<string, Strategy> = {
+  pods: {
+    fields: podFields,
+    prepareForCreate(pod) {
+      pod.status = { phase: 'Pending', qosClass: podQOS(pod) };
+    },
+    gracePeriod(pod, requested) {
+      // Unscheduled and finished pods have nothing to stop (registry/core/pod/strategy.go CheckGracefulDelete).
+      if (!pod.spec?.nodeName) return 0;
+      if (pod.status?.phase === 'Succeeded' || pod.status?.phase === 'Failed') return 0;
+      return requested ?? pod.spec?.terminationGracePeriodSeconds ?? 30;
+    },
+  },
+  events: { fields: eventFields },
+  services: {
+    ...serviceStrategy,
+    prepareForCreate(svc) {
+      svc.status = { loadBalancer: {} };
+    },
+  },
+  namespaces: {
+    fields: { 'status.phase': (n) => n.status?.phase ?? '' },
+    prepareForCreate(ns) {
+      ns.spec = { finalizers: ['kubernetes'] };
+      ns.status = { phase: 'Active' };
+    },
+  },
+  nodes: { fields: { 'spec.unschedulable': (n) => String(n.spec?.unschedulable ?? false) } },
+  persistentvolumeclaims: {
+    prepareForCreate(pvc, ctx) {
+      pvc.status = { phase: 'Pending' };
+      admitClaim(pvc, ctx);
+    },
+  },
+  persistentvolumes: {
+    prepareForCreate(pv) {
+      pv.status = { phase: 'Pending' };
+      admitVolume(pv);
+    },
+  },
+  secrets: {
+    fields: { type: (s) => s.type ?? '' },
+    prepareForCreate: mergeStringData,
+    prepareForUpdate: mergeStringData,
+  },
+  'batch/jobs': { generation: true, prepareForCreate: (job) => generateJobSelector(job) },
+  'apps/statefulsets': { generation: true },
+  'apps/deployments': { generation: true },
+  'apps/replicasets': { generation: true },
+  'apps/daemonsets': { generation: true },
+  'batch/cronjobs': { generation: true },
+  'policy/poddisruptionbudgets': { generation: true },
+  'networking.k8s.io/ingresses': { generation: true },
+};
+
+/** Secrets accept `stringData` as a write-only convenience merged into base64 `data`. */
+function mergeStringData(secret: any): void {
+  if (!secret.stringData) return;
+  secret.data ??= {};
+  for (const [k, v] of Object.entries(secret.stringData)) secret.data[k] = Buffer.from(String(v), 'utf8').toString('base64');
+  delete secret.stringData;
+}
+
+export function strategyFor(resourceKey: string): Strategy {
+  return STRATEGIES[resourceKey] ?? {};
+}

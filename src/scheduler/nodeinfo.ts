@@ -1,0 +1,157 @@
+// NodeInfo and PodInfo (pkg/scheduler/framework/types.go): per-node aggregates kept up to date from
+// informer events, so filters and scores never scan all pods.
+
+import { addResource, emptyResource, nodeAllocatable, nonZeroRequests, podRequests, type Resource } from './resources.js';
+import { effectiveTaints, type Taint } from './taints.js';
+
+export interface HostPort {
+  ip: string;
+  protocol: string;
+  port: number;
+}
+
+/** What the scheduler needs from a pod, computed once; the spec fields it reads are immutable. */
+export interface PodInfo {
+  pod: any;
+  uid: string;
+  namespace: string;
+  name: string;
+  requests: Resource;
+  nonZero: { milliCPU: number; memory: number };
+  hostPorts: HostPort[];
+  /** UID of the controller owner (StatefulSet, ReplicaSet ...), used to spread its pods. */
+  ownerUid: string | undefined;
+  priority: number;
+  terminating: boolean;
+}
+
+const DEFAULT_BIND_ALL_HOST_IP = '0.0.0.0';
+
+function hostPorts(pod: any): HostPort[] {
+  const out: HostPort[] = [];
+  for (const c of pod.spec?.containers ?? []) {
+    for (const p of c.ports ?? []) {
+      if (!(p.hostPort > 0)) continue;
+      out.push({ ip: p.hostIP || DEFAULT_BIND_ALL_HOST_IP, protocol: p.protocol || 'TCP', port: p.hostPort });
+    }
+  }
+  return out;
+}
+
+export function controllerUid(pod: any): string | undefined {
+  return pod.metadata?.ownerReferences?.find((r: any) => r.controller)?.uid;
+}
+
+export function newPodInfo(pod: any): PodInfo {
+  return {
+    pod,
+    uid: pod.metadata.uid,
+    namespace: pod.metadata.namespace,
+    name: pod.metadata.name,
+    requests: podRequests(pod),
+    nonZero: nonZeroRequests(pod),
+    hostPorts: hostPorts(pod),
+    ownerUid: controllerUid(pod),
+    priority: pod.spec?.priority ?? 0,
+    terminating: !!pod.metadata.deletionTimestamp,
+  };
+}
+
+/** A newer object for the same pod: only metadata can have changed in ways the scheduler counts. */
+export function refreshPodInfo(old: PodInfo, pod: any): PodInfo {
+  return { ...old, pod, ownerUid: controllerUid(pod), terminating: !!pod.metadata.deletionTimestamp };
+}
+
+function bump<K>(m: Map<K, number>, k: K, by: number): void {
+  const n = (m.get(k) ?? 0) + by;
+  if (n === 0) m.delete(k);
+  else m.set(k, n);
+}
+
+export class NodeInfo {
+  node: any | undefined;
+  allocatable: Resource = emptyResource();
+  taints: Taint[] = [];
+  readonly pods = new Map<string, PodInfo>();
+  readonly requested: Resource = emptyResource();
+  readonly nonZeroRequested = { milliCPU: 0, memory: 0 };
+  /** "TCP/8080" → host IP → number of pods using it. */
+  private readonly usedPorts = new Map<string, Map<string, number>>();
+  /** Controller UID → pods of that controller here that are not terminating. */
+  private readonly ownerCounts = new Map<string, number>();
+  private readonly priorityCounts = new Map<number, number>();
+
+  constructor(readonly name: string) {}
+
+  setNode(node: any): void {
+    const old = this.node;
+    this.node = node;
+    if (!old || !sameRecord(old.status?.allocatable, node.status?.allocatable)) this.allocatable = nodeAllocatable(node);
+    this.taints = effectiveTaints(node);
+  }
+
+  get labels(): Record<string, string> {
+    return this.node?.metadata?.labels ?? {};
+  }
+
+  addPod(p: PodInfo): void {
+    this.pods.set(p.uid, p);
+    this.account(p, 1);
+  }
+
+  removePod(uid: string): PodInfo | undefined {
+    const p = this.pods.get(uid);
+    if (!p) return undefined;
+    this.pods.delete(uid);
+    this.account(p, -1);
+    return p;
+  }
+
+  private account(p: PodInfo, sign: 1 | -1): void {
+    addResource(this.requested, p.requests, sign);
+    this.nonZeroRequested.milliCPU += sign * p.nonZero.milliCPU;
+    this.nonZeroRequested.memory += sign * p.nonZero.memory;
+    for (const hp of p.hostPorts) {
+      const k = `${hp.protocol}/${hp.port}`;
+      const ips = this.usedPorts.get(k) ?? new Map<string, number>();
+      bump(ips, hp.ip, sign);
+      if (ips.size) this.usedPorts.set(k, ips);
+      else this.usedPorts.delete(k);
+    }
+    if (p.ownerUid && !p.terminating) bump(this.ownerCounts, p.ownerUid, sign);
+    bump(this.priorityCounts, p.priority, sign);
+  }
+
+  /** HostPortInfo.CheckConflict: 0.0.0.0 conflicts with every IP on the same protocol and port. */
+  portConflict(hp: HostPort): boolean {
+    const ips = this.usedPorts.get(`${hp.protocol}/${hp.port}`);
+    if (!ips) return false;
+    if (hp.ip === DEFAULT_BIND_ALL_HOST_IP) return true;
+    return ips.has(DEFAULT_BIND_ALL_HOST_IP) || ips.has(hp.ip);
+  }
+
+  ownerCount(ownerUid: string): number {
+    return this.ownerCounts.get(ownerUid) ?? 0;
+  }
+
+  hasPodBelowPriority(priority: number): boolean {
+    for (const p of this.priorityCounts.keys()) if (p < priority) return true;
+    return false;
+  }
+
+  /** A copy without the pods `drop` selects, for asking "would it fit if these were gone?". */
+  without(drop: (p: PodInfo) => boolean): NodeInfo {
+    const copy = new NodeInfo(this.name);
+    copy.node = this.node;
+    copy.allocatable = this.allocatable;
+    copy.taints = this.taints;
+    for (const p of this.pods.values()) if (!drop(p)) copy.addPod(p);
+    return copy;
+  }
+}
+
+export function sameRecord(a: Record<string, unknown> | undefined, b: Record<string, unknown> | undefined): boolean {
+  const ka = Object.keys(a ?? {});
+  if (ka.length !== Object.keys(b ?? {}).length) return false;
+  return ka.every((k) => a![k] === b?.[k]);
+}

@@ -1,0 +1,37 @@
+// TaintToleration (plugins/tainttoleration): NoSchedule and NoExecute taints the pod does not tolerate
+// rule a node out; untolerated PreferNoSchedule taints lower its score. The taints include the one a
+// node that is not Ready carries, which is how readiness keeps pods off a node.
+
+import { defaultNormalizeScore, unresolvable, type FilterPlugin, type ScorePlugin } from '../framework.js';
+import { findUntoleratedTaint, tolerationsTolerate } from '../taints.js';
+
+export const taintTolerationFilter: FilterPlugin = {
+  name: 'TaintToleration',
+  events: ['NodeAdd', 'NodeTaint', 'NodeCondition'],
+  filter(_state, pod, node) {
+    const taint = findUntoleratedTaint(node.taints, pod.pod.spec?.tolerations, (t) => t.effect === 'NoSchedule' || t.effect === 'NoExecute');
+    if (!taint) return undefined;
+    // 1.32 wording; kubernetes#134740 (1.35, back-ported to 1.34) drops the key and value from pod status.
+    return unresolvable(`node(s) had untolerated taint {${taint.key}: ${taint.value ?? ''}}`);
+  },
+};
+
+const PREFER_KEY = 'TaintToleration/preferNoSchedule';
+
+export const taintTolerationScore: ScorePlugin = {
+  name: 'TaintToleration',
+  weight: 3,
+  preScore(state, pod) {
+    state.write(PREFER_KEY, (pod.pod.spec?.tolerations ?? []).filter((t: any) => !t.effect || t.effect === 'PreferNoSchedule'));
+    return true;
+  },
+  score(state, _pod, node) {
+    const tolerations = state.read<any[]>(PREFER_KEY);
+    let n = 0;
+    for (const t of node.taints) if (t.effect === 'PreferNoSchedule' && !tolerationsTolerate(tolerations, t)) n++;
+    return n;
+  },
+  normalize(_state, scores) {
+    defaultNormalizeScore(scores, true);
+  },
+};

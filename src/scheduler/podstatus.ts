@@ -1,0 +1,52 @@
+// The scheduler's write of the PodScheduled condition (schedule_one.go updatePod with
+// podutil.UpdatePodCondition): only when status, reason or message change; the transition time moves
+// only when the status does.
+
+import type { Client } from '../client/client.js';
+import { rfc3339, type Clock } from '../machinery/clock.js';
+import { isStatusError } from '../machinery/errors.js';
+
+export interface PodScheduledCondition {
+  status: 'True' | 'False';
+  reason: string;
+  message: string;
+}
+
+function current(pod: any): any | undefined {
+  return pod.status?.conditions?.find((c: any) => c.type === 'PodScheduled');
+}
+
+export function conditionChanged(pod: any, cond: PodScheduledCondition): boolean {
+  const old = current(pod);
+  return !old || old.status !== cond.status || old.reason !== cond.reason || old.message !== cond.message || !!old.lastProbeTime;
+}
+
+function withCondition(pod: any, cond: PodScheduledCondition, now: string): any {
+  const next = structuredClone(pod);
+  next.status ??= {};
+  const conditions: any[] = (next.status.conditions ??= []);
+  const i = conditions.findIndex((c) => c.type === 'PodScheduled');
+  const old = conditions[i];
+  const lastTransitionTime = old && old.status === cond.status ? old.lastTransitionTime : now;
+  const c = { type: 'PodScheduled', status: cond.status, lastProbeTime: null, lastTransitionTime, reason: cond.reason, message: cond.message };
+  if (i >= 0) conditions[i] = c;
+  else conditions.push(c);
+  return next;
+}
+
+/** Write the condition unless it is already there; gives up if the pod is gone, replaced or bound. */
+export async function updatePodScheduled(client: Client, clock: Clock, pod: any, cond: PodScheduledCondition): Promise<void> {
+  let latest = pod;
+  for (let attempt = 0; ; attempt++) {
+    if (!conditionChanged(latest, cond)) return;
+    try {
+      await client.pods.updateStatus(latest.metadata.namespace, withCondition(latest, cond, rfc3339(clock.now())));
+      return;
+    } catch (e) {
+      if (isStatusError(e, 'NotFound')) return;
+      if (!isStatusError(e, 'Conflict') || attempt > 0) throw e;
+    }
+    latest = await client.pods.get(pod.metadata.namespace, pod.metadata.name);
+    if (latest.metadata.uid !== pod.metadata.uid || latest.spec?.nodeName) return;
+  }
+}

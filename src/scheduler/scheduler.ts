@@ -1,0 +1,214 @@
+// kube-scheduler (pkg/scheduler): takes pending pods meant for "default-scheduler" off the scheduling
+// queue one at a time, picks a node with the filter and score plugins, assumes the pod there in the cache
+// and binds it through pods/binding while the next pod is already being scheduled. A pod that fits
+// nowhere gets PodScheduled=False/Unschedulable and a FailedScheduling event, and waits for a cluster
+// change that could help it.
+
+import { REFS } from '../client/client.js';
+import type { EventRecorder } from '../client/events.js';
+import type { Informer } from '../client/informer.js';
+import type { Controller, ControllerContext } from '../controllers/context.js';
+import { CycleState, type ClusterEvent } from './framework.js';
+import { SchedulerCache } from './cache.js';
+import { newPodInfo, type PodInfo } from './nodeinfo.js';
+import { updatePodScheduled, type PodScheduledCondition } from './podstatus.js';
+import { defaultProfile, type Profile } from './profile.js';
+import { DEFAULT_QUEUE_OPTIONS, SchedulingQueue, type QueuedPodInfo, type QueueOptions } from './queue.js';
+import { GenericScheduler, type FailureReason } from './schedule_one.js';
+
+export const SCHEDULER_NAME = 'default-scheduler';
+
+export interface SchedulerOptions {
+  queue?: Partial<QueueOptions>;
+  /** How long PreBind waits for WaitForFirstConsumer claims to be provisioned (upstream: 600 s). */
+  bindTimeoutMs?: number;
+}
+
+const NOTE_LENGTH_LIMIT = 1024;
+
+function truncateMessage(message: string): string {
+  if (message.length <= NOTE_LENGTH_LIMIT) return message;
+  const suffix = ' ...';
+  return message.slice(0, NOTE_LENGTH_LIMIT - suffix.length) + suffix;
+}
+
+function isTerminal(pod: any): boolean {
+  return pod.status?.phase === 'Succeeded' || pod.status?.phase === 'Failed';
+}
+
+/** A pod this scheduler should place: ours by name, unassigned, alive. */
+export function responsibleForPod(pod: any): boolean {
+  const name = pod.spec?.schedulerName || SCHEDULER_NAME;
+  return name === SCHEDULER_NAME && !pod.spec?.nodeName && !pod.metadata.deletionTimestamp && !isTerminal(pod);
+}
+
+function usesClaim(pod: any, pvc: any): boolean {
+  if (pod.metadata.namespace !== pvc.metadata.namespace) return false;
+  return (pod.spec?.volumes ?? []).some(
+    (v: any) => v.persistentVolumeClaim?.claimName === pvc.metadata.name || (v.ephemeral && `${pod.metadata.name}-${v.name}` === pvc.metadata.name),
+  );
+}
+
+const podRef = (pod: any) => ({ kind: 'Pod', apiVersion: 'v1', metadata: pod.metadata });
+
+const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
+
+const GATED: PodScheduledCondition = { status: 'False', reason: 'SchedulingGated', message: 'Scheduling is blocked due to non-empty scheduling gates' };
+
+export class Scheduler implements Controller {
+  private readonly cache = new SchedulerCache();
+  private readonly queue: SchedulingQueue;
+  private readonly profile: Profile;
+  private readonly algorithm: GenericScheduler;
+  private readonly recorder: EventRecorder;
+  private readonly pods: Informer;
+  private readonly informers: Informer[];
+  private stopped = false;
+
+  constructor(
+    private ctx: ControllerContext,
+    opts: SchedulerOptions = {},
+  ) {
+    this.pods = ctx.informers.get(REFS.pods);
+    const nodes = ctx.informers.get(REFS.nodes);
+    const pvcs = ctx.informers.get(REFS.persistentvolumeclaims);
+    const pvs = ctx.informers.get(REFS.persistentvolumes);
+    const classes = ctx.informers.get(REFS.storageclasses);
+    this.informers = [this.pods, nodes, pvcs, pvs, classes];
+    this.profile = defaultProfile(
+      { client: ctx.client, clock: ctx.clock, pvcs, pvs, classes, node: (n) => this.cache.get(n)?.node, bindTimeoutMs: opts.bindTimeoutMs },
+      () => this.cache.nodeList(),
+    );
+    const pluginEvents = new Map<string, ReadonlySet<ClusterEvent>>(this.profile.filter.map((p) => [p.name, new Set(p.events)]));
+    this.queue = new SchedulingQueue(ctx.clock, pluginEvents, { ...DEFAULT_QUEUE_OPTIONS, ...opts.queue });
+    this.algorithm = new GenericScheduler(this.profile);
+    this.recorder = ctx.recorder(SCHEDULER_NAME);
+
+    nodes.addHandler({
+      add: (node) => {
+        this.cache.addNode(node);
+        this.queue.moveAll('NodeAdd');
+      },
+      update: (old, node) => {
+        for (const ev of this.cache.updateNode(old, node)) this.queue.moveAll(ev);
+      },
+      delete: (node) => this.cache.removeNode(node),
+    });
+    this.pods.addHandler({
+      add: (pod) => this.onPod(undefined, pod),
+      update: (old, pod) => this.onPod(old, pod),
+      delete: (pod) => {
+        this.queue.delete(pod.metadata.uid);
+        if (pod.spec?.nodeName && this.cache.removePod(pod)) this.queue.moveAll('AssignedPodDelete');
+      },
+    });
+    const claimChanged = (pvc: any) => {
+      this.profile.volumeBinding.notify();
+      this.queue.moveAll('PersistentVolumeClaim', (pod) => usesClaim(pod, pvc));
+    };
+    pvcs.addHandler({ add: claimChanged, update: (_old, pvc) => claimChanged(pvc) });
+    const volumeChanged = () => {
+      this.profile.volumeBinding.notify();
+      this.queue.moveAll('PersistentVolume');
+    };
+    pvs.addHandler({ add: volumeChanged, update: volumeChanged });
+    classes.addHandler({ add: () => this.queue.moveAll('StorageClass'), update: () => this.queue.moveAll('StorageClass') });
+  }
+
+  start(): void {
+    this.queue.start();
+    void this.run();
+  }
+
+  stop(): void {
+    this.stopped = true;
+    this.queue.close();
+  }
+
+  private onPod(old: any | undefined, pod: any): void {
+    const uid = pod.metadata.uid;
+    if (pod.spec?.nodeName) {
+      this.queue.delete(uid);
+      if (this.cache.upsertPod(pod)) this.queue.moveAll('AssignedPodDelete');
+      return;
+    }
+    if (!responsibleForPod(pod)) {
+      this.queue.delete(uid);
+      return;
+    }
+    if (old && this.queue.has(uid)) this.queue.update(old, pod);
+    else this.queue.add(pod);
+    if (pod.spec?.schedulingGates?.length) this.writeCondition(pod, GATED);
+  }
+
+  private async run(): Promise<void> {
+    await Promise.all(this.informers.map((i) => i.waitForSync()));
+    while (!this.stopped) {
+      const q = await this.queue.pop();
+      if (!q) return;
+      this.scheduleOne(q);
+      // Let watch events (bindings confirmed, nodes changed) in between pods.
+      await yieldToEventLoop();
+    }
+  }
+
+  private scheduleOne(q: QueuedPodInfo): void {
+    const pod = this.pods.getByName(q.pod.metadata.namespace, q.pod.metadata.name);
+    if (!pod || pod.metadata.uid !== q.uid || !responsibleForPod(pod)) {
+      this.queue.delete(q.uid);
+      return;
+    }
+    q.pod = pod;
+    const pi = newPodInfo(pod);
+    const state = new CycleState();
+    const outcome = this.algorithm.schedule(state, pi, this.cache.nodeList(), (n) => this.cache.get(n));
+    if (outcome.kind === 'failed') {
+      this.onFailure(q, outcome.reason, outcome.message, outcome.plugins);
+      return;
+    }
+    this.cache.assumePod(pi, outcome.nodeName);
+    void this.bindingCycle(q, state, pi, outcome.nodeName);
+  }
+
+  private async bindingCycle(q: QueuedPodInfo, state: CycleState, pi: PodInfo, nodeName: string): Promise<void> {
+    const { namespace, name } = pi;
+    try {
+      for (const pl of this.profile.preBind) {
+        try {
+          await pl.preBind(state, pi, nodeName);
+        } catch (e) {
+          throw new Error(`running PreBind plugin "${pl.name}": ${(e as Error).message}`);
+        }
+      }
+      await this.ctx.client.pods.createSubresource(namespace, name, 'binding', {
+        apiVersion: 'v1',
+        kind: 'Binding',
+        metadata: { name, namespace },
+        target: { apiVersion: 'v1', kind: 'Node', name: nodeName },
+      });
+    } catch (e) {
+      if (this.cache.forgetPod(pi.uid)) this.queue.moveAll('AssignedPodDelete');
+      this.onFailure(q, 'SchedulerError', (e as Error).message, new Set());
+      return;
+    }
+    this.queue.done(pi.uid);
+    this.recorder.event(podRef(pi.pod), 'Normal', 'Scheduled', `Successfully assigned ${namespace}/${name} to ${nodeName}`);
+  }
+
+  /** handleSchedulingFailure: requeue, then tell the user why, unless the pod is gone or bound. */
+  private onFailure(q: QueuedPodInfo, reason: FailureReason, message: string, plugins: Set<string>): void {
+    const pod = this.pods.getByName(q.pod.metadata.namespace, q.pod.metadata.name);
+    if (!pod || pod.metadata.uid !== q.uid || pod.spec?.nodeName) {
+      this.queue.delete(q.uid);
+      return;
+    }
+    this.queue.failed(q, plugins);
+    this.recorder.event(podRef(pod), 'Warning', 'FailedScheduling', truncateMessage(message));
+    this.writeCondition(pod, { status: 'False', reason, message });
+  }
+
+  private writeCondition(pod: any, cond: PodScheduledCondition): void {
+    // A lost write is redone on the next attempt; the event above already carries the message.
+    updatePodScheduled(this.ctx.client, this.ctx.clock, pod, cond).catch(() => undefined);
+  }
+}

@@ -1,0 +1,71 @@
+// Nodes, pods and a running scheduler on a test cluster, for the scheduler's tests.
+
+import { testCluster, waitFor, type TestCluster } from '../testing/fixture.js';
+import { Scheduler } from './scheduler.js';
+
+export interface NodeSpec {
+  cpu?: string;
+  memory?: string;
+  pods?: string;
+  labels?: Record<string, string>;
+  taints?: Array<{ key: string; value?: string; effect: string }>;
+  unschedulable?: boolean;
+  ready?: 'True' | 'False' | 'Unknown';
+  extra?: Record<string, string>;
+}
+
+export function node(name: string, s: NodeSpec = {}): any {
+  const allocatable = { cpu: s.cpu ?? '4', memory: s.memory ?? '8Gi', pods: s.pods ?? '110', ...s.extra };
+  return {
+    apiVersion: 'v1',
+    kind: 'Node',
+    metadata: { name, labels: { 'kubernetes.io/hostname': name, 'kubernetes.io/os': 'linux', ...s.labels } },
+    spec: { unschedulable: s.unschedulable, taints: s.taints },
+    status: { capacity: allocatable, allocatable, conditions: [{ type: 'Ready', status: s.ready ?? 'True', reason: 'KubeletReady' }] },
+  };
+}
+
+export function pod(name: string, spec: Record<string, any> = {}, meta: Record<string, any> = {}): any {
+  const { requests, ports, ...rest } = spec;
+  const container: any = { name: 'app', image: 'nginx' };
+  if (requests) container.resources = { requests };
+  if (ports) container.ports = ports;
+  return { apiVersion: 'v1', kind: 'Pod', metadata: { name, namespace: 'default', ...meta }, spec: { containers: [container], ...rest } };
+}
+
+export interface SchedulerCluster extends TestCluster {
+  scheduler: Scheduler;
+  /** Wait until the pod is bound; returns its node. */
+  bound(name: string): Promise<string>;
+  /** Wait until the pod has PodScheduled=False; returns the condition. */
+  rejected(name: string, reason?: string): Promise<any>;
+}
+
+/** A cluster with these nodes and a started scheduler (short back-off so retries are quick). */
+export async function schedulerCluster(nodes: any[]): Promise<SchedulerCluster> {
+  const c = testCluster();
+  for (const n of nodes) await c.client.nodes.create('', n);
+  const scheduler = new Scheduler(c.ctx, { queue: { initialBackoffMs: 20, maxBackoffMs: 100 } });
+  await c.start();
+  scheduler.start();
+  return {
+    ...c,
+    scheduler,
+    stop() {
+      scheduler.stop();
+      c.stop();
+    },
+    bound: (name) => waitFor(async () => (await c.client.pods.get('default', name)).spec.nodeName, `${name} to be bound`),
+    rejected: (name, reason = 'Unschedulable') =>
+      waitFor(async () => {
+        const p = await c.client.pods.get('default', name);
+        return p.status.conditions?.find((x: any) => x.type === 'PodScheduled' && x.status === 'False' && x.reason === reason);
+      }, `${name} to be rejected`),
+  };
+}
+
+/** Events about an object, as `Type Reason: message`. */
+export async function eventsFor(c: TestCluster, name: string): Promise<string[]> {
+  const list = await c.client.events.list('default');
+  return list.items.filter((e: any) => e.involvedObject.name === name).map((e: any) => `${e.type} ${e.reason}: ${e.message}`);
+}

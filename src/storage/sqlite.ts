@@ -1,0 +1,47 @@
+// The embedded backend: current objects plus the global revision in one SQLite file (WAL).
+// Every commit is its own transaction, so an acknowledged write survives kill -9 of the process.
+// History for watches lives in memory only; after a restart watches resume from the reloaded revision.
+
+import Database from 'better-sqlite3';
+import type { Backend, Snapshot } from './backend.js';
+
+export class SqliteBackend implements Backend {
+  private db: Database.Database;
+  private put: Database.Statement;
+  private del: Database.Statement;
+  private setRev: Database.Statement;
+  private tx: (revision: number, key: string, value: string | null) => void;
+
+  constructor(path: string) {
+    this.db = new Database(path);
+    this.db.pragma('journal_mode = WAL');
+    this.db.pragma('synchronous = NORMAL');
+    this.db.exec(`
+      CREATE TABLE IF NOT EXISTS objects (key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
+      CREATE TABLE IF NOT EXISTS meta (name TEXT PRIMARY KEY, value INTEGER NOT NULL);
+      INSERT OR IGNORE INTO meta (name, value) VALUES ('revision', 0);
+    `);
+    this.put = this.db.prepare('INSERT INTO objects (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value');
+    this.del = this.db.prepare('DELETE FROM objects WHERE key = ?');
+    this.setRev = this.db.prepare("UPDATE meta SET value = ? WHERE name = 'revision'");
+    this.tx = this.db.transaction((revision: number, key: string, value: string | null) => {
+      if (value === null) this.del.run(key);
+      else this.put.run(key, value);
+      this.setRev.run(revision);
+    });
+  }
+
+  load(): Snapshot {
+    const row = this.db.prepare("SELECT value FROM meta WHERE name = 'revision'").get() as { value: number };
+    const rows = this.db.prepare('SELECT key, value FROM objects').raw().iterate() as IterableIterator<[string, string]>;
+    return { revision: row.value, objects: rows };
+  }
+
+  commit(revision: number, key: string, value: string | null): void {
+    this.tx(revision, key, value);
+  }
+
+  close(): void {
+    this.db.close();
+  }
+}

@@ -1,0 +1,216 @@
+// The watch cache: every current object in memory, indexed by resource, in front of a durable backend.
+// One global revision orders all writes (like etcd); reads and watches never touch the backend.
+
+import type { Backend } from './backend.js';
+
+export type KObject = Record<string, any>;
+
+export interface Entry {
+  resource: string;
+  namespace: string;
+  name: string;
+  rev: number;
+  /** Frozen once stored: writers store new objects, readers clone before changing. */
+  object: KObject;
+}
+
+export type EventType = 'ADDED' | 'MODIFIED' | 'DELETED';
+
+export interface StoreEvent {
+  type: EventType;
+  rev: number;
+  entry: Entry;
+  /** The object before this write (MODIFIED and DELETED). */
+  previous?: KObject;
+}
+
+export type Listener = (ev: StoreEvent) => void;
+
+export class ExpiredError extends Error {}
+
+interface Watcher {
+  namespace: string | undefined;
+  listener: Listener;
+}
+
+export interface StoreOptions {
+  /** How many events are kept for watches that resume from an older revision. */
+  historySize?: number;
+}
+
+function storageKey(resource: string, namespace: string, name: string): string {
+  return `/${resource}/${namespace}/${name}`;
+}
+
+function parseKey(key: string): { resource: string; namespace: string; name: string } {
+  const name = key.slice(key.lastIndexOf('/') + 1);
+  const rest = key.slice(1, key.lastIndexOf('/'));
+  const namespace = rest.slice(rest.lastIndexOf('/') + 1);
+  return { resource: rest.slice(0, rest.lastIndexOf('/')), namespace, name };
+}
+
+export class Store {
+  private rev: number;
+  private byResource = new Map<string, Map<string, Entry>>();
+  private history: StoreEvent[] = [];
+  /** Revision of the newest event that is no longer in `history`; watches from before it are expired. */
+  private compactedRev: number;
+  private watchers = new Map<string, Set<Watcher>>();
+  private readonly historySize: number;
+
+  constructor(private backend: Backend, opts: StoreOptions = {}) {
+    this.historySize = opts.historySize ?? 100_000;
+    const snap = backend.load();
+    this.rev = snap.revision;
+    this.compactedRev = snap.revision;
+    for (const [key, value] of snap.objects) {
+      const { resource, namespace, name } = parseKey(key);
+      const object = deepFreeze(JSON.parse(value));
+      const rev = Number(object?.metadata?.resourceVersion ?? 0);
+      this.table(resource).set(`${namespace}/${name}`, { resource, namespace, name, rev, object });
+    }
+  }
+
+  get revision(): number {
+    return this.rev;
+  }
+
+  get oldestWatchableRevision(): number {
+    return this.compactedRev;
+  }
+
+  private table(resource: string): Map<string, Entry> {
+    let t = this.byResource.get(resource);
+    if (!t) {
+      t = new Map();
+      this.byResource.set(resource, t);
+    }
+    return t;
+  }
+
+  get(resource: string, namespace: string, name: string): Entry | undefined {
+    return this.byResource.get(resource)?.get(`${namespace}/${name}`);
+  }
+
+  /** Entries in key order (namespace, then name); `namespace` undefined means all namespaces. */
+  list(resource: string, namespace?: string): { entries: Entry[]; revision: number } {
+    const t = this.byResource.get(resource);
+    const entries: Entry[] = [];
+    if (t) for (const e of t.values()) if (namespace === undefined || e.namespace === namespace) entries.push(e);
+    entries.sort((a, b) => (a.namespace === b.namespace ? cmp(a.name, b.name) : cmp(a.namespace, b.namespace)));
+    return { entries, revision: this.rev };
+  }
+
+  count(resource: string): number {
+    return this.byResource.get(resource)?.size ?? 0;
+  }
+
+  /**
+   * Write `object` at the next revision, setting metadata.resourceVersion. `object` must be a fresh
+   * object the caller no longer changes. Returns the stored entry.
+   */
+  put(resource: string, namespace: string, name: string, object: KObject): Entry {
+    const rev = this.rev + 1;
+    object.metadata = object.metadata ?? {};
+    object.metadata.resourceVersion = String(rev);
+    this.backend.commit(rev, storageKey(resource, namespace, name), JSON.stringify(object));
+    deepFreeze(object);
+    this.rev = rev;
+    const t = this.table(resource);
+    const k = `${namespace}/${name}`;
+    const previous = t.get(k)?.object;
+    const entry: Entry = { resource, namespace, name, rev, object };
+    t.set(k, entry);
+    this.emit({ type: previous ? 'MODIFIED' : 'ADDED', rev, entry, previous });
+    return entry;
+  }
+
+  /** Remove the object; the DELETED event carries `final` (the last state, at the deletion revision). */
+  remove(resource: string, namespace: string, name: string, final: KObject): Entry | undefined {
+    const t = this.byResource.get(resource);
+    const k = `${namespace}/${name}`;
+    const old = t?.get(k);
+    if (!t || !old) return undefined;
+    const rev = this.rev + 1;
+    this.backend.commit(rev, storageKey(resource, namespace, name), null);
+    this.rev = rev;
+    t.delete(k);
+    final.metadata = final.metadata ?? {};
+    final.metadata.resourceVersion = String(rev);
+    deepFreeze(final);
+    const entry: Entry = { resource, namespace, name, rev, object: final };
+    this.emit({ type: 'DELETED', rev, entry, previous: old.object });
+    return entry;
+  }
+
+  private emit(ev: StoreEvent): void {
+    this.history.push(ev);
+    if (this.history.length > this.historySize * 2) {
+      const dropped = this.history.splice(0, this.history.length - this.historySize);
+      this.compactedRev = dropped[dropped.length - 1].rev;
+    }
+    const ws = this.watchers.get(ev.entry.resource);
+    if (!ws) return;
+    for (const w of ws) {
+      if (w.namespace !== undefined && w.namespace !== ev.entry.namespace) continue;
+      try {
+        w.listener(ev);
+      } catch (e) {
+        // A broken watcher must not stop the others or fail the write that was already committed.
+        ws.delete(w);
+        process.emitWarning(`watch listener failed and was removed: ${(e as Error).message}`);
+      }
+    }
+  }
+
+  /**
+   * Deliver every event for `resource` after revision `fromRev`, then live events, in revision order.
+   * Throws ExpiredError when events after `fromRev` are no longer retained.
+   */
+  watch(resource: string, namespace: string | undefined, fromRev: number, listener: Listener): () => void {
+    if (fromRev < this.compactedRev) throw new ExpiredError(`too old resource version: ${fromRev} (${this.compactedRev})`);
+    const w: Watcher = { namespace, listener };
+    if (fromRev < this.rev) {
+      const start = lowerBound(this.history, fromRev + 1);
+      for (let i = start; i < this.history.length; i++) {
+        const ev = this.history[i];
+        if (ev.entry.resource === resource && (namespace === undefined || ev.entry.namespace === namespace)) listener(ev);
+      }
+    }
+    let ws = this.watchers.get(resource);
+    if (!ws) {
+      ws = new Set();
+      this.watchers.set(resource, ws);
+    }
+    ws.add(w);
+    return () => void ws!.delete(w);
+  }
+
+  close(): void {
+    this.backend.close();
+  }
+}
+
+function cmp(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+function lowerBound(events: StoreEvent[], rev: number): number {
+  let lo = 0;
+  let hi = events.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (events[mid].rev < rev) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+/** Stored objects are shared by every reader; freezing makes an accidental write fail loudly. */
+function deepFreeze<T>(v: T): T {
+  if (typeof v === 'object' && v !== null && !Object.isFrozen(v)) {
+    Object.freeze(v);
+    for (const k of Object.keys(v)) deepFreeze((v as any)[k]);
+  }
+  return v;
+}

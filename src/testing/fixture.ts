@@ -1,0 +1,63 @@
+// An in-memory control plane for unit tests: real registry, store, in-process client and informers.
+
+import { InProcessTransport } from '../apiserver/inprocess.js';
+import { Client } from '../client/client.js';
+import { InformerFactory } from '../client/informerfactory.js';
+import { makeContext, type ControllerContext } from '../controllers/context.js';
+import { realClock, type Clock } from '../machinery/clock.js';
+import { Registry } from '../registry/rest.js';
+import { bootstrap } from '../server/bootstrap.js';
+import { MemoryBackend } from '../storage/backend.js';
+import { Store } from '../storage/store.js';
+
+export interface TestCluster {
+  store: Store;
+  registry: Registry;
+  client: Client;
+  informers: InformerFactory;
+  ctx: ControllerContext;
+  clock: Clock;
+  /** Start informers (call after controllers registered their handlers) and wait for their first list. */
+  start(): Promise<void>;
+  stop(): void;
+}
+
+export function testCluster(clock: Clock = realClock): TestCluster {
+  const store = new Store(new MemoryBackend());
+  const registry = new Registry(store, clock);
+  bootstrap(registry, 6443);
+  const client = new Client(new InProcessTransport(registry));
+  const informers = new InformerFactory(client, clock);
+  const ctx = makeContext(client, informers, clock);
+  return {
+    store,
+    registry,
+    client,
+    informers,
+    ctx,
+    clock,
+    async start() {
+      informers.start();
+      await informers.waitForSync();
+    },
+    stop() {
+      informers.stop();
+    },
+  };
+}
+
+/** Poll `check` (real time) until it returns a truthy value; fail with `what` after `timeoutMs`. */
+export async function waitFor<T>(check: () => T | Promise<T>, what: string, timeoutMs = 5000): Promise<T> {
+  const end = Date.now() + timeoutMs;
+  let last: unknown;
+  for (;;) {
+    try {
+      const v = await check();
+      if (v) return v;
+    } catch (e) {
+      last = e;
+    }
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}${last ? `: ${(last as Error).message}` : ''}`);
+    await new Promise((r) => setTimeout(r, 5));
+  }
+}
