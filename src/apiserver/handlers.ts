@@ -9,7 +9,7 @@ import type { Registry } from '../registry/rest.js';
 import { bindPod } from '../registry/binding.js';
 import { getScale, patchScale, updateScale } from '../registry/scale.js';
 import { watch } from '../registry/watch.js';
-import { decodeObject, mediaType, readBody, sendJSON, wantsTable } from './negotiation.js';
+import { decodeObject, mediaType, readBody, readBodyBuffer, sendJSON, wantsTable } from './negotiation.js';
 import type { ResourceRequest } from './request.js';
 import { TABLE_CONTENT_TYPE, toTable } from './table.js';
 import { WatchStream } from './watchstream.js';
@@ -76,7 +76,7 @@ export async function handleResource(ctx: HandlerContext, req: IncomingMessage, 
     if (method === 'POST') {
       if (rr.allNamespaces && r.namespaced) throw notAllowed(method, rr);
       const opts = writeOptions(query);
-      const body = decodeObject(mediaType(req), await readBody(req));
+      const body = decodeObject(mediaType(req), await readBodyBuffer(req));
       if (r.plural === 'bindings' && r.group === '') return sendJSON(res, 201, bindPod(registry, ns, body?.metadata?.name ?? '', body));
       const created = registry.create(r, ns, body, opts);
       return sendJSON(res, 201, created, 'application/json', opts.warnings);
@@ -102,7 +102,7 @@ export async function handleResource(ctx: HandlerContext, req: IncomingMessage, 
     }
     case 'PUT': {
       const opts = writeOptions(query);
-      const body = decodeObject(mediaType(req), await readBody(req));
+      const body = decodeObject(mediaType(req), await readBodyBuffer(req));
       return sendJSON(res, 200, registry.update(r, ns, name, body, opts), 'application/json', opts.warnings);
     }
     case 'PATCH': {
@@ -125,10 +125,10 @@ export async function handleResource(ctx: HandlerContext, req: IncomingMessage, 
 }
 
 async function deleteOptions(req: IncomingMessage, query: URLSearchParams): Promise<DeleteOptions> {
-  const text = await readBody(req);
+  const raw = await readBodyBuffer(req);
   let opts: DeleteOptions = {};
-  if (text.trim()) {
-    const body = decodeObject(mediaType(req), text);
+  if (raw.toString('latin1').trim()) {
+    const body = decodeObject(mediaType(req), raw);
     if (typeof body !== 'object' || body === null) throw badRequest('DeleteOptions must be an object');
     opts = body;
   }
@@ -177,7 +177,7 @@ async function handleSubresource(ctx: HandlerContext, req: IncomingMessage, res:
     if (method === 'GET' && sub === 'status') return sendJSON(res, 200, registry.get(r, ns, name));
     const opts = writeOptions(query);
     if (method === 'PUT') {
-      const body = decodeObject(mediaType(req), await readBody(req));
+      const body = decodeObject(mediaType(req), await readBodyBuffer(req));
       const target = sub === 'finalize' ? 'finalize' : 'status';
       return sendJSON(res, 200, target === 'status' ? registry.update(r, ns, name, body, opts, 'status') : finalizeNamespace(registry, r, name, body, opts));
     }
@@ -191,7 +191,7 @@ async function handleSubresource(ctx: HandlerContext, req: IncomingMessage, res:
   if (sub === 'scale') {
     if (method === 'GET') return sendJSON(res, 200, getScale(registry, r, ns, name));
     const opts = writeOptions(query);
-    if (method === 'PUT') return sendJSON(res, 200, updateScale(registry, r, ns, name, decodeObject(mediaType(req), await readBody(req)), opts));
+    if (method === 'PUT') return sendJSON(res, 200, updateScale(registry, r, ns, name, decodeObject(mediaType(req), await readBodyBuffer(req)), opts));
     if (method === 'PATCH') {
       const type = PATCH_CONTENT_TYPES[mediaType(req)];
       if (!type || type === 'apply') throw unsupportedMediaType(Object.keys(PATCH_CONTENT_TYPES));
@@ -200,10 +200,10 @@ async function handleSubresource(ctx: HandlerContext, req: IncomingMessage, res:
     throw notAllowed(method, rr);
   }
   if (sub === 'binding' && method === 'POST') {
-    return sendJSON(res, 201, bindPod(registry, ns, name, decodeObject(mediaType(req), await readBody(req))));
+    return sendJSON(res, 201, bindPod(registry, ns, name, decodeObject(mediaType(req), await readBodyBuffer(req))));
   }
   if (sub === 'eviction' && method === 'POST') {
-    const body = decodeObject(mediaType(req), await readBody(req));
+    const body = decodeObject(mediaType(req), await readBodyBuffer(req));
     if (!ctx.evict) throw badRequest('eviction is not available');
     return sendJSON(res, 201, ctx.evict(ns, name, body, writeOptions(query)));
   }

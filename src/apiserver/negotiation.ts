@@ -1,8 +1,9 @@
-// Request bodies and response encodings: JSON or YAML in, JSON (objects or Tables) out.
+// Request bodies and response encodings: JSON, YAML or Kubernetes protobuf in, JSON (objects or Tables) out.
 
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { parse as parseYaml } from 'yaml';
 import { badRequest, requestEntityTooLarge, StatusError, unsupportedMediaType, type Status } from '../machinery/errors.js';
+import { decodeProtobufObject } from './protobuf/decode.js';
 
 export const MAX_BODY_BYTES = 3 * 1024 * 1024;
 
@@ -10,7 +11,13 @@ export function mediaType(req: IncomingMessage): string {
   return (req.headers['content-type'] ?? '').split(';')[0].trim().toLowerCase();
 }
 
+export const PROTOBUF = 'application/vnd.kubernetes.protobuf';
+
 export async function readBody(req: IncomingMessage): Promise<string> {
+  return (await readBodyBuffer(req)).toString('utf8');
+}
+
+export async function readBodyBuffer(req: IncomingMessage): Promise<Buffer> {
   const declared = Number(req.headers['content-length'] ?? 0);
   if (declared > MAX_BODY_BYTES) throw requestEntityTooLarge('the request body is too large: limit is 3145728 bytes');
   const chunks: Buffer[] = [];
@@ -20,11 +27,16 @@ export async function readBody(req: IncomingMessage): Promise<string> {
     if (size > MAX_BODY_BYTES) throw requestEntityTooLarge('the request body is too large: limit is 3145728 bytes');
     chunks.push(c as Buffer);
   }
-  return Buffer.concat(chunks).toString('utf8');
+  return Buffer.concat(chunks);
 }
 
-/** Decode a create/update body (JSON, or YAML as the real server also accepts). No Content-Type means JSON. */
-export function decodeObject(type: string, body: string): any {
+/** Decode a create/update body (JSON, YAML or protobuf, as the real server accepts). No Content-Type means JSON. */
+export function decodeObject(type: string, raw: string | Buffer): any {
+  if (type === PROTOBUF) {
+    if (typeof raw === 'string') throw new Error('a protobuf body must be read with readBodyBuffer');
+    return decodeProtobufObject(raw);
+  }
+  const body = typeof raw === 'string' ? raw : raw.toString('utf8');
   if (type === '' || type === 'application/json' || type === '*/*') {
     try {
       return JSON.parse(body);
@@ -39,7 +51,7 @@ export function decodeObject(type: string, body: string): any {
       throw badRequest(`the object provided is unrecognized: ${(e as Error).message.split('\n')[0]}`);
     }
   }
-  throw unsupportedMediaType(['application/json', 'application/yaml', 'application/vnd.kubernetes.protobuf']);
+  throw unsupportedMediaType(['application/json', 'application/yaml', PROTOBUF]);
 }
 
 export interface TableRequest {

@@ -13,8 +13,8 @@ test('the defaults become a server on 127.0.0.1:6443 with state in ./.k8ts', () 
     host: '127.0.0.1',
     port: 6443,
     nodes: 1,
-    simStartDelayMs: 1000,
-    simStopDelayMs: 500,
+    simStartDelayMs: 250,
+    simStopDelayMs: 250,
   });
 });
 

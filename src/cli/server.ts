@@ -21,8 +21,8 @@ export const SERVER_FLAG_DEFAULTS: ServerFlags = {
   host: '127.0.0.1',
   port: '6443',
   nodes: '1',
-  simStartDelay: '1s',
-  simStopDelay: '500ms',
+  simStartDelay: '250ms',
+  simStopDelay: '250ms',
 };
 
 const HELP_AFTER = `
@@ -41,7 +41,7 @@ export function registerServerCommand(program: Command): void {
   const d = SERVER_FLAG_DEFAULTS;
   program
     .command('server')
-    .description('run the API server, controllers, scheduler, cluster DNS and nodes in this process')
+    .description('run the API server, controllers, scheduler and simulated nodes in this process')
     .option('--data-dir <dir>', 'directory for cluster state, TLS material, kubeconfig and lock; created if missing', d.dataDir)
     .option('--host <address>', 'address to listen on (IP address or host name)', d.host)
     .option('--port <port>', 'HTTPS port to listen on, 0-65535; 0 picks a free port', d.port)

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { waitFor } from '../testing/fixture.js';
-import { eventsFor, node, pod, schedulerCluster } from './testobjects.js';
+import { createNode, eventsFor, node, pod, schedulerCluster } from './testobjects.js';
 
 describe('Scheduler', () => {
   it('binds a pending pod to a ready node, with PodScheduled=True and a Scheduled event', async () => {
@@ -50,7 +50,7 @@ describe('Scheduler', () => {
         '0/2 nodes are available: 1 node(s) had untolerated taint {node.kubernetes.io/not-ready: }, 1 node(s) had untolerated taint {node.kubernetes.io/unreachable: }. preemption: 0/2 nodes are available: 2 Preemption is not helpful for scheduling.',
       );
       // The kubelet reports Ready; the pod is retried and placed.
-      const n = await c.client.nodes.get('', 'k8ts');
+      const n = structuredClone(await c.client.nodes.get('', 'k8ts'));
       n.status.conditions[0].status = 'True';
       await c.client.nodes.updateStatus('', n);
       assert.equal(await c.bound('web-0'), 'k8ts');
@@ -108,7 +108,7 @@ describe('Scheduler', () => {
       assert.equal(await c.bound('second'), 'k8ts');
       await c.client.pods.create('default', pod('third'));
       await c.rejected('third');
-      await c.client.nodes.create('', node('k8ts-m02'));
+      await createNode(c, node('k8ts-m02'));
       assert.equal(await c.bound('third'), 'k8ts-m02');
     } finally {
       c.stop();
@@ -121,7 +121,7 @@ describe('Scheduler', () => {
       await c.client.pods.create('default', pod('web-0'));
       const cond = await c.rejected('web-0');
       assert.equal(cond.message, 'no nodes available to schedule pods');
-      await c.client.nodes.create('', node('k8ts'));
+      await createNode(c, node('k8ts'));
       assert.equal(await c.bound('web-0'), 'k8ts');
     } finally {
       c.stop();

@@ -146,7 +146,11 @@ export class Scheduler implements Controller {
     while (!this.stopped) {
       const q = await this.queue.pop();
       if (!q) return;
-      this.scheduleOne(q);
+      try {
+        this.scheduleOne(q);
+      } catch (e) {
+        this.onFailure(q, 'SchedulerError', (e as Error).message, new Set());
+      }
       // Let watch events (bindings confirmed, nodes changed) in between pods.
       await yieldToEventLoop();
     }

@@ -1,5 +1,6 @@
 // Nodes, pods and a running scheduler on a test cluster, for the scheduler's tests.
 
+import { REFS } from '../client/client.js';
 import { testCluster, waitFor, type TestCluster } from '../testing/fixture.js';
 import { Scheduler } from './scheduler.js';
 
@@ -26,11 +27,17 @@ export function node(name: string, s: NodeSpec = {}): any {
 }
 
 export function pod(name: string, spec: Record<string, any> = {}, meta: Record<string, any> = {}): any {
-  const { requests, ports, ...rest } = spec;
+  const { requests, limits, ports, ...rest } = spec;
   const container: any = { name: 'app', image: 'nginx' };
-  if (requests) container.resources = { requests };
+  if (requests || limits) container.resources = { requests, limits };
   if (ports) container.ports = ports;
   return { apiVersion: 'v1', kind: 'Pod', metadata: { name, namespace: 'default', ...meta }, spec: { containers: [container], ...rest } };
+}
+
+/** Create a node with its status (a create drops status, as the kubelet's registration also finds). */
+export async function createNode(c: TestCluster, n: any): Promise<void> {
+  const created = await c.client.nodes.create('', n);
+  await c.client.nodes.updateStatus('', { ...created, status: n.status });
 }
 
 export interface SchedulerCluster extends TestCluster {
@@ -44,7 +51,7 @@ export interface SchedulerCluster extends TestCluster {
 /** A cluster with these nodes and a started scheduler (short back-off so retries are quick). */
 export async function schedulerCluster(nodes: any[]): Promise<SchedulerCluster> {
   const c = testCluster();
-  for (const n of nodes) await c.client.nodes.create('', n);
+  for (const n of nodes) await createNode(c, n);
   const scheduler = new Scheduler(c.ctx, { queue: { initialBackoffMs: 20, maxBackoffMs: 100 } });
   await c.start();
   scheduler.start();
@@ -62,6 +69,15 @@ export async function schedulerCluster(nodes: any[]): Promise<SchedulerCluster> 
         return p.status.conditions?.find((x: any) => x.type === 'PodScheduled' && x.status === 'False' && x.reason === reason);
       }, `${name} to be rejected`),
   };
+}
+
+/**
+ * Cordon a node and wait until the scheduler has seen it: watches of different resources are not
+ * ordered with each other, so a pod created right after could otherwise be placed first.
+ */
+export async function cordon(c: TestCluster, name: string): Promise<void> {
+  await c.client.nodes.patch('', name, 'merge', { spec: { unschedulable: true } });
+  await waitFor(() => c.informers.get(REFS.nodes).getByName('', name)?.spec?.unschedulable, `${name} cordoned`);
 }
 
 /** Events about an object, as `Type Reason: message`. */

@@ -4,12 +4,15 @@ import type { AddressInfo } from 'node:net';
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { ensureAdminToken, ensureCertificates } from '../apiserver/certs.js';
+import { InProcessTransport } from '../apiserver/inprocess.js';
 import { createApiServer } from '../apiserver/server.js';
+import { Client } from '../client/client.js';
 import { realClock } from '../machinery/clock.js';
 import { Registry } from '../registry/rest.js';
 import { SqliteBackend } from '../storage/sqlite.js';
 import { Store } from '../storage/store.js';
 import { bootstrap } from './bootstrap.js';
+import { startControlPlane } from './controllers.js';
 import { lockDataDir } from './datadir.js';
 import { writeKubeconfig } from './kubeconfig.js';
 
@@ -44,6 +47,8 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
     });
     const port = (server.address() as AddressInfo).port;
     bootstrap(registry, port);
+    const client = new Client(new InProcessTransport(registry));
+    const controlPlane = await startControlPlane(client, realClock, { dataDir: opts.dataDir });
     const host = opts.host.includes(':') ? `[${opts.host}]` : opts.host;
     const url = `https://${host}:${port}`;
     const kubeconfigPath = path.join(opts.dataDir, 'kubeconfig');
@@ -53,6 +58,7 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
       url,
       kubeconfigPath,
       async stop() {
+        controlPlane.stop();
         server.closeAllConnections();
         await new Promise<void>((resolve) => server.close(() => resolve()));
         openStore.close();

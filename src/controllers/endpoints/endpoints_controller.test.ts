@@ -5,8 +5,9 @@ import { testCluster, waitFor } from '../../testing/fixture.js';
 import { EndpointsController } from './endpoints_controller.js';
 import { headlessService, reportStatus, statefulPod } from './testpods.js';
 
-async function setup() {
+async function setup(before?: (c: ReturnType<typeof testCluster>) => Promise<void>) {
   const c = testCluster();
+  await before?.(c);
   const ctrl = new EndpointsController(c.ctx);
   await c.start();
   ctrl.start();
@@ -97,6 +98,29 @@ describe('EndpointsController', () => {
     await new Promise((r) => setTimeout(r, 50));
     assert.equal((await c.client.endpoints.get('default', 'web')).metadata.resourceVersion, ep.metadata.resourceVersion);
     await assert.rejects(c.client.endpoints.get('default', 'external'), (e) => isStatusError(e, 'NotFound'));
+    done();
+  });
+
+  it('removes Endpoints left without a Service at start, except leader-election records', async () => {
+    const orphan = (name: string, annotations?: Record<string, string>) => ({
+      apiVersion: 'v1',
+      kind: 'Endpoints',
+      metadata: { name, annotations },
+      subsets: [{ addresses: [{ ip: '10.244.0.9' }], ports: [{ port: 80 }] }],
+    });
+    const { c, done } = await setup(async (cl) => {
+      await cl.client.endpoints.create('default', orphan('gone'));
+      await cl.client.endpoints.create('default', orphan('leader', { 'control-plane.alpha.kubernetes.io/leader': '{}' }));
+    });
+    await waitFor(async () => {
+      try {
+        await c.client.endpoints.get('default', 'gone');
+        return false;
+      } catch (e) {
+        return isStatusError(e, 'NotFound');
+      }
+    }, 'orphan removed');
+    assert.ok(await c.client.endpoints.get('default', 'leader'));
     done();
   });
 

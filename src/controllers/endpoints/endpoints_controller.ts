@@ -15,6 +15,8 @@ import { LAST_CHANGE_TRIGGER_TIME, TriggerTimeTracker } from './trigger_time.js'
 import { WrittenObjects } from './written.js';
 
 const WORKERS = 5;
+// Old leader election kept its record on an Endpoints object without a Service; those stay.
+const LEADER_ANNOTATION = 'control-plane.alpha.kubernetes.io/leader';
 
 /** The Endpoints labels: the Service's, plus the headless marker for a Service without a cluster IP. */
 export function endpointsLabels(svc: any): Record<string, string> {
@@ -57,6 +59,14 @@ export class EndpointsController implements Controller {
 
   start(): void {
     runWorkers(this.queue, WORKERS, (key) => this.sync(key));
+    void this.endpoints.waitForSync().then(() => this.checkLeftoverEndpoints());
+  }
+
+  /** Once at start: Endpoints whose Service went while the controller was down are removed. */
+  private checkLeftoverEndpoints(): void {
+    for (const ep of this.endpoints.list()) {
+      if (ep.metadata.annotations?.[LEADER_ANNOTATION] === undefined) this.queue.add(cacheKey(ep));
+    }
   }
 
   stop(): void {

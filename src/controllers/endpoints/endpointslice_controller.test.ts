@@ -26,10 +26,10 @@ describe('EndpointSliceController', () => {
   it('keeps one slice for a headless Service, from placeholder to endpoints with conditions', async () => {
     const { c, done } = await setup();
     const svc = await c.client.services.create('default', headlessService());
-    const [placeholder] = await waitFor(async () => {
+    const [placeholder] = (await waitFor(async () => {
       const s = await slicesOf(c, 'nginx');
       return s.length === 1 && s;
-    }, 'placeholder slice');
+    }, 'placeholder slice')) as any[];
     assert.match(placeholder.metadata.name, /^nginx-[a-z0-9]{5}$/);
     assert.equal(placeholder.metadata.generateName, 'nginx-');
     assert.equal(placeholder.addressType, 'IPv4');
@@ -48,10 +48,10 @@ describe('EndpointSliceController', () => {
     await c.client.pods.create('default', statefulPod('web-1'));
     await reportStatus(c.client, 'web-0', '10.244.0.3', true);
     await reportStatus(c.client, 'web-1', '10.244.0.4', false);
-    const [slice] = await waitFor(async () => {
+    const [slice] = (await waitFor(async () => {
       const s = await slicesOf(c, 'nginx');
       return s.length === 1 && s[0].endpoints?.length === 2 && s;
-    }, 'two endpoints');
+    }, 'two endpoints')) as any[];
     assert.equal(slice.metadata.name, placeholder.metadata.name, 'the placeholder is reused');
     assert.deepEqual(slice.ports, [{ name: 'web', port: 80, protocol: 'TCP' }]);
     assert.deepEqual(slice.endpoints[0], {
@@ -76,10 +76,10 @@ describe('EndpointSliceController', () => {
     await reportStatus(c.client, 'web-0', '10.244.0.3', true);
     await waitFor(async () => (await slicesOf(c, 'nginx'))[0]?.endpoints?.length === 1, 'web-0 listed');
     await c.client.pods.delete('default', 'web-0');
-    const [slice] = await waitFor(async () => {
+    const [slice] = (await waitFor(async () => {
       const s = await slicesOf(c, 'nginx');
       return s[0]?.endpoints?.[0]?.conditions?.terminating === true && s;
-    }, 'web-0 terminating');
+    }, 'web-0 terminating')) as any[];
     assert.deepEqual(slice.endpoints[0].conditions, { ready: false, serving: true, terminating: true });
     assert.equal(slice.endpoints.length, 1);
     done();

@@ -17,8 +17,8 @@ import {
 import {
   getOrdinal,
   getPersistentVolumeClaimName,
-  getPersistentVolumeClaims,
   identityMatches,
+  newPersistentVolumeClaim,
   POD_KIND,
   storageMatches,
   updateIdentity,
@@ -144,11 +144,7 @@ export class StatefulPodControl {
   /** Under whenScaled=Delete, a claim still owned by an earlier pod of the same name must be collected before the pod returns. */
   podClaimIsStale(set: StatefulSet, pod: Pod): boolean {
     if (getPersistentVolumeClaimRetentionPolicy(set).whenScaled === 'Retain') return false;
-    for (const claim of getPersistentVolumeClaims(set, pod).values()) {
-      const existing: PersistentVolumeClaim | undefined = this.claims.getByName(claim.metadata!.namespace!, claim.metadata!.name!);
-      if (existing && hasStaleOwnerRef(existing, pod, POD_KIND)) return true;
-    }
-    return false;
+    return this.existingClaims(set, pod).some((claim) => hasStaleOwnerRef(claim, pod, POD_KIND));
   }
 
   /** Recreate claims deleted from under a pending pod, and set their ownerRefs. */
@@ -165,11 +161,13 @@ export class StatefulPodControl {
   /** Create every missing claim of the pod; a claim being deleted blocks the pod ("pvc … is being deleted"). */
   async createPersistentVolumeClaims(set: StatefulSet, pod: Pod): Promise<void> {
     const errs: string[] = [];
-    for (const claim of getPersistentVolumeClaims(set, pod).values()) {
-      const ns = claim.metadata!.namespace!;
-      const name = claim.metadata!.name!;
+    const ns = set.metadata!.namespace!;
+    const ordinal = getOrdinal(pod);
+    for (const template of set.spec?.volumeClaimTemplates ?? []) {
+      const name = getPersistentVolumeClaimName(set, template, ordinal);
       let existing: PersistentVolumeClaim | undefined = this.claims.getByName(ns, name);
       if (!existing) {
+        const claim = newPersistentVolumeClaim(set, template, ordinal);
         try {
           await this.client.persistentVolumeClaims.create(ns, claim);
           this.recordClaimEvent('create', set, pod, claim);

@@ -61,10 +61,14 @@ test('events: claim and pod creation, pod deletion, with upstream texts', async 
   await h.kubelet.markReady('web-0');
   await patchSpec(h, { replicas: 0 });
   await waitFor(() => !getPod(h, 'web-0'), 'web-0 deleted');
-  const messages = await waitFor(async () => {
-    const events = (await h.cluster.client.events.list(NS)).items.filter((e: any) => e.involvedObject.kind === 'StatefulSet');
-    return events.length >= 3 && events.map((e: any) => `${e.type} ${e.reason} ${e.message}`);
-  }, 'events');
+  const setEvents = async () =>
+    (await h.cluster.client.events.list(NS)).items
+      .filter((e: any) => e.involvedObject.kind === 'StatefulSet')
+      .sort((a: any, b: any) => Number(a.metadata.resourceVersion) - Number(b.metadata.resourceVersion))
+      .map((e: any) => `${e.type} ${e.reason} ${e.message}`);
+  await waitFor(async () => (await setEvents()).length >= 3, 'events');
+  await settle();
+  const messages = await setEvents();
   assert.deepEqual(messages, [
     'Normal SuccessfulCreate create Claim www-web-0 Pod web-0 in StatefulSet web success',
     'Normal SuccessfulCreate create Pod web-0 in StatefulSet web successful',
@@ -178,4 +182,19 @@ test('a claim being deleted blocks pod creation', async () => {
   assert.equal(getPod(h, 'web-0'), undefined);
   const events = (await h.cluster.client.events.list(NS)).items.map((e: any) => `${e.reason} ${e.message}`);
   assert.ok(events.includes('FailedCreate create Pod web-0 in StatefulSet web failed error: pvc www-web-0 is being deleted'), events.join('\n'));
+});
+
+test('identity drift is repaired by a pod update that restores the labels', async () => {
+  h = await startController();
+  h.kubelet.auto = true;
+  await create({ replicas: 1 });
+  await waitFor(async () => (await getSet(h)).status?.readyReplicas === 1, 'ready');
+  const uid = getPod(h, 'web-0')!.metadata!.uid;
+  await h.cluster.client.pods.patch(NS, 'web-0', 'merge', { metadata: { labels: { 'statefulset.kubernetes.io/pod-name': null } } });
+  await waitFor(() => getPod(h, 'web-0')?.metadata?.labels?.['statefulset.kubernetes.io/pod-name'] === 'web-0', 'label restored');
+  assert.equal(getPod(h, 'web-0')!.metadata!.uid, uid, 'updated in place, not recreated');
+  await waitFor(
+    async () => (await h.cluster.client.events.list(NS)).items.some((e: any) => `${e.reason} ${e.message}` === 'SuccessfulUpdate update Pod web-0 in StatefulSet web successful'),
+    'SuccessfulUpdate event',
+  );
 });

@@ -71,30 +71,32 @@ export function storageMatches(set: StatefulSet, pod: Pod): boolean {
   return true;
 }
 
-/** The claims a pod of the set uses, keyed by template name: template copies, selector matchLabels merged over their labels. */
+/** The claim of one volumeClaimTemplate for an ordinal: a template copy, selector matchLabels merged over its labels. */
+export function newPersistentVolumeClaim(set: StatefulSet, template: PersistentVolumeClaim, ordinal: number): PersistentVolumeClaim {
+  const claim = structuredClone(template) as PersistentVolumeClaim & { metadata: NonNullable<PersistentVolumeClaim['metadata']> };
+  claim.metadata ??= {};
+  claim.metadata.name = getPersistentVolumeClaimName(set, template, ordinal);
+  claim.metadata.namespace = set.metadata!.namespace;
+  claim.metadata.labels = { ...(claim.metadata.labels ?? {}), ...(set.spec?.selector?.matchLabels ?? {}) };
+  return claim;
+}
+
+/** The claims a pod of the set uses, keyed by template name. */
 export function getPersistentVolumeClaims(set: StatefulSet, pod: Pod): Map<string, PersistentVolumeClaim> {
   const ordinal = getOrdinal(pod);
-  const matchLabels = set.spec?.selector?.matchLabels ?? {};
-  const claims = new Map<string, PersistentVolumeClaim>();
-  for (const template of set.spec?.volumeClaimTemplates ?? []) {
-    const claim = structuredClone(template) as PersistentVolumeClaim & { metadata: NonNullable<PersistentVolumeClaim['metadata']> };
-    claim.metadata ??= {};
-    claim.metadata.name = getPersistentVolumeClaimName(set, template, ordinal);
-    claim.metadata.namespace = set.metadata!.namespace;
-    claim.metadata.labels = { ...(claim.metadata.labels ?? {}), ...matchLabels };
-    claims.set(template.metadata?.name ?? '', claim);
-  }
-  return claims;
+  return new Map((set.spec?.volumeClaimTemplates ?? []).map((t) => [t.metadata?.name ?? '', newPersistentVolumeClaim(set, t, ordinal)]));
 }
 
 /** Point the pod's volumes at its claims; template volumes with the same name are replaced, others kept. */
 export function updateStorage(set: StatefulSet, pod: Pod): void {
-  const claims = getPersistentVolumeClaims(set, pod);
-  const volumes: Volume[] = [...claims].map(([name, claim]) => ({
-    name,
-    persistentVolumeClaim: { claimName: claim.metadata!.name! },
+  const ordinal = getOrdinal(pod);
+  const templates = set.spec?.volumeClaimTemplates ?? [];
+  const volumes: Volume[] = templates.map((t) => ({
+    name: t.metadata?.name ?? '',
+    persistentVolumeClaim: { claimName: getPersistentVolumeClaimName(set, t, ordinal) },
   }));
-  for (const v of pod.spec?.volumes ?? []) if (!claims.has(v.name)) volumes.push(v);
+  const claimed = new Set(volumes.map((v) => v.name));
+  for (const v of pod.spec?.volumes ?? []) if (!claimed.has(v.name)) volumes.push(v);
   pod.spec!.volumes = volumes;
 }
 

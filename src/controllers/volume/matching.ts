@@ -82,7 +82,7 @@ export function findMatchingVolume(pvc: any, volumes: any[], opts: MatchOptions)
   const usable = (pv: any) => !pv.metadata.deletionTimestamp && !volumeModeMismatch(pvc, pv) && checkAccessModes(pvc, pv);
 
   for (const pv of volumes) {
-    if (!usable(pv) || !isVolumeBoundToClaim(pv, pvc)) continue;
+    if (!isVolumeBoundToClaim(pv, pvc) || !usable(pv)) continue;
     if (compareQuantity(volumeCapacity(pv), requested) < 0) continue;
     // A pre-bound volume the chosen node cannot reach means no match at all for that node.
     return reachable(pv) ? pv : undefined;
@@ -91,7 +91,7 @@ export function findMatchingVolume(pvc: any, volumes: any[], opts: MatchOptions)
 
   let best: any;
   for (const pv of volumes) {
-    if (!usable(pv) || pv.status?.phase !== 'Available' || pv.spec?.claimRef) continue;
+    if (pv.status?.phase !== 'Available' || pv.spec?.claimRef || !usable(pv)) continue;
     if (selector && !matches(selector, pv.metadata.labels)) continue;
     if (volumeClass(pv) !== requestedClass || !reachable(pv)) continue;
     if (compareQuantity(volumeCapacity(pv), requested) < 0) continue;

@@ -134,6 +134,8 @@ describe('PersistentVolumeController', () => {
     await client.persistentVolumes.create('', volume('big', '10Gi', { storageClassName: 'manual' }));
     await client.persistentVolumes.create('', volume('fits', '2Gi', { storageClassName: 'manual' }));
     await client.persistentVolumes.create('', volume('small', '500Mi', { storageClassName: 'manual' }));
+    // New volumes are Pending until the controller has seen them and made them Available.
+    await waitFor(async () => (await client.persistentVolumes.list('')).items.every((v: any) => v.status.phase === 'Available'), 'volumes Available');
     await client.persistentVolumeClaims.create('default', claim('data', { storageClassName: 'manual' }));
     const pvc = await bound(env, 'data');
     assert.equal(pvc.spec.volumeName, 'fits');

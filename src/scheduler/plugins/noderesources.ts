@@ -22,10 +22,25 @@ export function insufficientResources(pod: PodInfo, node: NodeInfo): string[] {
   return reasons;
 }
 
+// The common case, checked without allocating: it runs for hundreds of nodes per pod.
+function fits(pod: PodInfo, node: NodeInfo): boolean {
+  const alloc = node.allocatable;
+  const used = node.requested;
+  const req = pod.requests;
+  return (
+    node.pods.size < alloc.allowedPodNumber &&
+    req.milliCPU <= alloc.milliCPU - used.milliCPU &&
+    req.memory <= alloc.memory - used.memory &&
+    req.ephemeralStorage <= alloc.ephemeralStorage - used.ephemeralStorage &&
+    req.scalar.size === 0
+  );
+}
+
 export const nodeResourcesFit: FilterPlugin = {
   name: 'NodeResourcesFit',
   events: ['NodeAdd', 'NodeAllocatable', 'AssignedPodDelete'],
   filter(_state, pod, node) {
+    if (fits(pod, node)) return undefined;
     const reasons = insufficientResources(pod, node);
     return reasons.length ? unschedulable(...reasons) : undefined;
   },

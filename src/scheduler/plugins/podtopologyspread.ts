@@ -29,9 +29,15 @@ export function podTopologySpread(allNodes: () => NodeInfo[]): ScorePlugin {
     preScore(state, pod, nodes) {
       if (!pod.ownerUid) return false;
       const zones = new Set<string>();
-      for (const n of nodes) zones.add(n.labels[ZONE] ?? '');
+      let zoned = false;
+      for (const n of nodes) {
+        const zone = n.labels[ZONE];
+        zoned ||= zone !== undefined;
+        // Upstream counts nodes without the label as one more domain in the normalizing weight.
+        zones.add(zone ?? '');
+      }
       const zoneCounts = new Map<string, number>();
-      if (nodes.some((n) => ZONE in n.labels)) {
+      if (zoned) {
         // Honor the pod's node affinity: pods on nodes it could never use do not count (nodeAffinityPolicy).
         const eligible = compileRequiredNodeAffinity(pod.pod);
         for (const n of allNodes()) {

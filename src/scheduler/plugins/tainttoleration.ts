@@ -3,13 +3,16 @@
 // node that is not Ready carries, which is how readiness keeps pods off a node.
 
 import { defaultNormalizeScore, unresolvable, type FilterPlugin, type ScorePlugin } from '../framework.js';
-import { findUntoleratedTaint, tolerationsTolerate } from '../taints.js';
+import { findUntoleratedTaint, tolerationsTolerate, type Taint } from '../taints.js';
+
+const filtering = (t: Taint) => t.effect === 'NoSchedule' || t.effect === 'NoExecute';
 
 export const taintTolerationFilter: FilterPlugin = {
   name: 'TaintToleration',
   events: ['NodeAdd', 'NodeTaint', 'NodeCondition'],
   filter(_state, pod, node) {
-    const taint = findUntoleratedTaint(node.taints, pod.pod.spec?.tolerations, (t) => t.effect === 'NoSchedule' || t.effect === 'NoExecute');
+    if (!node.taints.length) return undefined;
+    const taint = findUntoleratedTaint(node.taints, pod.pod.spec?.tolerations, filtering);
     if (!taint) return undefined;
     // 1.32 wording; kubernetes#134740 (1.35, back-ported to 1.34) drops the key and value from pod status.
     return unresolvable(`node(s) had untolerated taint {${taint.key}: ${taint.value ?? ''}}`);
@@ -26,6 +29,7 @@ export const taintTolerationScore: ScorePlugin = {
     return true;
   },
   score(state, _pod, node) {
+    if (!node.taints.length) return 0;
     const tolerations = state.read<any[]>(PREFER_KEY);
     let n = 0;
     for (const t of node.taints) if (t.effect === 'PreferNoSchedule' && !tolerationsTolerate(tolerations, t)) n++;

@@ -1,0 +1,138 @@
+// Issue #2 figures: cold start, idle memory, create throughput (vs raw better-sqlite3), watch delivery
+// latency with 100 watchers, and listing 10,000 pods as a Table. Prints figures; asserts nothing.
+import Database from 'better-sqlite3';
+import https from 'node:https';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { client, median, percentile, pool, rssMB, startServer } from './lib.mjs';
+
+const out = (label, value, goal) => console.log(`${label.padEnd(52)} ${value}${goal ? `   (goal ${goal})` : ''}`);
+
+async function coldStart() {
+  const first = await startServer();
+  const dataDir = first.dataDir;
+  await first.stop(true);
+  const times = [];
+  for (let i = 0; i < 5; i++) {
+    const t0 = performance.now();
+    const s = await startServer([], dataDir);
+    // The ready line is printed once /readyz can answer; confirm with a request.
+    const r = await client(s)('GET', '/readyz');
+    if (r.status !== 200) throw new Error('readyz not ok');
+    times.push(performance.now() - t0);
+    await s.stop(true);
+  }
+  rmSync(dataDir, { recursive: true, force: true });
+  out('cold start, spawn to /readyz (median of 5)', `${median(times).toFixed(0)} ms`, '< 300 ms');
+  out('first start incl. CA and certificate generation', `${first.readyMs.toFixed(0)} ms`);
+}
+
+function podBody(i) {
+  return {
+    metadata: { name: `pod-${i}`, labels: { app: 'bench', idx: String(i % 10) } },
+    spec: { containers: [{ name: 'c', image: 'nginx:1.25', ports: [{ containerPort: 80 }] }], nodeName: 'none' },
+  };
+}
+
+async function throughput(s) {
+  const req = client(s, 16);
+  const N = 10000;
+  const t0 = performance.now();
+  await pool(N, 16, async (i) => {
+    const r = await req('POST', '/api/v1/namespaces/default/configmaps', { metadata: { name: `cm-${i}` }, data: { key: 'x'.repeat(200) } });
+    if (r.status !== 201) throw new Error(`create ${r.status} ${r.body}`);
+  });
+  const rate = N / ((performance.now() - t0) / 1000);
+
+  const dir = mkdtempSync(path.join(tmpdir(), 'sqlite-bench-'));
+  const db = new Database(path.join(dir, 'raw.db'));
+  db.pragma('journal_mode = WAL');
+  db.pragma('synchronous = NORMAL');
+  db.exec('CREATE TABLE kv (key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID');
+  const ins = db.prepare('INSERT INTO kv (key, value) VALUES (?, ?)');
+  const tx = db.transaction((k, v) => ins.run(k, v));
+  const value = JSON.stringify({ metadata: { name: 'cm', uid: 'x'.repeat(36) }, data: { key: 'x'.repeat(200) } });
+  const t1 = performance.now();
+  for (let i = 0; i < N; i++) tx(`/configmaps/default/cm-${i}`, value);
+  const raw = N / ((performance.now() - t1) / 1000);
+  db.close();
+  rmSync(dir, { recursive: true, force: true });
+  out('create throughput, HTTPS, 16 clients', `${rate.toFixed(0)} objects/s`, '>= 2,000/s');
+  out('raw better-sqlite3 insert rate, same durability', `${raw.toFixed(0)} rows/s (k8ts = ${((rate / raw) * 100).toFixed(1)}%)`);
+}
+
+async function watchLatency(s) {
+  const WATCHERS = 100;
+  const RATE = 1000;
+  const SECONDS = 5;
+  const acked = new Map();
+  const latencies = [];
+  const base = new URL(s.url);
+  const agent = new https.Agent({ keepAlive: true, maxSockets: WATCHERS + 20, ca: s.ca });
+  const streams = [];
+  await Promise.all(
+    Array.from({ length: WATCHERS }, () =>
+      new Promise((resolve) => {
+        const req = https.request({ host: base.hostname, port: base.port, path: '/api/v1/namespaces/bench/configmaps?watch=true', agent, headers: { Authorization: `Bearer ${s.token}` } }, (res) => {
+          resolve();
+          let buf = '';
+          res.on('data', (d) => {
+            const now = performance.now();
+            buf += d;
+            let i;
+            while ((i = buf.indexOf('\n')) >= 0) {
+              const line = buf.slice(0, i);
+              buf = buf.slice(i + 1);
+              const m = /"name":"(w-\d+)"/.exec(line);
+              if (m) latencies.push({ name: m[1], at: now });
+            }
+          });
+        });
+        req.end();
+        streams.push(req);
+      }),
+    ),
+  );
+  const req = client(s, 32);
+  await req('POST', '/api/v1/namespaces', { metadata: { name: 'bench' } });
+  const total = RATE * SECONDS;
+  const t0 = performance.now();
+  await pool(total, 32, async (i) => {
+    const due = t0 + (i * 1000) / RATE;
+    const wait = due - performance.now();
+    if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+    const r = await req('POST', '/api/v1/namespaces/bench/configmaps', { metadata: { name: `w-${i}` } });
+    if (r.status === 201) acked.set(`w-${i}`, performance.now());
+  });
+  await new Promise((r) => setTimeout(r, 500));
+  for (const st of streams) st.destroy();
+  const ds = latencies.filter((l) => acked.has(l.name)).map((l) => Math.max(0, l.at - acked.get(l.name)));
+  out(`watch delivery, ${WATCHERS} watchers, ${RATE} writes/s, p99`, `${percentile(ds, 99).toFixed(1)} ms (p50 ${percentile(ds, 50).toFixed(1)} ms, ${ds.length} deliveries)`, 'p99 < 50 ms');
+}
+
+async function listTable(s) {
+  const req = client(s, 16);
+  await pool(10000, 16, async (i) => {
+    const r = await req('POST', '/api/v1/namespaces/default/pods', podBody(i));
+    if (r.status !== 201) throw new Error(`create pod ${r.status} ${r.body}`);
+  });
+  const times = [];
+  for (let i = 0; i < 5; i++) {
+    const t0 = performance.now();
+    const r = await req('GET', '/api/v1/namespaces/default/pods', undefined, { Accept: 'application/json;as=Table;v=v1;g=meta.k8s.io,application/json' });
+    if (r.status !== 200 || !r.body.includes('"Table"')) throw new Error('not a table');
+    times.push(performance.now() - t0);
+  }
+  out('list 10,000 pods as a Table (median of 5)', `${median(times).toFixed(0)} ms`, '< 300 ms');
+}
+
+await coldStart();
+const s = await startServer();
+await new Promise((r) => setTimeout(r, 1000));
+out('idle resident memory after start', `${rssMB(s.proc.pid).toFixed(0)} MB`, '< 80 MB');
+await throughput(s);
+await watchLatency(s);
+await listTable(s);
+out('resident memory after the runs above', `${rssMB(s.proc.pid).toFixed(0)} MB`);
+await s.stop();

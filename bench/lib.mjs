@@ -1,0 +1,91 @@
+// Shared helpers for benchmarks: start a k8ts server process, talk HTTPS to it with its kubeconfig.
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import https from 'node:https';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parse } from 'yaml';
+
+export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const BIN = path.join(ROOT, 'bin', 'k8ts.js');
+
+export function median(xs) {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.floor(s.length / 2)];
+}
+
+export function percentile(xs, p) {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))];
+}
+
+/** Start `k8ts server` on a fresh (or given) data dir; resolves when the ready line is printed. */
+export async function startServer(args = [], dataDir = mkdtempSync(path.join(tmpdir(), 'k8ts-bench-'))) {
+  const t0 = performance.now();
+  const proc = spawn(process.execPath, [BIN, 'server', '--port', '0', '--data-dir', dataDir, ...args], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const ready = await new Promise((resolve, reject) => {
+    let out = '';
+    proc.stdout.on('data', (d) => {
+      out += d;
+      const m = /k8ts ready: (\S+)\s+kubeconfig: (\S+)/.exec(out);
+      if (m) resolve({ url: m[1], kubeconfig: m[2] });
+    });
+    proc.once('exit', (code) => reject(new Error(`server exited ${code}`)));
+  });
+  const readyMs = performance.now() - t0;
+  const kc = parse(readFileSync(ready.kubeconfig, 'utf8'));
+  const ca = Buffer.from(kc.clusters[0].cluster['certificate-authority-data'], 'base64').toString();
+  const token = kc.users[0].user.token;
+  return {
+    ...ready,
+    proc,
+    dataDir,
+    readyMs,
+    ca,
+    token,
+    async stop(keep = false) {
+      if (proc.exitCode === null) {
+        await new Promise((r) => {
+          proc.once('exit', r);
+          proc.kill('SIGTERM');
+        });
+      }
+      if (!keep) rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+export function client(server, maxSockets = 16) {
+  const agent = new https.Agent({ keepAlive: true, maxSockets, ca: server.ca });
+  const base = new URL(server.url);
+  return function request(method, p, body, headers = {}) {
+    return new Promise((resolve, reject) => {
+      const req = https.request(
+        { host: base.hostname, port: base.port, path: p, method, agent, headers: { Authorization: `Bearer ${server.token}`, 'Content-Type': 'application/json', ...headers } },
+        (res) => {
+          const chunks = [];
+          res.on('data', (d) => chunks.push(d));
+          res.on('end', () => resolve({ status: res.statusCode, body: Buffer.concat(chunks).toString() }));
+        },
+      );
+      req.on('error', reject);
+      if (body !== undefined) req.end(typeof body === 'string' ? body : JSON.stringify(body));
+      else req.end();
+    });
+  };
+}
+
+export async function pool(n, concurrency, fn) {
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      while (next < n) await fn(next++);
+    }),
+  );
+}
+
+export function rssMB(pid) {
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  return Number(/VmRSS:\s+(\d+)/.exec(status)[1]) / 1024;
+}
