@@ -8,6 +8,13 @@ import { logContainerID } from './logs.js';
 
 const NODE = 'k8ts-m02';
 
+/** Wait for a promise while polling, so unref'd runtime timers still get their turn. */
+async function settled(p: Promise<void>): Promise<void> {
+  let finished = false;
+  void p.then(() => (finished = true));
+  await waitFor(() => finished, 'stream end');
+}
+
 async function text(it: AsyncIterable<string>): Promise<string> {
   let out = '';
   for await (const chunk of it) out += chunk;
@@ -84,7 +91,7 @@ describe('kubectl logs and exec on the simulated runtime', () => {
     })();
     await waitFor(() => lines.length === 2, 'first lines');
     await tc.client.pods.delete('default', 'followed');
-    await done;
+    await settled(done);
     assert.deepEqual(lines.slice(2), ['[sim] received SIGTERM, shutting down\n', '[sim] exited with code 0\n']);
   });
 
@@ -97,7 +104,7 @@ describe('kubectl logs and exec on the simulated runtime', () => {
     })();
     await waitFor(() => lines.length === 2, 'lines');
     ac.abort();
-    await done;
+    await settled(done);
   });
 
   it('refuses exec, naming the simulated runtime', async () => {

@@ -146,13 +146,15 @@ export class Scheduler implements Controller {
     while (!this.stopped) {
       const q = await this.queue.pop();
       if (!q) return;
+      // Watches of different resources are not ordered with each other: let the events of writes made
+      // before this pod's (its claims, a cordon) reach the informers before deciding.
+      await yieldToEventLoop();
+      if (this.stopped) return;
       try {
         this.scheduleOne(q);
       } catch (e) {
         this.onFailure(q, 'SchedulerError', (e as Error).message, new Set());
       }
-      // Let watch events (bindings confirmed, nodes changed) in between pods.
-      await yieldToEventLoop();
     }
   }
 

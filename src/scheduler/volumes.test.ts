@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { TestCluster } from '../testing/fixture.js';
 import { waitFor } from '../testing/fixture.js';
-import { cordon, node, pod, schedulerCluster } from './testobjects.js';
+import { cordon, eventsFor, node, pod, schedulerCluster } from './testobjects.js';
 
 const NOT_HELPFUL = (n: number) => `preemption: 0/${n} nodes are available: ${n} Preemption is not helpful for scheduling.`;
 
@@ -77,6 +77,12 @@ describe('Scheduler volume binding', () => {
       await c.client.persistentVolumes.create('', pv('pvc-1234', selected));
       await bindClaim(c, 'www-web-0', 'pvc-1234');
       assert.equal(await c.bound('web-0'), 'k8ts-m02');
+      // One attempt, no failures on the way.
+      const events = await waitFor(async () => {
+        const e = await eventsFor(c, 'web-0');
+        return e.length ? e : undefined;
+      }, 'events');
+      assert.deepEqual(events, ['Normal Scheduled: Successfully assigned default/web-0 to k8ts-m02']);
     } finally {
       c.stop();
     }

@@ -6,6 +6,7 @@ import { makeContext, type Controller, type ControllerContext } from '../control
 import { EndpointsController, EndpointSliceController } from '../controllers/endpoints/index.js';
 import { GarbageCollector } from '../controllers/garbagecollector/garbagecollector.js';
 import { NamespaceController } from '../controllers/namespace/namespace_controller.js';
+import { RootCACertPublisher } from '../controllers/rootcacertpublisher/publisher.js';
 import { StatefulSetController } from '../controllers/statefulset/stateful_set.js';
 import { ensureDefaultStorageClass, PersistentVolumeController } from '../controllers/volume/index.js';
 import type { Clock } from '../machinery/clock.js';
@@ -18,6 +19,8 @@ export interface ControlPlane {
 
 export interface ControlPlaneOptions {
   dataDir: string;
+  /** The cluster CA, published to every namespace as `kube-root-ca.crt`. */
+  caPem: string;
   /** Extra components sharing the informers (scheduler, kubelets), built once the context exists. */
   extra?: (ctx: ControllerContext) => Controller[];
 }
@@ -28,6 +31,7 @@ export async function startControlPlane(client: Client, clock: Clock, opts: Cont
   await ensureDefaultStorageClass(client);
   const controllers: Controller[] = [
     new NamespaceController(ctx),
+    new RootCACertPublisher(ctx, opts.caPem),
     new GarbageCollector(ctx),
     new StatefulSetController(ctx),
     new PersistentVolumeController(ctx, { dataDir: opts.dataDir }),

@@ -48,7 +48,7 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
     const port = (server.address() as AddressInfo).port;
     bootstrap(registry, port);
     const client = new Client(new InProcessTransport(registry));
-    const controlPlane = await startControlPlane(client, realClock, { dataDir: opts.dataDir });
+    const controlPlane = await startControlPlane(client, realClock, { dataDir: opts.dataDir, caPem });
     const host = opts.host.includes(':') ? `[${opts.host}]` : opts.host;
     const url = `https://${host}:${port}`;
     const kubeconfigPath = path.join(opts.dataDir, 'kubeconfig');

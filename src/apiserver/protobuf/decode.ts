@@ -12,11 +12,11 @@ const MAGIC = Buffer.from('k8s\0', 'latin1');
 interface Envelope {
   apiVersion: string;
   kind: string;
-  raw: Uint8Array;
+  raw: Buffer;
 }
 
-function readEnvelope(buf: Uint8Array): Envelope {
-  const env: Envelope = { apiVersion: '', kind: '', raw: new Uint8Array() };
+function readEnvelope(buf: Buffer): Envelope {
+  const env: Envelope = { apiVersion: '', kind: '', raw: Buffer.alloc(0) };
   const r = new WireReader(buf);
   while (!r.done()) {
     const [no, wire] = r.key();

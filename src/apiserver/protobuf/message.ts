@@ -38,7 +38,7 @@ const SPECIAL: Record<string, Decoder> = {
 };
 
 /** Decodes the message `type` held in buf. */
-export function decodeMessage(type: string, buf: Uint8Array): Record<string, unknown> {
+export function decodeMessage(type: string, buf: Buffer): Record<string, unknown> {
   return decodeStruct(message(type), new WireReader(buf));
 }
 
@@ -63,11 +63,11 @@ function secondsNanos(r: WireReader): [number, number] {
 }
 
 function rawJSON(r: WireReader): unknown {
-  let raw: Uint8Array | undefined;
+  let raw: Buffer | undefined;
   readFields(r, (no, wire) => no === 1 && wire === LEN && ((raw = r.bytes()), true));
   if (!raw?.length) return undefined;
   try {
-    return JSON.parse(Buffer.from(raw).toString('utf8'));
+    return JSON.parse(raw.toString('utf8'));
   } catch (e) {
     throw new WireError(`embedded raw object is not JSON: ${(e as Error).message}`);
   }
@@ -101,7 +101,6 @@ function readField(info: MessageInfo, field: FieldInfo, wire: number, r: WireRea
   const value = readValue(info, field, wire, r);
   if (field.mode === 'inline') Object.assign(out, value);
   else if (keep(field, value)) out[field.name] = value;
-  else delete out[field.name];
 }
 
 /** Which decoded values Go's encoding/json writes: omitempty drops the zero of a scalar Go value, never a struct. */
@@ -125,7 +124,7 @@ function readValue(info: MessageInfo, field: FieldInfo, wire: number, r: WireRea
   }
   if (wire !== LEN) throw wrongWire(info, field, wire);
   if (field.type === 'string') return r.string();
-  if (field.type === 'bytes') return Buffer.from(r.bytes()).toString('base64');
+  if (field.type === 'bytes') return r.bytes().toString('base64');
   const inner = nested(info, field, wire, r);
   const special = SPECIAL[field.type];
   return special ? special(inner) : decodeStruct(message(field.type), inner);

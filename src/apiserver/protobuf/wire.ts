@@ -14,7 +14,7 @@ export class WireReader {
   private lo = 0;
   private hi = 0;
 
-  constructor(readonly buf: Uint8Array, start = 0, readonly end = buf.length) {
+  constructor(readonly buf: Buffer, start = 0, readonly end = buf.length) {
     this.pos = start;
   }
 
@@ -74,14 +74,14 @@ export class WireReader {
     return [start, this.pos];
   }
 
-  bytes(): Uint8Array {
+  bytes(): Buffer {
     const [start, end] = this.span();
     return this.buf.subarray(start, end);
   }
 
   string(): string {
     const [start, end] = this.span();
-    return Buffer.from(this.buf.buffer, this.buf.byteOffset + start, end - start).toString('utf8');
+    return this.buf.toString('utf8', start, end);
   }
 
   skip(wire: number): void {

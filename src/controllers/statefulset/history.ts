@@ -2,6 +2,7 @@
 // the data each revision holds, its hash and name, equality, ordering, and the API calls that keep history.
 
 import type { ControllerRevision, StatefulSet } from 'kubernetes-types/apps/v1.js';
+import type { PodTemplateSpec } from 'kubernetes-types/core/v1.js';
 import type { Client } from '../../client/client.js';
 import type { Informer } from '../../client/informer.js';
 import { isStatusError } from '../../machinery/errors.js';
@@ -74,12 +75,13 @@ export function newRevision(set: StatefulSet, revision: number, collisionCount: 
   return cr;
 }
 
-/** The set as of a revision: the revision's template replaces the set's (what the strategic `$patch: replace` does). */
+/**
+ * The set as of a revision: the revision's template replaces the set's (what the strategic `$patch: replace`
+ * does). Shares structure with its inputs, which are read-only.
+ */
 export function applyRevision(set: StatefulSet, revision: ControllerRevision): StatefulSet {
-  const clone = structuredClone(set);
-  const { $patch: _, ...template } = (revision.data as { spec: { template: Record<string, unknown> } }).spec.template;
-  clone.spec!.template = structuredClone(template);
-  return clone;
+  const { $patch: _, ...template } = (revision.data as { spec: { template: PodTemplateSpec & { $patch?: string } } }).spec.template;
+  return { ...set, spec: { ...set.spec!, template } };
 }
 
 /** One more than the highest revision number, or 1. Expects revisions sorted. */

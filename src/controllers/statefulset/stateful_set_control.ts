@@ -74,10 +74,11 @@ async function runForAll(count: number, fn: (i: number) => Promise<boolean>, mon
   return false;
 }
 
-/** Count created, ready, available, current and updated pods over the given lists into status. */
-export function updateStatus(status: Status, minReadySeconds: number, now: number, current: ControllerRevision, update: ControllerRevision, ...lists: Pod[][]): void {
+/** Count created, ready, available, current and updated pods over the given lists (holes skipped) into status. */
+export function updateStatus(status: Status, minReadySeconds: number, now: number, current: ControllerRevision, update: ControllerRevision, ...lists: (Pod | undefined)[][]): void {
   status.replicas = status.readyReplicas = status.availableReplicas = status.currentReplicas = status.updatedReplicas = 0;
   for (const pod of lists.flat()) {
+    if (!pod) continue;
     if (isCreated(pod)) status.replicas++;
     if (isRunningAndReady(pod)) {
       status.readyReplicas++;
@@ -122,8 +123,7 @@ export class StatefulSetControl {
    * One reconcile of the set against its pods. The status is written even when a step fails; the history
    * is trimmed in every case. Throws when anything failed.
    */
-  async updateStatefulSet(setIn: StatefulSet, pods: Pod[]): Promise<StatefulSetStatus> {
-    const set = structuredClone(setIn);
+  async updateStatefulSet(set: StatefulSet, pods: Pod[]): Promise<StatefulSetStatus> {
     const revisions = sortControllerRevisions(this.listRevisions(set));
     const errors: unknown[] = [];
     let revs: Revisions | undefined;
@@ -183,26 +183,28 @@ export class StatefulSetControl {
     updateStatus(status, minReadySeconds, now, current, update, pods);
 
     const start = getStartOrdinal(set);
-    const replicas: Pod[] = new Array(getReplicas(set));
+    const replicas: (Pod | undefined)[] = new Array(getReplicas(set)).fill(undefined);
     const condemned: Pod[] = [];
     for (const pod of pods) {
       if (podInOrdinalRange(pod, set)) replicas[getOrdinal(pod) - start] = pod;
       else if (getOrdinal(pod) >= 0) condemned.push(pod);
     }
-    for (let i = 0; i < replicas.length; i++) {
-      replicas[i] ??= newVersionedStatefulSetPod(currentSet, updateSet, current.metadata!.name!, update.metadata!.name!, start + i);
-    }
     condemned.sort(descendingOrdinal);
+    // Pods for missing ordinals are built when first needed: an OrderedReady pass stops at the first one,
+    // and building all of them on every sync made large sets quadratic.
+    const replica = (i: number): Pod =>
+      (replicas[i] ??= newVersionedStatefulSetPod(currentSet, updateSet, current.metadata!.name!, update.metadata!.name!, start + i));
 
     const unavailable = (pod: Pod) => isUnavailable(pod, minReadySeconds, now);
-    const firstUnavailablePod = replicas.find(unavailable) ?? [...condemned].reverse().find(unavailable);
+    const firstMissingOrUnavailable = replicas.findIndex((pod) => !pod || unavailable(pod));
+    const firstUnavailablePod = firstMissingOrUnavailable >= 0 ? replica(firstMissingOrUnavailable) : [...condemned].reverse().find(unavailable);
 
     if (set.metadata?.deletionTimestamp) return { status };
 
     const monotonic = !allowsBurst(set);
     const recount = () => updateStatus(status, minReadySeconds, now, current, update, replicas, condemned);
     try {
-      if (await runForAll(replicas.length, (i) => this.processReplica(set, updateSet, monotonic, replicas, i, now), monotonic)) {
+      if (await runForAll(replicas.length, (i) => this.processReplica(set, updateSet, monotonic, replica(i), now), monotonic)) {
         recount();
         return { status };
       }
@@ -231,7 +233,7 @@ export class StatefulSetControl {
     const rollingUpdate = set.spec?.updateStrategy?.rollingUpdate;
     const updateMin = rollingUpdate ? (rollingUpdate.partition ?? 0) : 0;
     for (let target = replicas.length - 1; target >= updateMin; target--) {
-      const pod = replicas[target];
+      const pod = replica(target);
       if (getPodRevision(pod) !== update.metadata!.name && !isTerminating(pod)) {
         try {
           await this.podControl.deleteStatefulPod(set, pod);
@@ -247,8 +249,7 @@ export class StatefulSetControl {
   }
 
   /** Returns true when the monotonic pass must stop at this replica. */
-  private async processReplica(set: StatefulSet, updateSet: StatefulSet, monotonic: boolean, replicas: Pod[], i: number, now: number): Promise<boolean> {
-    const pod = replicas[i];
+  private async processReplica(set: StatefulSet, updateSet: StatefulSet, monotonic: boolean, pod: Pod, now: number): Promise<boolean> {
     // Failed and Succeeded pods are deleted; the replacement is created once the old object is gone.
     if (isFailed(pod) || isSucceeded(pod)) {
       if (!isTerminating(pod)) await this.podControl.deleteStatefulPod(set, pod);

@@ -5,10 +5,10 @@ import type { Pod } from 'kubernetes-types/core/v1.js';
 import {
   completeRollingUpdate,
   getParentNameAndOrdinal,
-  getPersistentVolumeClaims,
   identityMatches,
   inconsistentStatus,
   isRunningAndAvailable,
+  newPersistentVolumeClaim,
   newStatefulSetPod,
   newVersionedStatefulSetPod,
   podInOrdinalRange,
@@ -69,8 +69,7 @@ test('a new pod: name, generateName, identity labels, hostname/subdomain, contro
 test('claims: <template>-<set>-<ordinal>, selector matchLabels merged over template labels', () => {
   const set = stored();
   set.spec!.volumeClaimTemplates![0].metadata!.labels = { app: 'template', tier: 'db' };
-  const claims = getPersistentVolumeClaims(set, named('web-2'));
-  const www = claims.get('www')!;
+  const www = newPersistentVolumeClaim(set, set.spec!.volumeClaimTemplates![0], 2);
   assert.equal(www.metadata!.name, 'www-web-2');
   assert.equal(www.metadata!.namespace, 'default');
   assert.deepEqual(www.metadata!.labels, { app: 'nginx', tier: 'db' });

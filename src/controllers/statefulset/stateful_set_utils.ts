@@ -16,12 +16,20 @@ export const POD_KIND = { apiVersion: 'v1', kind: 'Pod' } as const;
 const MAX_INT32 = 2 ** 31 - 1;
 const statefulPodRegex = /^(.*)-([0-9]+)$/;
 
+const parsedNames = new Map<string, { parent: string; ordinal: number }>();
+
 /** Parent set name and ordinal parsed from a pod name; ordinal -1 when the name carries none. */
 export function getParentNameAndOrdinal(pod: Pod): { parent: string; ordinal: number } {
-  const m = statefulPodRegex.exec(pod.metadata?.name ?? '');
-  if (!m) return { parent: '', ordinal: -1 };
-  const n = Number(m[2]);
-  return { parent: m[1], ordinal: n <= MAX_INT32 ? n : -1 };
+  const name = pod.metadata?.name ?? '';
+  let parsed = parsedNames.get(name);
+  if (!parsed) {
+    const m = statefulPodRegex.exec(name);
+    parsed = m ? { parent: m[1], ordinal: Number(m[2]) <= MAX_INT32 ? Number(m[2]) : -1 } : { parent: '', ordinal: -1 };
+    // Names repeat across syncs; a bounded memo keeps the regex off the hot path.
+    if (parsedNames.size >= 100_000) parsedNames.clear();
+    parsedNames.set(name, parsed);
+  }
+  return parsed;
 }
 
 export const getParentName = (pod: Pod): string => getParentNameAndOrdinal(pod).parent;
@@ -79,12 +87,6 @@ export function newPersistentVolumeClaim(set: StatefulSet, template: PersistentV
   claim.metadata.namespace = set.metadata!.namespace;
   claim.metadata.labels = { ...(claim.metadata.labels ?? {}), ...(set.spec?.selector?.matchLabels ?? {}) };
   return claim;
-}
-
-/** The claims a pod of the set uses, keyed by template name. */
-export function getPersistentVolumeClaims(set: StatefulSet, pod: Pod): Map<string, PersistentVolumeClaim> {
-  const ordinal = getOrdinal(pod);
-  return new Map((set.spec?.volumeClaimTemplates ?? []).map((t) => [t.metadata?.name ?? '', newPersistentVolumeClaim(set, t, ordinal)]));
 }
 
 /** Point the pod's volumes at its claims; template volumes with the same name are replaced, others kept. */
@@ -169,7 +171,8 @@ export function newStatefulSetPod(set: StatefulSet, ordinal: number): Pod {
   if (tmeta.finalizers?.length) metadata.finalizers = [...tmeta.finalizers];
   metadata.ownerReferences = [newControllerRef(set, STATEFUL_SET_KIND)];
   metadata.name = getPodName(set, ordinal);
-  const pod: Pod = { apiVersion: 'v1', kind: 'Pod', metadata, spec: structuredClone(template.spec!) };
+  // Shallow: only top-level spec fields are replaced here, and writes send a copy of the pod anyway.
+  const pod: Pod = { apiVersion: 'v1', kind: 'Pod', metadata, spec: { ...template.spec! } };
   initIdentity(set, pod);
   updateStorage(set, pod);
   return pod;

@@ -112,7 +112,8 @@ export class SimRuntime implements Runtime {
     const c = this.mustGet(containerId);
     if (c.status.state !== 'created') throw new Error(`container ${containerId} is ${c.status.state}, not created`);
     const delay = c.sandbox.script.startDelayMs;
-    if (delay > 0) await this.clock.sleep(delay);
+    // clock.setTimeout timers do not keep the process alive; a pod starting for an hour must not either.
+    if (delay > 0) await new Promise<void>((resolve) => this.clock.setTimeout(resolve, delay));
     // Stopped or removed while starting.
     if (c.status.state !== 'created' || !this.containers.has(containerId)) return;
     this.run(c);

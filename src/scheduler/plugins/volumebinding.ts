@@ -62,6 +62,9 @@ function isBound(pvc: any): boolean {
   return !!pvc.spec?.volumeName && (pvc.metadata.annotations?.[ANN_BIND_COMPLETED] !== undefined || pvc.status?.phase === 'Bound');
 }
 
+// The assume cache compares resourceVersions as integers, as etcd revisions are.
+const version = (obj: any) => Number(obj.metadata.resourceVersion);
+
 function pvNodeTest(pv: any): NodeTest {
   const terms = pv.spec?.nodeAffinity?.required?.nodeSelectorTerms;
   return terms ? compileNodeSelectorTerms(terms) : () => true;
@@ -133,15 +136,22 @@ export class VolumeBinding implements PreFilterPlugin, FilterPlugin, BindingPlug
   async preBind(state: CycleState, pod: PodInfo, nodeName: string): Promise<void> {
     const claims = state.read<Claims>(KEY);
     if (!claims?.delayed.length) return;
+    // The claim as written: until the informer has caught up with it, its older copies do not count.
+    const written = new Map<string, number>();
     for (const { pvc } of claims.delayed) {
-      const current = this.deps.pvcs.getByName(pod.namespace, pvc.metadata.name) ?? pvc;
-      if (current.metadata.annotations?.[ANN_SELECTED_NODE] === nodeName) continue;
-      await this.deps.client.persistentVolumeClaims.patch(pod.namespace, pvc.metadata.name, 'merge', {
+      const name: string = pvc.metadata.name;
+      const current = this.deps.pvcs.getByName(pod.namespace, name) ?? pvc;
+      if (current.metadata.annotations?.[ANN_SELECTED_NODE] === nodeName) {
+        written.set(name, version(current));
+        continue;
+      }
+      const patched = await this.deps.client.persistentVolumeClaims.patch(pod.namespace, name, 'merge', {
         metadata: { annotations: { [ANN_SELECTED_NODE]: nodeName } },
       });
+      written.set(name, version(patched));
     }
-    const names = claims.delayed.map((c) => c.pvc.metadata.name as string);
-    await this.waitFor(() => names.every((n) => this.provisioned(pod.namespace, n, nodeName)), this.deps.bindTimeoutMs ?? DEFAULT_BIND_TIMEOUT_MS);
+    const timeout = this.deps.bindTimeoutMs ?? DEFAULT_BIND_TIMEOUT_MS;
+    await this.waitFor(() => [...written].every(([name, rv]) => this.provisioned(pod.namespace, name, rv, nodeName)), timeout);
   }
 
   /** Called on every PersistentVolumeClaim and PersistentVolume change, to wake pods waiting in preBind. */
@@ -150,9 +160,10 @@ export class VolumeBinding implements PreFilterPlugin, FilterPlugin, BindingPlug
   }
 
   // checkBindings for one provisioned claim: true when bound to a volume reachable from the node.
-  private provisioned(ns: string, name: string, nodeName: string): boolean {
+  private provisioned(ns: string, name: string, writtenVersion: number, nodeName: string): boolean {
     const pvc = this.deps.pvcs.getByName(ns, name);
     if (!pvc) throw new Error(`failed to check provisioning pvc: persistentvolumeclaim "${name}" not found`);
+    if (version(pvc) < writtenVersion) return false;
     if (isBound(pvc)) {
       const pv = this.deps.pvs.getByName('', pvc.spec.volumeName);
       if (!pv) return false;
