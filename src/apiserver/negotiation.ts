@@ -1,11 +1,18 @@
 // Request bodies and response encodings: JSON, YAML or Kubernetes protobuf in, JSON (objects or Tables) out.
 
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { parse as parseYaml } from 'yaml';
+import { createRequire } from 'node:module';
 import { badRequest, requestEntityTooLarge, StatusError, unsupportedMediaType, type Status } from '../machinery/errors.js';
 import { decodeProtobufObject } from './protobuf/decode.js';
 
 export const MAX_BODY_BYTES = 3 * 1024 * 1024;
+
+// The YAML parser is loaded on the first YAML body only: it is a large module and most clients send JSON.
+let yamlParse: ((text: string) => unknown) | undefined;
+function parseYaml(text: string): unknown {
+  yamlParse ??= (createRequire(import.meta.url)('yaml') as typeof import('yaml')).parse;
+  return yamlParse(text);
+}
 
 export function mediaType(req: IncomingMessage): string {
   return (req.headers['content-type'] ?? '').split(';')[0].trim().toLowerCase();

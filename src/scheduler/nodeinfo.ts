@@ -19,8 +19,8 @@ export interface PodInfo {
   requests: Resource;
   nonZero: { milliCPU: number; memory: number };
   hostPorts: HostPort[];
-  /** UID of the controller owner (StatefulSet, ReplicaSet ...), used to spread its pods. */
-  ownerUid: string | undefined;
+  /** The controller owner (StatefulSet, ReplicaSet ...) as an interned id, used to spread its pods. */
+  owner: number | undefined;
   priority: number;
   terminating: boolean;
 }
@@ -38,8 +38,20 @@ function hostPorts(pod: any): HostPort[] {
   return out;
 }
 
-export function controllerUid(pod: any): string | undefined {
-  return pod.metadata?.ownerReferences?.find((r: any) => r.controller)?.uid;
+// Owner UIDs become small integers: map lookups on equal but distinct 36-character strings cost a string
+// comparison each, and spreading looks one up for hundreds of nodes per pod. The table only grows by
+// one entry per controller ever seen.
+const ownerIds = new Map<string, number>();
+
+function controllerOwner(pod: any): number | undefined {
+  const uid: string | undefined = pod.metadata?.ownerReferences?.find((r: any) => r.controller)?.uid;
+  if (uid === undefined) return undefined;
+  let id = ownerIds.get(uid);
+  if (id === undefined) {
+    id = ownerIds.size + 1;
+    ownerIds.set(uid, id);
+  }
+  return id;
 }
 
 export function newPodInfo(pod: any): PodInfo {
@@ -51,7 +63,7 @@ export function newPodInfo(pod: any): PodInfo {
     requests: podRequests(pod),
     nonZero: nonZeroRequests(pod),
     hostPorts: hostPorts(pod),
-    ownerUid: controllerUid(pod),
+    owner: controllerOwner(pod),
     priority: pod.spec?.priority ?? 0,
     terminating: !!pod.metadata.deletionTimestamp,
   };
@@ -59,7 +71,7 @@ export function newPodInfo(pod: any): PodInfo {
 
 /** A newer object for the same pod: only metadata can have changed in ways the scheduler counts. */
 export function refreshPodInfo(old: PodInfo, pod: any): PodInfo {
-  return { ...old, pod, ownerUid: controllerUid(pod), terminating: !!pod.metadata.deletionTimestamp };
+  return { ...old, pod, owner: controllerOwner(pod), terminating: !!pod.metadata.deletionTimestamp };
 }
 
 function bump<K>(m: Map<K, number>, k: K, by: number): void {
@@ -77,8 +89,8 @@ export class NodeInfo {
   readonly nonZeroRequested = { milliCPU: 0, memory: 0 };
   /** "TCP/8080" → host IP → number of pods using it. */
   private readonly usedPorts = new Map<string, Map<string, number>>();
-  /** Controller UID → pods of that controller here that are not terminating. */
-  private readonly ownerCounts = new Map<string, number>();
+  /** Controller owner → pods of that controller here that are not terminating. */
+  private readonly ownerCounts = new Map<number, number>();
   private readonly priorityCounts = new Map<number, number>();
 
   constructor(readonly name: string) {}
@@ -118,7 +130,7 @@ export class NodeInfo {
       if (ips.size) this.usedPorts.set(k, ips);
       else this.usedPorts.delete(k);
     }
-    if (p.ownerUid && !p.terminating) bump(this.ownerCounts, p.ownerUid, sign);
+    if (p.owner !== undefined && !p.terminating) bump(this.ownerCounts, p.owner, sign);
     bump(this.priorityCounts, p.priority, sign);
   }
 
@@ -130,8 +142,8 @@ export class NodeInfo {
     return ips.has(DEFAULT_BIND_ALL_HOST_IP) || ips.has(hp.ip);
   }
 
-  ownerCount(ownerUid: string): number {
-    return this.ownerCounts.get(ownerUid) ?? 0;
+  ownerCount(owner: number): number {
+    return this.ownerCounts.get(owner) ?? 0;
   }
 
   hasPodBelowPriority(priority: number): boolean {

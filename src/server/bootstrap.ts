@@ -10,7 +10,7 @@ const NAMESPACES = ['default', 'kube-system', 'kube-public', 'kube-node-lease'];
 function ensure(reg: Registry, plural: string, group: string, ns: string, obj: any): void {
   const r = lookupResource(group, group ? 'v1' : 'v1', plural)!;
   try {
-    reg.create(r, ns, obj);
+    reg.create(r, ns, obj, { fieldValidation: 'Ignore' });
   } catch (e) {
     if (!isStatusError(e, 'AlreadyExists')) throw e;
   }

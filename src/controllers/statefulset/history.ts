@@ -38,20 +38,39 @@ function fnv32a(bytes: Uint8Array, h = 0x811c9dc5): number {
   return h;
 }
 
+const encoder = new TextEncoder();
+
 /** FNV-32a over the canonical JSON of the data, plus the collision count when given, safe-encoded. */
 export function hashControllerRevision(revision: ControllerRevision, probe?: number): string {
-  const enc = new TextEncoder();
-  let h = fnv32a(enc.encode(JSON.stringify(canonicalize(revision.data ?? null))));
-  if (probe !== undefined) h = fnv32a(enc.encode(String(probe)), h);
+  const data = revision.data ?? null;
+  const json = (data && canonicalJson.get(data)) ?? JSON.stringify(canonicalize(data));
+  let h = fnv32a(encoder.encode(json));
+  if (probe !== undefined) h = fnv32a(encoder.encode(String(probe)), h);
   return safeEncodeString(String(h));
 }
 
 /** `<prefix>-<hash>`, the prefix cut to 223 bytes so the name stays within 253. */
 export const controllerRevisionName = (prefix: string, hash: string): string => `${prefix.slice(0, 223)}-${hash}`;
 
-/** The revision's data: the set's template with `"$patch":"replace"`, exactly the strategic patch `kubectl rollout undo` sends. */
-export function getPatch(set: StatefulSet): { spec: { template: Record<string, unknown> } } {
-  return canonicalize({ spec: { template: { ...structuredClone(set.spec!.template), $patch: 'replace' } } }) as { spec: { template: Record<string, unknown> } };
+type Patch = { spec: { template: Record<string, unknown> } };
+
+// Every sync rebuilds the update revision; templates of cached sets are immutable, so their data is built once.
+const patches = new WeakMap<object, Patch>();
+const canonicalJson = new WeakMap<object, string>();
+
+/**
+ * The revision's data: the set's template with `"$patch":"replace"`, exactly the strategic patch `kubectl
+ * rollout undo` sends. The result is shared and must not be changed.
+ */
+export function getPatch(set: StatefulSet): Patch {
+  const template = set.spec!.template;
+  let patch = patches.get(template);
+  if (!patch) {
+    patch = canonicalize({ spec: { template: { ...template, $patch: 'replace' } } }) as Patch;
+    canonicalJson.set(patch, JSON.stringify(patch));
+    if (Object.isFrozen(template)) patches.set(template, patch);
+  }
+  return patch;
 }
 
 /** A new revision of the set (not yet stored): template labels plus the hash label, the set's annotations, a controllerRef. */

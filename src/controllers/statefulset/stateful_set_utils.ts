@@ -2,7 +2,7 @@
 // and ordinals, the identity and storage a pod must carry, pod states, and the pod built for an ordinal.
 
 import type { StatefulSet, StatefulSetStatus } from 'kubernetes-types/apps/v1.js';
-import type { PersistentVolumeClaim, Pod, Volume } from 'kubernetes-types/core/v1.js';
+import type { PersistentVolumeClaim, Pod, PodCondition, Volume } from 'kubernetes-types/core/v1.js';
 import type { OwnerReference } from 'kubernetes-types/meta/v1.js';
 
 export const STATEFUL_SET_POD_NAME_LABEL = 'statefulset.kubernetes.io/pod-name';
@@ -24,7 +24,7 @@ export function getParentNameAndOrdinal(pod: Pod): { parent: string; ordinal: nu
   let parsed = parsedNames.get(name);
   if (!parsed) {
     const m = statefulPodRegex.exec(name);
-    parsed = m ? { parent: m[1], ordinal: Number(m[2]) <= MAX_INT32 ? Number(m[2]) : -1 } : { parent: '', ordinal: -1 };
+    parsed = Object.freeze(m ? { parent: m[1], ordinal: Number(m[2]) <= MAX_INT32 ? Number(m[2]) : -1 } : { parent: '', ordinal: -1 });
     // Names repeat across syncs; a bounded memo keeps the regex off the hot path.
     if (parsedNames.size >= 100_000) parsedNames.clear();
     parsedNames.set(name, parsed);
@@ -118,8 +118,16 @@ export function initIdentity(set: StatefulSet, pod: Pod): void {
   pod.spec!.subdomain = set.spec?.serviceName || undefined;
 }
 
-function readyCondition(pod: Pod) {
-  return pod.status?.conditions?.find((c) => c.type === 'Ready');
+// Status objects of cached pods are immutable and read several times per sync.
+const readyConditions = new WeakMap<object, PodCondition | undefined>();
+
+function readyCondition(pod: Pod): PodCondition | undefined {
+  const status = pod.status;
+  if (!status) return undefined;
+  if (readyConditions.has(status)) return readyConditions.get(status);
+  const c = status.conditions?.find((x) => x.type === 'Ready');
+  if (Object.isFrozen(status)) readyConditions.set(status, c);
+  return c;
 }
 
 export const isPodReady = (pod: Pod): boolean => readyCondition(pod)?.status === 'True';

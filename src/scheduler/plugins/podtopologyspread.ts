@@ -14,7 +14,7 @@ const ZONE_MAX_SKEW = 5;
 const KEY = 'PodTopologySpread/preScore';
 
 interface PreScoreState {
-  owner: string;
+  owner: number;
   hostWeight: number;
   zoneWeight: number;
   zoneCounts: Map<string, number>;
@@ -27,7 +27,7 @@ export function podTopologySpread(allNodes: () => NodeInfo[]): ScorePlugin {
     name: 'PodTopologySpread',
     weight: 2,
     preScore(state, pod, nodes) {
-      if (!pod.ownerUid) return false;
+      if (pod.owner === undefined) return false;
       const zones = new Set<string>();
       let zoned = false;
       for (const n of nodes) {
@@ -43,10 +43,10 @@ export function podTopologySpread(allNodes: () => NodeInfo[]): ScorePlugin {
         for (const n of allNodes()) {
           const zone = n.labels[ZONE];
           if (zone === undefined || !zones.has(zone) || (eligible && !eligible(n.node))) continue;
-          zoneCounts.set(zone, (zoneCounts.get(zone) ?? 0) + n.ownerCount(pod.ownerUid));
+          zoneCounts.set(zone, (zoneCounts.get(zone) ?? 0) + n.ownerCount(pod.owner));
         }
       }
-      const s: PreScoreState = { owner: pod.ownerUid, hostWeight: normalizingWeight(nodes.length), zoneWeight: normalizingWeight(zones.size), zoneCounts };
+      const s: PreScoreState = { owner: pod.owner, hostWeight: normalizingWeight(nodes.length), zoneWeight: normalizingWeight(zones.size), zoneCounts };
       state.write(KEY, s);
       return true;
     },
