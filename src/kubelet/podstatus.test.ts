@@ -56,7 +56,7 @@ describe('buildPodStatus', () => {
     pod,
     hostIP: '192.168.49.2',
     podIP: '10.244.0.5',
-    startTime: 0,
+    startTime: '1970-01-01T00:00:00Z',
     sandboxReady: true,
     initContainerStatuses: [],
     containerStatuses: statuses,

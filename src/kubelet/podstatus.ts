@@ -11,7 +11,8 @@ export interface PodStatusInput {
   pod: any;
   hostIP: string;
   podIP?: string;
-  startTime: number;
+  /** RFC 3339 */
+  startTime: string;
   /** A sandbox with networking exists (PodReadyToStartContainers). */
   sandboxReady: boolean;
   initContainerStatuses: any[];
@@ -26,7 +27,8 @@ export function isRestartableInitContainer(c: any): boolean {
 }
 
 export function buildPodStatus(input: PodStatusInput): any {
-  const { pod, now } = input;
+  const { pod } = input;
+  const ts = rfc3339(input.now);
   const spec = pod.spec;
   const old = pod.status ?? {};
   const all = [...input.initContainerStatuses, ...input.containerStatuses];
@@ -40,9 +42,9 @@ export function buildPodStatus(input: PodStatusInput): any {
   ];
   const conditions = [
     ...(old.conditions ?? []).filter((c: any) => !KUBELET_CONDITIONS.includes(c.type)),
-    ...generated.map((c) => withTransitionTime(c, old.conditions ?? [], now)),
+    ...generated.map((c) => withTransitionTime(c, old.conditions ?? [], ts)),
   ];
-  const status: any = { ...old, phase, conditions, hostIP: input.hostIP, hostIPs: [{ ip: input.hostIP }], startTime: rfc3339(input.startTime) };
+  const status: any = { ...old, phase, conditions, hostIP: input.hostIP, hostIPs: [{ ip: input.hostIP }], startTime: input.startTime };
   if (input.podIP) {
     status.podIP = input.podIP;
     status.podIPs = [{ ip: input.podIP }];
@@ -52,9 +54,9 @@ export function buildPodStatus(input: PodStatusInput): any {
   return status;
 }
 
-function withTransitionTime(c: any, previous: any[], now: number): any {
+function withTransitionTime(c: any, previous: any[], ts: string): any {
   const prev = previous.find((p) => p.type === c.type);
-  const lastTransitionTime = prev && prev.status === c.status && prev.lastTransitionTime ? prev.lastTransitionTime : rfc3339(now);
+  const lastTransitionTime = prev && prev.status === c.status && prev.lastTransitionTime ? prev.lastTransitionTime : ts;
   const out: any = { lastProbeTime: null, lastTransitionTime, status: c.status, type: c.type };
   if (c.reason) out.reason = c.reason;
   if (c.message) out.message = c.message;

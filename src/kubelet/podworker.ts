@@ -5,7 +5,7 @@
 
 import type { Client } from '../client/client.js';
 import type { EventRecorder } from '../client/events.js';
-import type { Clock, Timer } from '../machinery/clock.js';
+import { rfc3339, type Clock, type Timer } from '../machinery/clock.js';
 import { isStatusError } from '../machinery/errors.js';
 import { deepEqual } from '../machinery/objects.js';
 import type { ContainerKind, Runtime, RuntimeEvent } from '../runtime/runtime.js';
@@ -43,7 +43,7 @@ export class PodWorker {
   private written?: any;
   private ip?: string;
   private ipReleased = false;
-  private startTime = 0;
+  private startTime = '';
   private records = new Map<string, ContainerRecord>();
   private backoff = new Backoff();
   private wake?: { at: number; timer: Timer };
@@ -74,6 +74,8 @@ export class PodWorker {
   update(pod: any): void {
     const before = this.pod.metadata.deletionGracePeriodSeconds;
     this.seen = pod;
+    // The echo of our own status write: nothing to react to.
+    if (pod.metadata.resourceVersion === this.written?.metadata.resourceVersion) return;
     const grace = pod.metadata.deletionGracePeriodSeconds;
     // A second delete with a shorter grace period shortens the wait of containers being stopped.
     if (this.killing && grace !== undefined && (before === undefined || grace < before)) this.shortenGrace(grace * 1000);
@@ -156,7 +158,7 @@ export class PodWorker {
 
   private async createSandbox(pod: any): Promise<void> {
     const { deps } = this;
-    this.startTime = pod.status?.startTime ? Date.parse(pod.status.startTime) : deps.clock.now();
+    this.startTime = pod.status?.startTime ?? rfc3339(deps.clock.now());
     if (!this.records.size) this.recoverRecords(pod);
     try {
       this.ip = pod.spec.hostNetwork ? deps.nodeIP : deps.ipam.allocate(pod.status?.podIP);

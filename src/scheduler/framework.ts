@@ -73,7 +73,7 @@ export interface ScorePlugin extends Plugin {
   normalize?(state: CycleState, scores: number[], nodes: NodeInfo[]): void;
 }
 
-/** Reserve, Unreserve and PreBind: work done for the chosen node before the Binding is posted. */
+/** PreBind: work done for the chosen node before the Binding is posted. */
 export interface BindingPlugin extends Plugin {
   preBind(state: CycleState, pod: PodInfo, nodeName: string): Promise<void>;
 }

@@ -10,6 +10,7 @@ import { RootCACertPublisher } from '../controllers/rootcacertpublisher/publishe
 import { StatefulSetController } from '../controllers/statefulset/stateful_set.js';
 import { ensureDefaultStorageClass, PersistentVolumeController } from '../controllers/volume/index.js';
 import type { Clock } from '../machinery/clock.js';
+import { Scheduler } from '../scheduler/scheduler.js';
 
 export interface ControlPlane {
   ctx: ControllerContext;
@@ -37,6 +38,7 @@ export async function startControlPlane(client: Client, clock: Clock, opts: Cont
     new PersistentVolumeController(ctx, { dataDir: opts.dataDir }),
     new EndpointsController(ctx),
     new EndpointSliceController(ctx),
+    new Scheduler(ctx),
     ...(opts.extra?.(ctx) ?? []),
   ];
   informers.start();
