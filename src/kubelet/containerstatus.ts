@@ -2,7 +2,8 @@
 // the previous one (lastState), restarts and a back-off in progress (kubelet convertToAPIContainerStatuses).
 
 import { rfc3339 } from '../machinery/clock.js';
-import type { ContainerKind, ContainerStatus } from '../runtime/runtime.js';
+import type { ContainerKind, ContainerStatus, Runtime } from '../runtime/runtime.js';
+import { isRestartableInitContainer } from './podstatus.js';
 
 /** The kubelet's memory of one container of a pod across restarts. */
 export interface ContainerRecord {
@@ -79,4 +80,39 @@ function volumeMounts(spec: any): any[] | undefined {
     }
     return out;
   });
+}
+
+/** Status of every init and regular container of the pod, in spec order. */
+export function containerStatuses(pod: any, records: Map<string, ContainerRecord>, runtime: Runtime): { init: any[]; regular: any[] } {
+  const waiting = (pod.spec.initContainers ?? []).length ? 'PodInitializing' : 'ContainerCreating';
+  const convert = (specs: any[], kind: (s: any) => ContainerKind) =>
+    specs.map((spec, i) => {
+      const rec: ContainerRecord = records.get(spec.name) ?? { name: spec.name, kind: kind(spec), index: i, restartCount: 0 };
+      return apiContainerStatus(spec, rec, rec.id ? runtime.containerStatus(rec.id) : undefined, waiting, runtime.type);
+    });
+  return {
+    init: convert(pod.spec.initContainers ?? [], (s) => (isRestartableInitContainer(s) ? 'sidecar' : 'init')),
+    regular: convert(pod.spec.containers ?? [], () => 'regular'),
+  };
+}
+
+/**
+ * Records for a pod that already ran before this kubelet started (a server restart): its containers are
+ * gone, so everything runs again with restartCount + 1 and lastState Unknown/255, as after a node reboot.
+ */
+export function recoveredRecords(pod: any): ContainerRecord[] {
+  const inits = new Set((pod.spec.initContainers ?? []).map((c: any) => c.name));
+  const out: ContainerRecord[] = [];
+  for (const s of [...(pod.status?.initContainerStatuses ?? []), ...(pod.status?.containerStatuses ?? [])]) {
+    const started = s.state?.running ?? s.state?.terminated;
+    if (!started) continue;
+    out.push({
+      name: s.name,
+      kind: inits.has(s.name) ? 'init' : 'regular',
+      index: 0,
+      restartCount: (s.restartCount ?? 0) + 1,
+      lastTerminated: { containerID: s.containerID, exitCode: 255, finishedAt: null, reason: 'Unknown', startedAt: started.startedAt ?? null },
+    });
+  }
+  return out;
 }

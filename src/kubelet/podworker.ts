@@ -10,7 +10,7 @@ import { isStatusError } from '../machinery/errors.js';
 import { deepEqual } from '../machinery/objects.js';
 import type { ContainerKind, Runtime, RuntimeEvent } from '../runtime/runtime.js';
 import { Backoff, goDuration } from './backoff.js';
-import { apiContainerStatus, terminatedState, type ContainerRecord } from './containerstatus.js';
+import { containerStatuses, recoveredRecords, terminatedState, type ContainerRecord } from './containerstatus.js';
 import type { PodIPAM } from './ipam.js';
 import { buildPodStatus, isRestartableInitContainer } from './podstatus.js';
 import { killContainers, type KillTarget } from './podkill.js';
@@ -159,7 +159,7 @@ export class PodWorker {
   private async createSandbox(pod: any): Promise<void> {
     const { deps } = this;
     this.startTime = pod.status?.startTime ?? rfc3339(deps.clock.now());
-    if (!this.records.size) this.recoverRecords(pod);
+    if (!this.records.size) for (const rec of recoveredRecords(pod)) this.records.set(rec.name, rec);
     try {
       this.ip = pod.spec.hostNetwork ? deps.nodeIP : deps.ipam.allocate(pod.status?.podIP);
       this.ipReleased = false;
@@ -180,21 +180,6 @@ export class PodWorker {
       throw e;
     }
     this.scriptKey = scriptKey(pod);
-  }
-
-  /**
-   * A pod that already ran before this kubelet started (a server restart): its containers are gone, so
-   * everything runs again with restartCount + 1 and lastState Unknown/255, as after a node reboot.
-   */
-  private recoverRecords(pod: any): void {
-    const inits = new Set((pod.spec.initContainers ?? []).map((c: any) => c.name));
-    for (const s of [...(pod.status?.initContainerStatuses ?? []), ...(pod.status?.containerStatuses ?? [])]) {
-      const started = s.state?.running ?? s.state?.terminated;
-      if (!started) continue;
-      const rec = this.ensureRecord(s.name, inits.has(s.name) ? 'init' : 'regular', 0);
-      rec.restartCount = (s.restartCount ?? 0) + 1;
-      rec.lastTerminated = { containerID: s.containerID, exitCode: 255, finishedAt: null, reason: 'Unknown', startedAt: started.startedAt ?? null };
-    }
   }
 
   private pushScript(pod: any): void {
@@ -350,21 +335,15 @@ export class PodWorker {
 
   status(podIsTerminal: boolean): any {
     const pod = this.pod;
-    const { runtime } = this.deps;
-    const waiting = (pod.spec.initContainers ?? []).length ? 'PodInitializing' : 'ContainerCreating';
-    const convert = (specs: any[], kind: (s: any) => ContainerKind) =>
-      specs.map((spec, i) => {
-        const rec: ContainerRecord = this.records.get(spec.name) ?? { name: spec.name, kind: kind(spec), index: i, restartCount: 0 };
-        return apiContainerStatus(spec, rec, rec.id ? runtime.containerStatus(rec.id) : undefined, waiting, runtime.type);
-      });
+    const { init, regular } = containerStatuses(pod, this.records, this.deps.runtime);
     return buildPodStatus({
       pod,
       hostIP: this.deps.nodeIP,
       podIP: this.ip,
       startTime: this.startTime,
       sandboxReady: this.sandboxId !== undefined && !this.terminal,
-      initContainerStatuses: convert(pod.spec.initContainers ?? [], (s) => (isRestartableInitContainer(s) ? 'sidecar' : 'init')),
-      containerStatuses: convert(pod.spec.containers ?? [], () => 'regular'),
+      initContainerStatuses: init,
+      containerStatuses: regular,
       podIsTerminal,
       now: this.deps.clock.now(),
     });

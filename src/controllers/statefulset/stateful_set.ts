@@ -35,6 +35,7 @@ export class StatefulSetController implements Controller {
   private control: StatefulSetControl;
   private clock: Clock;
   private resyncTimer: Timer | undefined;
+  private stopped = false;
 
   constructor(ctx: ControllerContext) {
     this.client = ctx.client;
@@ -65,12 +66,14 @@ export class StatefulSetController implements Controller {
 
   start(): void {
     void Promise.all(this.informers.map((i) => i.waitForSync())).then(() => {
+      if (this.stopped) return;
       runWorkers(this.queue, WORKERS, (key) => this.sync(key));
       this.scheduleResync();
     });
   }
 
   stop(): void {
+    this.stopped = true;
     this.resyncTimer?.cancel();
     this.queue.shutdown();
   }
