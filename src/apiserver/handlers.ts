@@ -17,6 +17,8 @@ import { WatchStream } from './watchstream.js';
 /** Streaming pod subresources (log, exec, attach) are served by the node side, wired in by the server. */
 export interface PodStreams {
   log(ns: string, name: string, query: URLSearchParams, res: ServerResponse): Promise<void>;
+  /** Must throw a StatusError before any upgrade when the pod cannot be exec'd into. */
+  exec(ns: string, name: string, query: URLSearchParams, req: IncomingMessage, res: ServerResponse): Promise<void>;
 }
 
 export interface HandlerContext {
@@ -211,6 +213,12 @@ async function handleSubresource(ctx: HandlerContext, req: IncomingMessage, res:
     registry.get(r, ns, name);
     if (!ctx.podStreams) throw badRequest(`pod ${name} has no node agent to read logs from`);
     return ctx.podStreams.log(ns, name, query, res);
+  }
+  if ((sub === 'exec' || sub === 'attach') && (method === 'GET' || method === 'POST')) {
+    registry.get(r, ns, name);
+    if (!ctx.podStreams) throw badRequest(`pod ${name} has no node agent to ${sub} to`);
+    if (sub === 'attach') throw badRequest(`attach is not available: pod ${name} runs on the simulated runtime (sim)`);
+    return ctx.podStreams.exec(ns, name, query, req, res);
   }
   throw new StatusError(405, 'MethodNotAllowed', `${method} is not supported on ${r.plural}/${sub} by k8ts`, {});
 }

@@ -103,7 +103,8 @@ export class Kubelet implements Controller {
     const { pod, worker } = this.lookup(namespace, name);
     const chosen = validateContainer(pod, container);
     if (!pod.spec.nodeName) return (async function* () {})();
-    const status = worker ? worker.status(false) : (pod.status ?? {});
+    // A pod this kubelet never ran (it finished before a restart) is described by its stored status.
+    const status = worker?.sandboxId ? worker.status(false) : (pod.status ?? {});
     const id = logContainerID(name, [...(status.initContainerStatuses ?? []), ...(status.containerStatuses ?? [])], chosen, !!opts.previous);
     let sinceMs: number | undefined;
     if (opts.sinceSeconds !== undefined) sinceMs = this.ctx.clock.now() - opts.sinceSeconds * 1000;

@@ -158,7 +158,7 @@ export class Registry {
     initObjectMeta(meta, this.clock.now());
     if (st.generation) meta.generation = 1;
     applyDefaults(r.group, r.kind, obj);
-    if (r.subresources.some((s) => s.name === 'status')) delete obj.status;
+    if (!st.keepStatusOnCreate && r.subresources.some((s) => s.name === 'status')) delete obj.status;
     st.prepareForCreate?.(obj, this.strategyContext);
     dropEmptyMeta(meta);
     this.invalidOrNothing(r, meta.name ?? '', validate(r.group, r.kind, obj));

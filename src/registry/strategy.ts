@@ -8,6 +8,8 @@ import { admitClaim, admitVolume } from './admission.js';
 import { serviceStrategy } from './service.js';
 
 export interface Strategy {
+  /** Status written at create time is kept (Node: the kubelet registers with its status). */
+  keepStatusOnCreate?: boolean;
   /** Kinds with a spec whose changes bump metadata.generation. */
   generation?: boolean;
   /** Extra field-selector fields beyond metadata.name / metadata.namespace. */
@@ -97,7 +99,7 @@ export const STRATEGIES: Record<string, Strategy> = {
       ns.status = { phase: 'Active' };
     },
   },
-  nodes: { fields: { 'spec.unschedulable': (n) => String(n.spec?.unschedulable ?? false) } },
+  nodes: { keepStatusOnCreate: true, fields: { 'spec.unschedulable': (n) => String(n.spec?.unschedulable ?? false) } },
   persistentvolumeclaims: {
     prepareForCreate(pvc, ctx) {
       pvc.status = { phase: 'Pending' };

@@ -51,7 +51,6 @@ export interface ContainerStatus {
   /** The image reference as the runtime resolved it, and its digest reference. */
   image: string;
   imageRef: string;
-  createdAt: number;
   startedAt?: number;
   finishedAt?: number;
   exitCode?: number;

@@ -5,6 +5,7 @@ import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { ensureAdminToken, ensureCertificates } from '../apiserver/certs.js';
 import { InProcessTransport } from '../apiserver/inprocess.js';
+import type { HandlerContext } from '../apiserver/handlers.js';
 import { createApiServer } from '../apiserver/server.js';
 import { Client } from '../client/client.js';
 import { realClock } from '../machinery/clock.js';
@@ -13,6 +14,9 @@ import { SqliteBackend } from '../storage/sqlite.js';
 import { Store } from '../storage/store.js';
 import { bootstrap } from './bootstrap.js';
 import { startControlPlane } from './controllers.js';
+import { startNodes } from './nodes.js';
+import { podStreams } from './podstreams.js';
+import type { Kubelet } from '../kubelet/kubelet.js';
 import { lockDataDir } from './datadir.js';
 import { writeKubeconfig } from './kubeconfig.js';
 
@@ -40,7 +44,8 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
     mkdirSync(opts.dataDir, { recursive: true });
     store = new Store(new SqliteBackend(path.join(opts.dataDir, 'state.db')));
     const registry = new Registry(store, realClock);
-    const server = createApiServer({ tls: { cert: certPem, key: keyPem }, tokens: [token], handlers: { registry } });
+    const handlers: HandlerContext = { registry };
+    const server = createApiServer({ tls: { cert: certPem, key: keyPem }, tokens: [token], handlers });
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
       server.listen(opts.port, opts.host, () => resolve());
@@ -48,7 +53,13 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
     const port = (server.address() as AddressInfo).port;
     bootstrap(registry, port);
     const client = new Client(new InProcessTransport(registry));
-    const controlPlane = await startControlPlane(client, realClock, { dataDir: opts.dataDir, caPem });
+    let kubelets: Kubelet[] = [];
+    const controlPlane = await startControlPlane(client, realClock, {
+      dataDir: opts.dataDir,
+      caPem,
+      extra: (ctx) => (kubelets = startNodes(ctx, { count: opts.nodes, startDelayMs: opts.simStartDelayMs, stopDelayMs: opts.simStopDelayMs })),
+    });
+    handlers.podStreams = podStreams(registry, kubelets);
     const host = opts.host.includes(':') ? `[${opts.host}]` : opts.host;
     const url = `https://${host}:${port}`;
     const kubeconfigPath = path.join(opts.dataDir, 'kubeconfig');

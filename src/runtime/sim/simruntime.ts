@@ -102,7 +102,7 @@ export class SimRuntime implements Runtime {
     if (!sb) throw new Error(`pod sandbox ${sandboxId} not found`);
     const id = newID();
     const image = normalizeImage(config.image);
-    const status: ContainerStatus = { id, name: config.name, state: 'created', image, imageRef: imageDigestRef(image), createdAt: this.clock.now(), ready: false };
+    const status: ContainerStatus = { id, name: config.name, state: 'created', image, imageRef: imageDigestRef(image), ready: false };
     this.containers.set(id, { id, sandbox: sb, config, status, log: new ContainerLog(), exited: [] });
     sb.containers.add(id);
     return id;

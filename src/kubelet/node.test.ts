@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { VirtualClock } from '../machinery/clock.js';
 import { REFS } from '../client/client.js';
 import { SimRuntime } from '../runtime/sim/simruntime.js';
 import { testCluster, waitFor } from '../testing/fixture.js';
@@ -36,6 +37,37 @@ describe('kubelet restart (k8ts server restarted on its data directory)', () => 
       assert.notEqual(c.containerID, before.status.containerStatuses[0].containerID);
     } finally {
       second.stop();
+      tc.stop();
+    }
+  });
+});
+
+describe('node heartbeats', () => {
+  it('renews the Lease every 10s and posts node status with fresh heartbeat times', async () => {
+    const clock = new VirtualClock();
+    const tc = testCluster(clock);
+    const kubelet = new Kubelet(tc.ctx, { nodeName: 'k8ts-m02', podCIDR: '10.244.1.0/24', nodeIP: '192.168.49.3', runtime: new SimRuntime(clock), startDelayMs: 0, stopDelayMs: 0 });
+    await tc.start();
+    await kubelet.whenRegistered();
+    const settle = () => new Promise((r) => setTimeout(r, 20));
+    try {
+      await clock.advance(0);
+      await settle();
+      const lease0 = await tc.client.leases.get('kube-node-lease', 'k8ts-m02');
+      const node0 = await tc.client.nodes.get('', 'k8ts-m02');
+      await clock.advance(10_000);
+      await settle();
+      const lease1 = await tc.client.leases.get('kube-node-lease', 'k8ts-m02');
+      assert.equal(Date.parse(lease1.spec.renewTime) - Date.parse(lease0.spec.renewTime), 10_000);
+      await clock.advance(20_000);
+      await settle();
+      const node1 = await tc.client.nodes.get('', 'k8ts-m02');
+      const ready0 = node0.status.conditions.find((c: any) => c.type === 'Ready');
+      const ready1 = node1.status.conditions.find((c: any) => c.type === 'Ready');
+      assert.equal(Date.parse(ready1.lastHeartbeatTime) - Date.parse(ready0.lastHeartbeatTime), 30_000);
+      assert.equal(ready1.lastTransitionTime, ready0.lastTransitionTime);
+    } finally {
+      kubelet.stop();
       tc.stop();
     }
   });

@@ -1,0 +1,58 @@
+// `kubectl logs` and `kubectl exec` reach the kubelet of the node the pod is bound to.
+
+import type { ServerResponse } from 'node:http';
+import { lookupResource } from '../api/resources.js';
+import type { PodStreams } from '../apiserver/handlers.js';
+import type { Kubelet } from '../kubelet/kubelet.js';
+import { badRequest } from '../machinery/errors.js';
+import type { Registry } from '../registry/rest.js';
+
+const PODS = lookupResource('', 'v1', 'pods')!;
+
+function intParam(q: URLSearchParams, name: string): number | undefined {
+  const v = q.get(name);
+  if (v === null || v === '') return undefined;
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 0) throw badRequest(`${name}: Invalid value: "${v}": must be a non-negative integer`);
+  return n;
+}
+
+export function podStreams(registry: Registry, kubelets: Kubelet[]): PodStreams {
+  const byNode = new Map(kubelets.map((k) => [k.nodeName, k]));
+  const kubeletFor = (ns: string, name: string): Kubelet => {
+    const pod = registry.get(PODS, ns, name);
+    const k = byNode.get(pod.spec.nodeName) ?? kubelets[0];
+    if (!k) throw badRequest(`pod ${name} is not on a node this server runs`);
+    return k;
+  };
+  return {
+    async log(ns, name, q, res: ServerResponse) {
+      const abort = new AbortController();
+      const lines = await kubeletFor(ns, name).logs(ns, name, q.get('container') ?? undefined, {
+        follow: q.get('follow') === 'true',
+        tailLines: intParam(q, 'tailLines'),
+        timestamps: q.get('timestamps') === 'true',
+        previous: q.get('previous') === 'true',
+        sinceSeconds: intParam(q, 'sinceSeconds'),
+        sinceTime: q.get('sinceTime') ?? undefined,
+        limitBytes: intParam(q, 'limitBytes'),
+        signal: abort.signal,
+      });
+      res.on('close', () => abort.abort());
+      res.writeHead(200, { 'Content-Type': 'text/plain', 'Transfer-Encoding': 'chunked' });
+      for await (const line of lines) {
+        if (res.destroyed) break;
+        res.write(line);
+      }
+      res.end();
+    },
+    async exec(ns, name, q) {
+      const command = q.getAll('command');
+      if (!command.length) throw badRequest('you must specify at least 1 command');
+      const session = await kubeletFor(ns, name).exec(ns, name, q.get('container') ?? undefined, { command, stdin: q.get('stdin') === 'true', tty: q.get('tty') === 'true' });
+      session.stdout.destroy();
+      session.stderr.destroy();
+      throw badRequest('exec streams are not served yet: only the simulated runtime exists so far');
+    },
+  };
+}
