@@ -9,6 +9,9 @@ const pluginEvents = new Map<string, ReadonlySet<ClusterEvent>>([
   ['NodeResourcesFit', new Set<ClusterEvent>(['NodeAdd', 'NodeAllocatable', 'AssignedPodDelete'])],
 ]);
 
+// Upstream's back-off (1 s doubling to 10 s), so the timings below read as upstream's.
+const UPSTREAM = { ...DEFAULT_QUEUE_OPTIONS, initialBackoffMs: 1000 };
+
 const pod = (name: string, priority?: number) => ({ metadata: { name, namespace: 'default', uid: `uid-${name}` }, spec: { priority } });
 
 /** A single consumer that keeps one pop() outstanding, as the scheduler does; take() returns what it got so far. */
@@ -32,7 +35,7 @@ function consumer(q: SchedulingQueue) {
 describe('SchedulingQueue', () => {
   it('pops higher priority first, then the oldest', async () => {
     const clock = new VirtualClock();
-    const q = new SchedulingQueue(clock, pluginEvents);
+    const q = new SchedulingQueue(clock, pluginEvents, UPSTREAM);
     q.add(pod('a'));
     await clock.advance(1);
     q.add(pod('b', 100));
@@ -42,7 +45,7 @@ describe('SchedulingQueue', () => {
 
   it('moves an unschedulable pod back only on an event a rejecting plugin cares about, after its backoff', async () => {
     const clock = new VirtualClock();
-    const q = new SchedulingQueue(clock, pluginEvents);
+    const q = new SchedulingQueue(clock, pluginEvents, UPSTREAM);
     const c = consumer(q);
     q.add(pod('web-0'));
     const first = (await c.take())!;
@@ -66,7 +69,7 @@ describe('SchedulingQueue', () => {
 
   it('retries a pod at once after backoff if a relevant event happened while it was being scheduled', async () => {
     const clock = new VirtualClock();
-    const q = new SchedulingQueue(clock, pluginEvents);
+    const q = new SchedulingQueue(clock, pluginEvents, UPSTREAM);
     const c = consumer(q);
     q.add(pod('web-0'));
     const inFlight = (await c.take())!;
@@ -78,7 +81,7 @@ describe('SchedulingQueue', () => {
 
   it('retries unschedulable pods without any event once they have waited long enough', async () => {
     const clock = new VirtualClock();
-    const q = new SchedulingQueue(clock, pluginEvents);
+    const q = new SchedulingQueue(clock, pluginEvents, UPSTREAM);
     const c = consumer(q);
     q.start();
     q.add(pod('web-0'));
@@ -92,7 +95,7 @@ describe('SchedulingQueue', () => {
 
   it('forgets a deleted pod, even one that is being scheduled', async () => {
     const clock = new VirtualClock();
-    const q = new SchedulingQueue(clock, pluginEvents);
+    const q = new SchedulingQueue(clock, pluginEvents, UPSTREAM);
     q.add(pod('a'));
     q.add(pod('b'));
     q.delete('uid-a');
