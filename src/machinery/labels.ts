@@ -107,6 +107,8 @@ export function parseSelector(input: string): Selector {
     if (i < s.length) {
       if (s[i] !== ',') fail(`found '${s[i]}', expected: ','`);
       i++;
+      ws();
+      if (i >= s.length) fail(`found '', expected: identifier`);
     }
   }
   return out;

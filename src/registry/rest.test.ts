@@ -1,0 +1,168 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { lookupResource } from '../api/resources.js';
+import { VirtualClock } from '../machinery/clock.js';
+import { StatusError } from '../machinery/errors.js';
+import { MemoryBackend } from '../storage/backend.js';
+import { Store } from '../storage/store.js';
+import { bootstrap } from '../server/bootstrap.js';
+import type { WatchEvent } from './options.js';
+import { Registry } from './rest.js';
+import { watch } from './watch.js';
+
+const STS = lookupResource('apps', 'v1', 'statefulsets')!;
+const PODS = lookupResource('', 'v1', 'pods')!;
+const CMS = lookupResource('', 'v1', 'configmaps')!;
+const NS = lookupResource('', 'v1', 'namespaces')!;
+
+function registry(): { reg: Registry; clock: VirtualClock } {
+  const clock = new VirtualClock();
+  const reg = new Registry(new Store(new MemoryBackend()), clock);
+  bootstrap(reg, 6443);
+  return { reg, clock };
+}
+
+const web = () => ({
+  apiVersion: 'apps/v1',
+  kind: 'StatefulSet',
+  metadata: { name: 'web' },
+  spec: { replicas: 2, serviceName: 'nginx', selector: { matchLabels: { app: 'nginx' } }, template: { metadata: { labels: { app: 'nginx' } }, spec: { containers: [{ name: 'nginx', image: 'nginx' }] } } },
+});
+
+function rejects(fn: () => unknown, code: number, reason: string, message?: RegExp): void {
+  assert.throws(fn, (e: unknown) => {
+    assert.ok(e instanceof StatusError, String(e));
+    assert.equal(e.code, code);
+    assert.equal(e.reason, reason);
+    if (message) assert.match(e.message, message);
+    return true;
+  });
+}
+
+describe('Registry', () => {
+  it('creates with server-owned metadata, defaults, generation 1 and no client status', () => {
+    const { reg } = registry();
+    const created = reg.create(STS, 'default', { ...web(), status: { replicas: 9 }, metadata: { name: 'web', uid: 'mine', resourceVersion: '7' } });
+    assert.match(created.metadata.uid, /^[0-9a-f-]{36}$/);
+    assert.equal(created.metadata.generation, 1);
+    assert.equal(created.metadata.creationTimestamp, '2026-01-01T00:00:00Z');
+    assert.equal(created.spec.podManagementPolicy, 'OrderedReady');
+    assert.equal(created.status, undefined);
+    rejects(() => reg.create(STS, 'default', web()), 409, 'AlreadyExists', /statefulsets.apps "web" already exists/);
+  });
+
+  it('bumps generation on spec changes only and keeps status out of the main resource', () => {
+    const { reg } = registry();
+    const created = reg.create(STS, 'default', web());
+    const withStatus = reg.update(STS, 'default', 'web', { ...structuredClone(created), status: { replicas: 2, availableReplicas: 0 } }, {}, 'status');
+    assert.equal(withStatus.metadata.generation, 1);
+    assert.equal(withStatus.status.replicas, 2);
+    const labelled = reg.patch(STS, 'default', 'web', 'merge', '{"metadata":{"labels":{"a":"b"}},"status":{"replicas":5}}');
+    assert.equal(labelled.metadata.generation, 1);
+    assert.equal(labelled.status.replicas, 2, 'status cannot be written through the main resource');
+    const scaled = reg.patch(STS, 'default', 'web', 'strategic', '{"spec":{"replicas":3}}');
+    assert.equal(scaled.metadata.generation, 2);
+    assert.ok(Number(scaled.metadata.resourceVersion) > Number(labelled.metadata.resourceVersion));
+  });
+
+  it('skips writes that change nothing', () => {
+    const { reg } = registry();
+    const created = reg.create(STS, 'default', web());
+    const same = reg.patch(STS, 'default', 'web', 'merge', '{"spec":{"replicas":2}}');
+    assert.equal(same.metadata.resourceVersion, created.metadata.resourceVersion);
+  });
+
+  it('enforces resourceVersion and uid preconditions with Conflict', () => {
+    const { reg } = registry();
+    const created = reg.create(CMS, 'default', { metadata: { name: 'c' }, data: { a: '1' } });
+    const stale = { ...structuredClone(created), data: { a: '2' } };
+    reg.update(CMS, 'default', 'c', { ...structuredClone(created), data: { a: '3' } });
+    rejects(() => reg.update(CMS, 'default', 'c', stale), 409, 'Conflict', /the object has been modified; please apply your changes to the latest version and try again/);
+    rejects(() => reg.patch(CMS, 'default', 'c', 'merge', '{"metadata":{"uid":"other"}}'), 409, 'Conflict', /Precondition failed: UID in precondition: other/);
+    rejects(() => reg.delete(CMS, 'default', 'c', { preconditions: { resourceVersion: '1' } }), 409, 'Conflict');
+  });
+
+  it('validates with field causes and refuses missing or terminating namespaces', () => {
+    const { reg } = registry();
+    const bad = web();
+    bad.spec.replicas = -1;
+    rejects(() => reg.create(STS, 'default', bad), 422, 'Invalid', /spec.replicas: Invalid value: -1: must be greater than or equal to 0/);
+    rejects(() => reg.create(CMS, 'nowhere', { metadata: { name: 'c' } }), 404, 'NotFound', /namespaces "nowhere" not found/);
+    reg.create(NS, '', { metadata: { name: 'doomed' } });
+    reg.delete(NS, '', 'doomed');
+    assert.equal(reg.get(NS, '', 'doomed').status.phase, 'Terminating');
+    rejects(() => reg.create(CMS, 'doomed', { metadata: { name: 'c' } }), 403, 'Forbidden', /because it is being terminated/);
+  });
+
+  it('keeps objects with finalizers until they are removed', () => {
+    const { reg } = registry();
+    reg.create(CMS, 'default', { metadata: { name: 'c', finalizers: ['example.com/hold'] } });
+    const deleting = reg.delete(CMS, 'default', 'c');
+    assert.ok(deleting.metadata.deletionTimestamp);
+    assert.equal(reg.get(CMS, 'default', 'c').metadata.finalizers[0], 'example.com/hold');
+    reg.patch(CMS, 'default', 'c', 'merge', '{"metadata":{"finalizers":null}}');
+    rejects(() => reg.get(CMS, 'default', 'c'), 404, 'NotFound');
+  });
+
+  it('records Orphan and Foreground propagation as finalizers', () => {
+    const { reg } = registry();
+    reg.create(STS, 'default', web());
+    assert.deepEqual(reg.delete(STS, 'default', 'web', { propagationPolicy: 'Orphan' }).metadata.finalizers, ['orphan']);
+    assert.deepEqual(reg.delete(STS, 'default', 'web', { propagationPolicy: 'Foreground' }).metadata.finalizers, ['foregroundDeletion']);
+  });
+
+  it('deletes bound pods gracefully and unbound ones at once', () => {
+    const { reg, clock } = registry();
+    const pod = (name: string, nodeName?: string) => ({ metadata: { name }, spec: { nodeName, terminationGracePeriodSeconds: 30, containers: [{ name: 'c', image: 'nginx' }] } });
+    reg.create(PODS, 'default', pod('bound', 'k8ts'));
+    reg.create(PODS, 'default', pod('free'));
+    const terminating = reg.delete(PODS, 'default', 'bound');
+    assert.equal(terminating.metadata.deletionGracePeriodSeconds, 30);
+    assert.equal(terminating.metadata.deletionTimestamp, new Date(clock.now() + 30_000).toISOString().replace('.000Z', 'Z'));
+    reg.delete(PODS, 'default', 'free');
+    rejects(() => reg.get(PODS, 'default', 'free'), 404, 'NotFound');
+    reg.delete(PODS, 'default', 'bound', { gracePeriodSeconds: 0 });
+    rejects(() => reg.get(PODS, 'default', 'bound'), 404, 'NotFound');
+  });
+
+  it('generates names, honours dryRun and pages lists', () => {
+    const { reg } = registry();
+    const g = reg.create(CMS, 'default', { metadata: { generateName: 'cfg-' } });
+    assert.match(g.metadata.name, /^cfg-[bcdfghjklmnpqrstvwxz2456789]{5}$/);
+    reg.create(CMS, 'default', { metadata: { name: 'dry' } }, { dryRun: true });
+    rejects(() => reg.get(CMS, 'default', 'dry'), 404, 'NotFound');
+    for (const n of ['a', 'b', 'c', 'd']) reg.create(CMS, 'default', { metadata: { name: n, labels: { page: 'yes' } } });
+    const first = reg.list(CMS, 'default', { labelSelector: 'page=yes', limit: 3 });
+    assert.deepEqual(first.items.map((o: any) => o.metadata.name), ['a', 'b', 'c']);
+    assert.equal(first.metadata.remainingItemCount, 1);
+    const second = reg.list(CMS, 'default', { labelSelector: 'page=yes', limit: 3, continue: first.metadata.continue });
+    assert.deepEqual(second.items.map((o: any) => o.metadata.name), ['d']);
+    assert.equal(second.metadata.continue, undefined);
+  });
+
+  it('watches with selectors: objects entering or leaving the selection are ADDED or DELETED', () => {
+    const { reg } = registry();
+    reg.create(CMS, 'default', { metadata: { name: 'x', labels: { app: 'a' } } });
+    const events: WatchEvent[] = [];
+    const stop = watch(reg, CMS, 'default', { labelSelector: 'app=a' }, (ev) => events.push(ev));
+    reg.patch(CMS, 'default', 'x', 'merge', '{"metadata":{"labels":{"app":"b"}}}');
+    reg.patch(CMS, 'default', 'x', 'merge', '{"metadata":{"labels":{"app":"a"}}}');
+    reg.patch(CMS, 'default', 'x', 'merge', '{"data":{"k":"v"}}');
+    reg.delete(CMS, 'default', 'x');
+    stop();
+    assert.deepEqual(events.map((e) => e.type), ['ADDED', 'DELETED', 'ADDED', 'MODIFIED', 'DELETED']);
+  });
+
+  it('serves the scale subresource', async () => {
+    const { reg } = registry();
+    reg.create(STS, 'default', web());
+    const { getScale, updateScale } = await import('./scale.js');
+    const scale = getScale(reg, STS, 'default', 'web');
+    assert.deepEqual(scale.spec, { replicas: 2 });
+    assert.equal(scale.status.selector, 'app=nginx');
+    updateScale(reg, STS, 'default', 'web', { ...scale, spec: { replicas: 4 } });
+    assert.equal(reg.get(STS, 'default', 'web').spec.replicas, 4);
+    rejects(() => updateScale(reg, STS, 'default', 'web', { ...scale, spec: { replicas: 1 } }), 409, 'Conflict');
+    rejects(() => updateScale(reg, STS, 'default', 'web', { spec: { replicas: -1 } }), 422, 'Invalid', /Scale.autoscaling "web" is invalid/);
+  });
+});
