@@ -1,8 +1,10 @@
 #!/usr/bin/env node
-// Entry point of the `k8ts` command: runs the compiled CLI from dist/.
+// Entry point of the `k8ts` command: runs the bundled CLI (dist/k8ts.mjs), or the compiled modules.
 import { existsSync } from 'node:fs';
 
-const entry = new URL('../dist/cli/main.js', import.meta.url);
+const bundle = new URL('../dist/k8ts.mjs', import.meta.url);
+const modules = new URL('../dist/cli/main.js', import.meta.url);
+const entry = existsSync(bundle) ? bundle : modules;
 if (!existsSync(entry)) {
   process.stderr.write('k8ts: error: k8ts is not built; run npm run build\n');
   process.exit(1);

@@ -1,6 +1,6 @@
-// Build: compile src/ to dist/ and test/ to dist/test/ with tsc, then generate the OpenAPI definitions beside the compiled code.
-// Silent on success; exits non-zero if either step fails (the generator still runs after a tsc error,
-// since tsc emits anyway and the rest of dist/ stays usable).
+// Build: compile src/ to dist/ and test/ to dist/test/ with tsc, generate the OpenAPI definitions,
+// then bundle the command line into one file (dist/k8ts.mjs) so that `k8ts server` starts without
+// loading hundreds of modules. Silent on success; exits non-zero if any step fails.
 import { spawnSync } from 'node:child_process';
 import { createRequire } from 'node:module';
 import path from 'node:path';
@@ -13,4 +13,25 @@ const run = (script, args = []) => spawnSync(process.execPath, [script, ...args]
 
 const compiled = [run(tsc, ['-p', '.']), run(tsc, ['-p', 'test'])].find((code) => code !== 0) ?? 0;
 const generated = run(path.join(root, 'scripts/gen-openapi.mjs'));
-process.exit(compiled || generated);
+
+let bundled = 0;
+try {
+  const esbuild = await import('esbuild');
+  await esbuild.build({
+    entryPoints: [path.join(root, 'dist/cli/main.js')],
+    outfile: path.join(root, 'dist/k8ts.mjs'),
+    bundle: true,
+    platform: 'node',
+    format: 'esm',
+    target: 'node20',
+    // Native or lazily loaded: resolved from node_modules at run time.
+    external: ['better-sqlite3', '@peculiar/x509', 'yaml'],
+    // CommonJS dependencies inside an ES module bundle need a require().
+    banner: { js: "import { createRequire as __k8tsRequire } from 'node:module'; const require = __k8tsRequire(import.meta.url);" },
+    logLevel: 'warning',
+  });
+} catch (e) {
+  process.stderr.write(`k8ts: bundling failed (${e.message}); bin/k8ts.js falls back to dist/cli/main.js\n`);
+  bundled = 1;
+}
+process.exit(compiled || generated || bundled);

@@ -1,11 +1,12 @@
 // `k8ts version`: the package version and the Kubernetes API version this server speaks.
 import fs from 'node:fs';
 import type { Command } from 'commander';
+import { packageFile } from '../machinery/packagefiles.js';
 
 export const KUBERNETES_VERSION = 'v1.32.4';
 
 export function packageVersion(): string {
-  const pkg = JSON.parse(fs.readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
+  const pkg = JSON.parse(fs.readFileSync(packageFile('package.json'), 'utf8')) as { version: string };
   return pkg.version;
 }
 

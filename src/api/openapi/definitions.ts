@@ -1,5 +1,6 @@
 // The generated component schemas (scripts/gen-openapi.mjs writes definitions.json beside this module).
 import { readFileSync } from 'node:fs';
+import { packageFile } from '../../machinery/packagefiles.js';
 
 export interface GroupVersionKind {
   group: string;
@@ -29,12 +30,12 @@ const gvkKey = (g: GroupVersionKind) => `${g.group}/${g.version}/${g.kind}`;
 
 function load() {
   if (loaded) return loaded;
-  const file = new URL('./definitions.json', import.meta.url);
+  const file = packageFile('dist', 'api', 'openapi', 'definitions.json');
   let text: string;
   try {
     text = readFileSync(file, 'utf8');
   } catch {
-    throw new Error(`${file.pathname} is missing: run \`node scripts/gen-openapi.mjs\` after tsc (npm run build)`);
+    throw new Error(`${file} is missing: run \`node scripts/gen-openapi.mjs\` after tsc (npm run build)`);
   }
   const schemas = JSON.parse(text) as Record<string, Schema>;
   const byGVK = new Map<string, string>();

@@ -35,8 +35,19 @@ test('a revision holds the template as a $patch:replace strategic patch, named <
   assert.equal(rev.revision, 1);
   assert.deepEqual(Object.keys(rev.data as object), ['spec']);
   assert.deepEqual(Object.keys((rev.data as any).spec), ['template']);
-  assert.deepEqual((rev.data as any).spec.template, { $patch: 'replace', ...set.spec!.template });
+  const metadata = { creationTimestamp: null, ...set.spec!.template.metadata };
+  assert.deepEqual((rev.data as any).spec.template, { $patch: 'replace', ...set.spec!.template, metadata }, 'Go encodes the zero creationTimestamp as null');
   assert.deepEqual(Object.keys((rev.data as any).spec.template), ['$patch', 'metadata', 'spec'], 'keys in canonical order');
+});
+
+test('the hash is FNV-32 over the data bytes and the collision count, as upstream names revisions', () => {
+  // From upstream's stateful_set_control_test.go: this data (a defaulted set in 1.33) hashes to c77f6d978.
+  const data = JSON.parse(
+    '{"spec":{"template":{"$patch":"replace","metadata":{"annotations":{"test":"value"},"creationTimestamp":null,"labels":{"app":"foo"}},"spec":{"containers":[{"image":"test","imagePullPolicy":"Always","name":"test","resources":{},"terminationMessagePath":"/dev/termination-log","terminationMessagePolicy":"File"}],"dnsPolicy":"ClusterFirst","restartPolicy":"Always","schedulerName":"default-scheduler","securityContext":{},"terminationGracePeriodSeconds":30}}}}',
+  );
+  assert.equal(hashControllerRevision({ metadata: {}, revision: 1, data }, 0), 'c77f6d978');
+  const set: StatefulSet = { metadata: { name: 'test', namespace: 'test' }, spec: { selector: {}, serviceName: '', template: { metadata: { annotations: { test: 'value' }, labels: { app: 'foo' } }, spec: data.spec.template.spec } } };
+  assert.equal(newRevision(set, 1, 0).metadata!.name, 'test-c77f6d978');
 });
 
 test('the hash depends on the template and the collision count only', () => {

@@ -33,19 +33,20 @@ export function canonicalize(v: unknown): unknown {
   return out;
 }
 
-function fnv32a(bytes: Uint8Array, h = 0x811c9dc5): number {
-  for (const b of bytes) h = Math.imul(h ^ b, 0x01000193) >>> 0;
+// hash/fnv New32 (FNV-1: multiply, then xor), as HashControllerRevision uses; FNV-1a gives other names.
+function fnv32(bytes: Uint8Array, h = 0x811c9dc5): number {
+  for (const b of bytes) h = (Math.imul(h, 0x01000193) ^ b) >>> 0;
   return h;
 }
 
 const encoder = new TextEncoder();
 
-/** FNV-32a over the canonical JSON of the data, plus the collision count when given, safe-encoded. */
+/** FNV-32 over the canonical JSON of the data, plus the collision count when given, safe-encoded. */
 export function hashControllerRevision(revision: ControllerRevision, probe?: number): string {
   const data = revision.data ?? null;
   const json = (data && canonicalJson.get(data)) ?? JSON.stringify(canonicalize(data));
-  let h = fnv32a(encoder.encode(json));
-  if (probe !== undefined) h = fnv32a(encoder.encode(String(probe)), h);
+  let h = fnv32(encoder.encode(json));
+  if (probe !== undefined) h = fnv32(encoder.encode(String(probe)), h);
   return safeEncodeString(String(h));
 }
 
@@ -60,13 +61,16 @@ const canonicalJson = new WeakMap<object, string>();
 
 /**
  * The revision's data: the set's template with `"$patch":"replace"`, exactly the strategic patch `kubectl
- * rollout undo` sends. The result is shared and must not be changed.
+ * rollout undo` sends. The template is encoded as Go encodes it, with `"creationTimestamp":null` in its
+ * metadata: the hash covers those bytes, and kubectl compares them to skip a rollback to the current template.
+ * The result is shared and must not be changed.
  */
 export function getPatch(set: StatefulSet): Patch {
   const template = set.spec!.template;
   let patch = patches.get(template);
   if (!patch) {
-    patch = canonicalize({ spec: { template: { ...template, $patch: 'replace' } } }) as Patch;
+    const metadata = { ...template.metadata, creationTimestamp: template.metadata?.creationTimestamp ?? null };
+    patch = canonicalize({ spec: { template: { ...template, metadata, $patch: 'replace' } } }) as Patch;
     canonicalJson.set(patch, JSON.stringify(patch));
     if (Object.isFrozen(template)) patches.set(template, patch);
   }
@@ -100,6 +104,11 @@ export function newRevision(set: StatefulSet, revision: number, collisionCount: 
  */
 export function applyRevision(set: StatefulSet, revision: ControllerRevision): StatefulSet {
   const { $patch: _, ...template } = (revision.data as { spec: { template: PodTemplateSpec & { $patch?: string } } }).spec.template;
+  // The null creationTimestamp of the encoding decodes to the zero time, i.e. no timestamp.
+  if (template.metadata?.creationTimestamp === null) {
+    const { creationTimestamp: __, ...metadata } = template.metadata;
+    template.metadata = metadata;
+  }
   return { ...set, spec: { ...set.spec!, template } };
 }
 
