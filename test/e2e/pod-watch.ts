@@ -106,18 +106,19 @@ export class PodWatch {
   }
 
   /**
-   * Replays the rows from `from` on and returns the largest number of pods that were, at one moment,
-   * present and not Running+Ready (pending, starting, unready or terminating).
+   * Replays the rows and returns the largest number of pods that were, at one moment from row `from`
+   * on, present and not Running+Ready (pending, starting, unready or terminating). Deletions are seen
+   * only with watch events.
    */
   maxNotReady(from = 0): number {
     const state = new Map<string, PodRow>();
     let max = 0;
-    for (const r of this.rows.slice(from)) {
+    this.rows.forEach((r, i) => {
       if (r.event === 'DELETED') state.delete(r.name);
       else state.set(r.name, r);
       const notReady = [...state.values()].filter((s) => !runningReady(s.name)(s)).length;
-      max = Math.max(max, notReady);
-    }
+      if (i >= from) max = Math.max(max, notReady);
+    });
     return max;
   }
 
