@@ -48,6 +48,12 @@ test('the hash is FNV-32 over the data bytes and the collision count, as upstrea
   assert.equal(hashControllerRevision({ metadata: {}, revision: 1, data }, 0), 'c77f6d978');
   const set: StatefulSet = { metadata: { name: 'test', namespace: 'test' }, spec: { selector: {}, serviceName: '', template: { metadata: { annotations: { test: 'value' }, labels: { app: 'foo' } }, spec: data.spec.template.spec } } };
   assert.equal(newRevision(set, 1, 0).metadata!.name, 'test-c77f6d978');
+  // json.Marshal writes "&" and ">" as \u0026 and \u003e; the hash is over those bytes.
+  const withShell = { spec: { template: { $patch: 'replace', spec: { containers: [{ command: ['sh', '-c', 'a && b > c'], name: 'c' }] } } } };
+  const goBytes = '{"spec":{"template":{"$patch":"replace","spec":{"containers":[{"command":["sh","-c","a \\u0026\\u0026 b \\u003e c"],"name":"c"}]}}}}0';
+  let h = 0x811c9dc5;
+  for (const b of Buffer.from(goBytes)) h = (Math.imul(h, 0x01000193) ^ b) >>> 0;
+  assert.equal(hashControllerRevision({ metadata: {}, revision: 1, data: withShell }, 0), safeEncodeString(String(h)));
 });
 
 test('the hash depends on the template and the collision count only', () => {

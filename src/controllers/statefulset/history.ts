@@ -41,10 +41,13 @@ function fnv32(bytes: Uint8Array, h = 0x811c9dc5): number {
 
 const encoder = new TextEncoder();
 
-/** FNV-32 over the canonical JSON of the data, plus the collision count when given, safe-encoded. */
+// Go's json.Marshal escapes these inside strings (HTML safety); the hashed bytes must be Go's.
+const goEscape = (json: string): string => json.replace(/[<>&\u2028\u2029]/g, (ch) => `\\u${ch.charCodeAt(0).toString(16).padStart(4, '0')}`);
+
+/** FNV-32 over the canonical JSON of the data as Go writes it, plus the collision count when given, safe-encoded. */
 export function hashControllerRevision(revision: ControllerRevision, probe?: number): string {
   const data = revision.data ?? null;
-  const json = (data && canonicalJson.get(data)) ?? JSON.stringify(canonicalize(data));
+  const json = goEscape((data && canonicalJson.get(data)) ?? JSON.stringify(canonicalize(data)));
   let h = fnv32(encoder.encode(json));
   if (probe !== undefined) h = fnv32(encoder.encode(String(probe)), h);
   return safeEncodeString(String(h));
