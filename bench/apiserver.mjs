@@ -5,7 +5,7 @@ import https from 'node:https';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { client, median, percentile, pool, rssMB, startServer } from './lib.mjs';
+import { client, cpuSeconds, median, percentile, pool, rssMB, startServer } from './lib.mjs';
 
 const out = (label, value, goal) => console.log(`${label.padEnd(52)} ${value}${goal ? `   (goal ${goal})` : ''}`);
 
@@ -38,12 +38,14 @@ function podBody(i) {
 async function throughput(s) {
   const req = client(s, 16);
   const N = 10000;
+  const cpu0 = cpuSeconds(s.proc.pid);
   const t0 = performance.now();
   await pool(N, 16, async (i) => {
     const r = await req('POST', '/api/v1/namespaces/default/configmaps', { metadata: { name: `cm-${i}` }, data: { key: 'x'.repeat(200) } });
     if (r.status !== 201) throw new Error(`create ${r.status} ${r.body}`);
   });
   const rate = N / ((performance.now() - t0) / 1000);
+  const serverCpu = (cpuSeconds(s.proc.pid) - cpu0) / ((performance.now() - t0) / 1000);
 
   const dir = mkdtempSync(path.join(tmpdir(), 'sqlite-bench-'));
   const db = new Database(path.join(dir, 'raw.db'));
@@ -58,7 +60,7 @@ async function throughput(s) {
   const raw = N / ((performance.now() - t1) / 1000);
   db.close();
   rmSync(dir, { recursive: true, force: true });
-  out('create throughput, HTTPS, 16 clients', `${rate.toFixed(0)} objects/s`, '>= 2,000/s');
+  out('create throughput, HTTPS, 16 clients', `${rate.toFixed(0)} objects/s (server CPU ${(serverCpu * 100).toFixed(0)}%)`, '>= 2,000/s');
   out('raw better-sqlite3 insert rate, same durability', `${raw.toFixed(0)} rows/s (k8ts = ${((rate / raw) * 100).toFixed(1)}%)`);
 }
 
@@ -97,6 +99,7 @@ async function watchLatency(s) {
   const req = client(s, 32);
   await req('POST', '/api/v1/namespaces', { metadata: { name: 'bench' } });
   const total = RATE * SECONDS;
+  const cpu0 = cpuSeconds(s.proc.pid);
   const t0 = performance.now();
   await pool(total, 32, async (i) => {
     const due = t0 + (i * 1000) / RATE;
@@ -105,10 +108,11 @@ async function watchLatency(s) {
     const r = await req('POST', '/api/v1/namespaces/bench/configmaps', { metadata: { name: `w-${i}` } });
     if (r.status === 201) acked.set(`w-${i}`, performance.now());
   });
+  const serverCpu = (cpuSeconds(s.proc.pid) - cpu0) / ((performance.now() - t0) / 1000);
   await new Promise((r) => setTimeout(r, 500));
   for (const st of streams) st.destroy();
   const ds = latencies.filter((l) => acked.has(l.name)).map((l) => Math.max(0, l.at - acked.get(l.name)));
-  out(`watch delivery, ${WATCHERS} watchers, ${RATE} writes/s, p99`, `${percentile(ds, 99).toFixed(1)} ms (p50 ${percentile(ds, 50).toFixed(1)} ms, ${ds.length} deliveries)`, 'p99 < 50 ms');
+  out(`watch delivery, ${WATCHERS} watchers, ${RATE} writes/s, p99`, `${percentile(ds, 99).toFixed(1)} ms (p50 ${percentile(ds, 50).toFixed(1)} ms, ${ds.length} deliveries, server CPU ${(serverCpu * 100).toFixed(0)}%)`, 'p99 < 50 ms');
 }
 
 async function listTable(s) {

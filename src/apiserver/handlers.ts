@@ -27,6 +27,12 @@ export interface HandlerContext {
   evict?(ns: string, name: string, body: any, opts: WriteOptions): any;
 }
 
+/** Answer only once every write so far is durable, so nothing a client has seen can be lost. */
+async function reply(ctx: HandlerContext, res: ServerResponse, code: number, body: unknown, contentType?: string, warnings?: string[]): Promise<void> {
+  await ctx.registry.store.settled();
+  sendJSON(res, code, body, contentType, warnings);
+}
+
 function writeOptions(q: URLSearchParams): WriteOptions {
   const fv = q.get('fieldValidation');
   const opts: WriteOptions = { warnings: [] };
@@ -72,23 +78,23 @@ export async function handleResource(ctx: HandlerContext, req: IncomingMessage, 
         limit: intParam(query, 'limit'),
         continue: query.get('continue') ?? undefined,
       });
-      if (table) return sendJSON(res, 200, toTable(r, list.items, list.metadata, table, now), TABLE_CONTENT_TYPE);
-      return sendJSON(res, 200, list);
+      if (table) return reply(ctx, res, 200, toTable(r, list.items, list.metadata, table, now), TABLE_CONTENT_TYPE);
+      return reply(ctx, res, 200, list);
     }
     if (method === 'POST') {
       if (rr.allNamespaces && r.namespaced) throw notAllowed(method, rr);
       const opts = writeOptions(query);
       const body = decodeObject(mediaType(req), await readBodyBuffer(req));
-      if (r.plural === 'bindings' && r.group === '') return sendJSON(res, 201, bindPod(registry, ns, body?.metadata?.name ?? '', body));
+      if (r.plural === 'bindings' && r.group === '') return reply(ctx, res, 201, bindPod(registry, ns, body?.metadata?.name ?? '', body));
       const created = registry.create(r, ns, body, opts);
-      return sendJSON(res, 201, created, 'application/json', opts.warnings);
+      return reply(ctx, res, 201, created, 'application/json', opts.warnings);
     }
     if (method === 'DELETE') {
       if (!r.verbs.includes('deletecollection')) throw notAllowed(method, rr);
       const opts = writeOptions(query);
       const del = await deleteOptions(req, query);
       const out = registry.deleteCollection(r, rr.allNamespaces ? undefined : ns, { labelSelector: query.get('labelSelector') ?? undefined, fieldSelector: query.get('fieldSelector') ?? undefined }, del, opts);
-      return sendJSON(res, 200, out);
+      return reply(ctx, res, 200, out);
     }
     throw notAllowed(method, rr);
   }
@@ -99,27 +105,27 @@ export async function handleResource(ctx: HandlerContext, req: IncomingMessage, 
   switch (method) {
     case 'GET': {
       const obj = registry.get(r, ns, name);
-      if (table) return sendJSON(res, 200, toTable(r, [obj], { resourceVersion: obj.metadata.resourceVersion }, table, now), TABLE_CONTENT_TYPE);
-      return sendJSON(res, 200, obj);
+      if (table) return reply(ctx, res, 200, toTable(r, [obj], { resourceVersion: obj.metadata.resourceVersion }, table, now), TABLE_CONTENT_TYPE);
+      return reply(ctx, res, 200, obj);
     }
     case 'PUT': {
       const opts = writeOptions(query);
       const body = decodeObject(mediaType(req), await readBodyBuffer(req));
-      return sendJSON(res, 200, registry.update(r, ns, name, body, opts), 'application/json', opts.warnings);
+      return reply(ctx, res, 200, registry.update(r, ns, name, body, opts), 'application/json', opts.warnings);
     }
     case 'PATCH': {
       const opts = writeOptions(query);
       const type = PATCH_CONTENT_TYPES[mediaType(req)];
       if (!type) throw unsupportedMediaType(Object.keys(PATCH_CONTENT_TYPES));
       const body = await readBody(req);
-      return sendJSON(res, 200, registry.patch(r, ns, name, type, body, opts), 'application/json', opts.warnings);
+      return reply(ctx, res, 200, registry.patch(r, ns, name, type, body, opts), 'application/json', opts.warnings);
     }
     case 'DELETE': {
       const opts = writeOptions(query);
       const del = await deleteOptions(req, query);
       const out = registry.delete(r, ns, name, del, opts);
       const stillThere = !opts.dryRun && registry.store.get(resourceKey(r), r.namespaced ? ns : '', name) !== undefined;
-      return sendJSON(res, stillThere ? 202 : 200, out);
+      return reply(ctx, res, stillThere ? 202 : 200, out);
     }
     default:
       throw notAllowed(method, rr);
@@ -176,38 +182,38 @@ async function handleSubresource(ctx: HandlerContext, req: IncomingMessage, res:
   const method = req.method ?? 'GET';
   const sub = rr.subresource!;
   if (sub === 'status' || sub === 'finalize') {
-    if (method === 'GET' && sub === 'status') return sendJSON(res, 200, registry.get(r, ns, name));
+    if (method === 'GET' && sub === 'status') return reply(ctx, res, 200, registry.get(r, ns, name));
     const opts = writeOptions(query);
     if (method === 'PUT') {
       const body = decodeObject(mediaType(req), await readBodyBuffer(req));
       const target = sub === 'finalize' ? 'finalize' : 'status';
-      return sendJSON(res, 200, target === 'status' ? registry.update(r, ns, name, body, opts, 'status') : finalizeNamespace(registry, r, name, body, opts));
+      return reply(ctx, res, 200, target === 'status' ? registry.update(r, ns, name, body, opts, 'status') : finalizeNamespace(registry, r, name, body, opts));
     }
     if (method === 'PATCH' && sub === 'status') {
       const type = PATCH_CONTENT_TYPES[mediaType(req)];
       if (!type) throw unsupportedMediaType(Object.keys(PATCH_CONTENT_TYPES));
-      return sendJSON(res, 200, registry.patch(r, ns, name, type, await readBody(req), opts, 'status'));
+      return reply(ctx, res, 200, registry.patch(r, ns, name, type, await readBody(req), opts, 'status'));
     }
     throw notAllowed(method, rr);
   }
   if (sub === 'scale') {
-    if (method === 'GET') return sendJSON(res, 200, getScale(registry, r, ns, name));
+    if (method === 'GET') return reply(ctx, res, 200, getScale(registry, r, ns, name));
     const opts = writeOptions(query);
-    if (method === 'PUT') return sendJSON(res, 200, updateScale(registry, r, ns, name, decodeObject(mediaType(req), await readBodyBuffer(req)), opts));
+    if (method === 'PUT') return reply(ctx, res, 200, updateScale(registry, r, ns, name, decodeObject(mediaType(req), await readBodyBuffer(req)), opts));
     if (method === 'PATCH') {
       const type = PATCH_CONTENT_TYPES[mediaType(req)];
       if (!type || type === 'apply') throw unsupportedMediaType(Object.keys(PATCH_CONTENT_TYPES));
-      return sendJSON(res, 200, patchScale(registry, r, ns, name, type, await readBody(req), opts));
+      return reply(ctx, res, 200, patchScale(registry, r, ns, name, type, await readBody(req), opts));
     }
     throw notAllowed(method, rr);
   }
   if (sub === 'binding' && method === 'POST') {
-    return sendJSON(res, 201, bindPod(registry, ns, name, decodeObject(mediaType(req), await readBodyBuffer(req))));
+    return reply(ctx, res, 201, bindPod(registry, ns, name, decodeObject(mediaType(req), await readBodyBuffer(req))));
   }
   if (sub === 'eviction' && method === 'POST') {
     const body = decodeObject(mediaType(req), await readBodyBuffer(req));
     if (!ctx.evict) throw badRequest('eviction is not available');
-    return sendJSON(res, 201, ctx.evict(ns, name, body, writeOptions(query)));
+    return reply(ctx, res, 201, ctx.evict(ns, name, body, writeOptions(query)));
   }
   if (sub === 'log' && method === 'GET') {
     registry.get(r, ns, name);

@@ -8,7 +8,6 @@ import { bindPod } from '../registry/binding.js';
 import type { Registry } from '../registry/rest.js';
 import { getScale } from '../registry/scale.js';
 import { watch } from '../registry/watch.js';
-import type { WatchEvent } from '../registry/options.js';
 
 export interface InProcessExtras {
   evict?(ns: string, name: string, body: any): any;
@@ -26,12 +25,11 @@ export class InProcessTransport implements Transport {
     return r;
   }
 
-  private run<T>(fn: () => T): Promise<T> {
-    try {
-      return Promise.resolve(fn());
-    } catch (e) {
-      return Promise.reject(e);
-    }
+  /** Like an HTTP reply, a result comes back only once every write so far is committed and announced. */
+  private async run<T>(fn: () => T): Promise<T> {
+    const v = fn();
+    await this.registry.store.settled();
+    return v;
   }
 
   get(ref: ResourceRef, ns: string, name: string, subresource?: string): Promise<any> {
@@ -67,27 +65,13 @@ export class InProcessTransport implements Transport {
   }
 
   watch(ref: ResourceRef, ns: string | undefined, opts: WatchOpts, onEvent: (ev: ClientWatchEvent) => void, onClose: (err?: Error) => void): WatchHandle {
-    // Buffer events and hand them over on a later turn, so no handler runs inside another component's write.
-    let pending: WatchEvent[] = [];
-    let scheduled = false;
+    // Live events come from the store's group commit, which runs on its own turn of the event loop, so a
+    // handler never runs inside the write that caused it; it sees its own component's writes one turn later.
     let stopped = false;
-    const flush = () => {
-      scheduled = false;
-      const batch = pending;
-      pending = [];
-      for (const ev of batch) {
-        if (stopped) return;
-        onEvent(ev);
-      }
-    };
     let stop: () => void = () => {};
     try {
       stop = watch(this.registry, this.info(ref), ns, opts, (ev) => {
-        pending.push(ev);
-        if (!scheduled) {
-          scheduled = true;
-          setImmediate(flush);
-        }
+        if (!stopped) onEvent(ev);
       });
     } catch (e) {
       setImmediate(() => onClose(e as Error));

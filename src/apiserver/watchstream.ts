@@ -23,12 +23,33 @@ export interface WatchStreamOptions {
 
 const BOOKMARK_INTERVAL_MS = 60_000;
 
+// Every watcher of an object gets the same bytes: serialise each stored (frozen) object once per event type.
+const encoded = new WeakMap<object, Map<string, string>>();
+
+function encodeEvent(ev: WatchEvent): string {
+  if (typeof ev.object !== 'object' || ev.object === null || !Object.isFrozen(ev.object)) return JSON.stringify(ev) + '\n';
+  let byType = encoded.get(ev.object);
+  if (!byType) {
+    byType = new Map();
+    encoded.set(ev.object, byType);
+  }
+  let text = byType.get(ev.type);
+  if (text === undefined) {
+    text = JSON.stringify(ev) + '\n';
+    byType.set(ev.type, text);
+  }
+  return text;
+}
+
 export class WatchStream {
   private stopWatch: (() => void) | undefined;
   private timers: Timer[] = [];
   private headersSent = false;
   private closed = false;
   private lastRV = '';
+  /** Events waiting for the end of this event-loop turn, written together in one chunk. */
+  private pending: string[] = [];
+  private flushScheduled = false;
 
   constructor(
     private res: ServerResponse,
@@ -78,7 +99,19 @@ export class WatchStream {
 
   private write(ev: WatchEvent): void {
     if (this.closed) return;
-    this.res.write(JSON.stringify(ev) + '\n');
+    this.pending.push(encodeEvent(ev));
+    if (!this.flushScheduled) {
+      this.flushScheduled = true;
+      setImmediate(() => this.flush());
+    }
+  }
+
+  private flush(): void {
+    this.flushScheduled = false;
+    if (this.closed || !this.pending.length) return;
+    const chunk = this.pending.length === 1 ? this.pending[0] : this.pending.join('');
+    this.pending = [];
+    this.res.write(chunk);
     const limit = this.opts.maxBuffered ?? 16 * 1024 * 1024;
     if (this.res.writableLength > limit) {
       const err = new StatusError(410, 'Expired', 'watch closed: the client is not reading events fast enough; re-list and watch again');
@@ -95,8 +128,10 @@ export class WatchStream {
 
   end(): void {
     if (this.closed) return;
+    const rest = this.pending.join('');
+    this.pending = [];
     this.close();
-    this.res.end();
+    this.res.end(rest);
   }
 
   private close(): void {

@@ -89,11 +89,12 @@ export function runWorkers(q: WorkQueue, workers: number, sync: (key: string) =>
         } catch (e) {
           onError?.(key, e);
           q.addRateLimited(key);
-        } finally {
-          q.done(key);
         }
-        // Let watch deliveries and other controllers run between items of a long cascade.
+        // Let the commit of this sync's writes reach the informers before the key can be synced again
+        // (otherwise the next sync reads a cache without them and repeats its work), and let other
+        // controllers run between the items of a long cascade.
         await new Promise((r) => setImmediate(r));
+        q.done(key);
       }
     })();
   }

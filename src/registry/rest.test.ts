@@ -149,6 +149,7 @@ describe('Registry', () => {
     reg.patch(CMS, 'default', 'x', 'merge', '{"metadata":{"labels":{"app":"a"}}}');
     reg.patch(CMS, 'default', 'x', 'merge', '{"data":{"k":"v"}}');
     reg.delete(CMS, 'default', 'x');
+    reg.store.flush();
     stop();
     assert.deepEqual(events.map((e) => e.type), ['ADDED', 'DELETED', 'ADDED', 'MODIFIED', 'DELETED']);
   });

@@ -6,10 +6,17 @@ export interface Snapshot {
   objects: Iterable<[string, string]>;
 }
 
+export interface Write {
+  revision: number;
+  key: string;
+  /** The serialised object, or null when the key is removed. */
+  value: string | null;
+}
+
 export interface Backend {
   load(): Snapshot;
-  /** Durably record one write: the object at `key` becomes `value` (or is removed when value is null) at `revision`. */
-  commit(revision: number, key: string, value: string | null): void;
+  /** Durably record writes, in order, all or none: when it returns, they survive a crash of the process. */
+  commit(writes: Write[]): void;
   close(): void;
 }
 
@@ -21,10 +28,12 @@ export class MemoryBackend implements Backend {
     return { revision: this.revision, objects: [...this.objects] };
   }
 
-  commit(revision: number, key: string, value: string | null): void {
-    this.revision = revision;
-    if (value === null) this.objects.delete(key);
-    else this.objects.set(key, value);
+  commit(writes: Write[]): void {
+    for (const w of writes) {
+      this.revision = w.revision;
+      if (w.value === null) this.objects.delete(w.key);
+      else this.objects.set(w.key, w.value);
+    }
   }
 
   close(): void {}

@@ -1,16 +1,17 @@
 // The embedded backend: current objects plus the global revision in one SQLite file (WAL).
-// Every commit is its own transaction, so an acknowledged write survives kill -9 of the process.
+// Each batch of writes is one transaction; the store answers writes only after it has committed, so an
+// acknowledged write survives kill -9 of the process.
 // History for watches lives in memory only; after a restart watches resume from the reloaded revision.
 
 import Database from 'better-sqlite3';
-import type { Backend, Snapshot } from './backend.js';
+import type { Backend, Snapshot, Write } from './backend.js';
 
 export class SqliteBackend implements Backend {
   private db: Database.Database;
   private put: Database.Statement;
   private del: Database.Statement;
   private setRev: Database.Statement;
-  private tx: (revision: number, key: string, value: string | null) => void;
+  private tx: (writes: Write[]) => void;
 
   constructor(path: string) {
     this.db = new Database(path);
@@ -24,10 +25,12 @@ export class SqliteBackend implements Backend {
     this.put = this.db.prepare('INSERT INTO objects (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value');
     this.del = this.db.prepare('DELETE FROM objects WHERE key = ?');
     this.setRev = this.db.prepare("UPDATE meta SET value = ? WHERE name = 'revision'");
-    this.tx = this.db.transaction((revision: number, key: string, value: string | null) => {
-      if (value === null) this.del.run(key);
-      else this.put.run(key, value);
-      this.setRev.run(revision);
+    this.tx = this.db.transaction((writes: Write[]) => {
+      for (const w of writes) {
+        if (w.value === null) this.del.run(w.key);
+        else this.put.run(w.key, w.value);
+      }
+      this.setRev.run(writes[writes.length - 1].revision);
     });
   }
 
@@ -37,8 +40,8 @@ export class SqliteBackend implements Backend {
     return { revision: row.value, objects: rows };
   }
 
-  commit(revision: number, key: string, value: string | null): void {
-    this.tx(revision, key, value);
+  commit(writes: Write[]): void {
+    if (writes.length) this.tx(writes);
   }
 
   close(): void {

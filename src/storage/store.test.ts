@@ -36,11 +36,15 @@ describe('Store', () => {
     s.put('configmaps', 'default', 'a', cm('a'));
     s.put('configmaps', 'default', 'b', cm('b'));
     s.put('secrets', 'default', 'c', cm('c'));
+    s.flush();
     const seen: StoreEvent[] = [];
     const stop = s.watch('configmaps', undefined, 1, (ev) => seen.push(ev));
     s.remove('configmaps', 'default', 'a', cm('a'));
+    assert.equal(seen.length, 1, 'a write is announced only once it is committed');
+    s.flush();
     stop();
     s.put('configmaps', 'default', 'd', cm('d'));
+    s.flush();
     assert.deepEqual(seen.map((e) => [e.type, e.entry.name, e.rev]), [['ADDED', 'b', 2], ['DELETED', 'a', 4]]);
     assert.equal(seen[1].previous?.data.v, '1');
   });
@@ -48,6 +52,7 @@ describe('Store', () => {
   it('answers ExpiredError for revisions no longer retained', () => {
     const s = new Store(new MemoryBackend(), { historySize: 2 });
     for (let i = 0; i < 6; i++) s.put('configmaps', 'default', `c${i}`, cm(`c${i}`));
+    s.flush();
     assert.throws(() => s.watch('configmaps', undefined, 1, () => {}), ExpiredError);
     assert.doesNotThrow(() => s.watch('configmaps', undefined, s.oldestWatchableRevision, () => {})());
   });
@@ -64,10 +69,42 @@ describe('Store', () => {
     try {
       s.put('configmaps', 'default', 'a', cm('a'));
       s.put('configmaps', 'default', 'b', cm('b'));
+      s.flush();
     } finally {
       process.emitWarning = warn;
     }
     assert.deepEqual(seen, ['a', 'b']);
+  });
+
+  it('commits the writes of one turn together and resolves settled() after the commit', async () => {
+    const commits: number[] = [];
+    const backend = new MemoryBackend();
+    const commit = backend.commit.bind(backend);
+    backend.commit = (writes) => {
+      commits.push(writes.length);
+      commit(writes);
+    };
+    const s = new Store(backend);
+    const seen: string[] = [];
+    s.watch('configmaps', undefined, 0, (ev) => seen.push(ev.entry.name));
+    s.put('configmaps', 'default', 'a', cm('a'));
+    s.put('configmaps', 'default', 'b', cm('b'));
+    assert.deepEqual(seen, []);
+    await s.settled();
+    assert.deepEqual(commits, [2]);
+    assert.deepEqual(seen, ['a', 'b']);
+    assert.equal(backend.load().revision, 2);
+  });
+
+  it('does not repeat to a watcher what it already listed before the commit', () => {
+    const s = new Store(new MemoryBackend());
+    s.put('configmaps', 'default', 'a', cm('a'));
+    const { revision } = s.list('configmaps');
+    const seen: string[] = [];
+    s.watch('configmaps', undefined, revision, (ev) => seen.push(ev.entry.name));
+    s.put('configmaps', 'default', 'b', cm('b'));
+    s.flush();
+    assert.deepEqual(seen, ['b']);
   });
 
   it('reloads objects and the revision from SQLite, and history starts at the reload', () => {

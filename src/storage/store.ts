@@ -1,7 +1,7 @@
 // The watch cache: every current object in memory, indexed by resource, in front of a durable backend.
 // One global revision orders all writes (like etcd); reads and watches never touch the backend.
 
-import type { Backend } from './backend.js';
+import type { Backend, Write } from './backend.js';
 
 export type KObject = Record<string, any>;
 
@@ -30,12 +30,16 @@ export class ExpiredError extends Error {}
 
 interface Watcher {
   namespace: string | undefined;
+  /** Events at or below this revision were already in what the watcher listed. */
+  fromRev: number;
   listener: Listener;
 }
 
 export interface StoreOptions {
   /** How many events are kept for watches that resume from an older revision. */
   historySize?: number;
+  /** Called when the backend cannot commit: memory and disk would disagree, so the server must stop. */
+  onCommitError?: (e: unknown) => void;
 }
 
 function storageKey(resource: string, namespace: string, name: string): string {
@@ -57,9 +61,20 @@ export class Store {
   private compactedRev: number;
   private watchers = new Map<string, Set<Watcher>>();
   private readonly historySize: number;
+  private readonly onCommitError: (e: unknown) => void;
+  /** Writes applied in memory and waiting for the group commit at the end of this event-loop turn. */
+  private batch: Write[] = [];
+  private batchEvents: StoreEvent[] = [];
+  private committedWaiters: Array<() => void> = [];
+  private flushScheduled = false;
 
   constructor(private backend: Backend, opts: StoreOptions = {}) {
     this.historySize = opts.historySize ?? 100_000;
+    this.onCommitError =
+      opts.onCommitError ??
+      ((e) => {
+        throw e;
+      });
     const snap = backend.load();
     this.rev = snap.revision;
     this.compactedRev = snap.revision;
@@ -107,13 +122,14 @@ export class Store {
 
   /**
    * Write `object` at the next revision, setting metadata.resourceVersion. `object` must be a fresh
-   * object the caller no longer changes. Returns the stored entry.
+   * object the caller no longer changes. Returns the stored entry; it is durable, and watchers hear of
+   * it, once `settled()` resolves.
    */
   put(resource: string, namespace: string, name: string, object: KObject): Entry {
     const rev = this.rev + 1;
     object.metadata = object.metadata ?? {};
     object.metadata.resourceVersion = String(rev);
-    this.backend.commit(rev, storageKey(resource, namespace, name), JSON.stringify(object));
+    const value = JSON.stringify(object);
     deepFreeze(object);
     this.rev = rev;
     const t = this.table(resource);
@@ -121,7 +137,7 @@ export class Store {
     const previous = t.get(k)?.object;
     const entry: Entry = { resource, namespace, name, rev, object };
     t.set(k, entry);
-    this.emit({ type: previous ? 'MODIFIED' : 'ADDED', rev, entry, previous });
+    this.enqueue({ revision: rev, key: storageKey(resource, namespace, name), value }, { type: previous ? 'MODIFIED' : 'ADDED', rev, entry, previous });
     return entry;
   }
 
@@ -132,15 +148,47 @@ export class Store {
     const old = t?.get(k);
     if (!t || !old) return undefined;
     const rev = this.rev + 1;
-    this.backend.commit(rev, storageKey(resource, namespace, name), null);
     this.rev = rev;
     t.delete(k);
     final.metadata = final.metadata ?? {};
     final.metadata.resourceVersion = String(rev);
     deepFreeze(final);
     const entry: Entry = { resource, namespace, name, rev, object: final };
-    this.emit({ type: 'DELETED', rev, entry, previous: old.object });
+    this.enqueue({ revision: rev, key: storageKey(resource, namespace, name), value: null }, { type: 'DELETED', rev, entry, previous: old.object });
     return entry;
+  }
+
+  private enqueue(w: Write, ev: StoreEvent): void {
+    this.batch.push(w);
+    this.batchEvents.push(ev);
+    if (!this.flushScheduled) {
+      this.flushScheduled = true;
+      setImmediate(() => this.flush());
+    }
+  }
+
+  /** Commit every pending write in one transaction, then tell watchers. Runs by itself once per turn. */
+  flush(): void {
+    this.flushScheduled = false;
+    if (!this.batch.length) return;
+    const writes = this.batch;
+    const events = this.batchEvents;
+    this.batch = [];
+    this.batchEvents = [];
+    try {
+      this.backend.commit(writes);
+    } catch (e) {
+      this.onCommitError(e);
+      return;
+    }
+    for (const ev of events) this.emit(ev);
+    for (const w of this.committedWaiters.splice(0)) w();
+  }
+
+  /** Resolves once every write made so far is committed and announced to watchers. */
+  settled(): Promise<void> {
+    if (!this.batch.length) return Promise.resolve();
+    return new Promise((resolve) => this.committedWaiters.push(resolve));
   }
 
   private emit(ev: StoreEvent): void {
@@ -152,7 +200,7 @@ export class Store {
     const ws = this.watchers.get(ev.entry.resource);
     if (!ws) return;
     for (const w of ws) {
-      if (w.namespace !== undefined && w.namespace !== ev.entry.namespace) continue;
+      if (ev.rev <= w.fromRev || (w.namespace !== undefined && w.namespace !== ev.entry.namespace)) continue;
       try {
         w.listener(ev);
       } catch (e) {
@@ -164,12 +212,13 @@ export class Store {
   }
 
   /**
-   * Deliver every event for `resource` after revision `fromRev`, then live events, in revision order.
+   * Deliver every committed event for `resource` after revision `fromRev`, then live events as they
+   * are committed, in revision order.
    * Throws ExpiredError when events after `fromRev` are no longer retained.
    */
   watch(resource: string, namespace: string | undefined, fromRev: number, listener: Listener): () => void {
     if (fromRev < this.compactedRev) throw new ExpiredError(`too old resource version: ${fromRev} (${this.compactedRev})`);
-    const w: Watcher = { namespace, listener };
+    const w: Watcher = { namespace, fromRev, listener };
     if (fromRev < this.rev) {
       const start = lowerBound(this.history, fromRev + 1);
       for (let i = start; i < this.history.length; i++) {
@@ -187,6 +236,7 @@ export class Store {
   }
 
   close(): void {
+    this.flush();
     this.backend.close();
   }
 }

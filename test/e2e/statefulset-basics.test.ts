@@ -7,11 +7,7 @@ import { after, before, describe, it } from 'node:test';
 import { startCluster, table, type Cluster } from './harness.js';
 import { fixturePath } from './manifests.js';
 import { PodWatch, added, deleted, eventually, named, runningReady, terminating } from './pod-watch.js';
-
-const podsByName = async (c: Cluster): Promise<Map<string, any>> =>
-  new Map((await c.json(['get', 'pods', '-l', 'app=nginx'])).items.map((p: any) => [p.metadata.name, p]));
-const claimUids = async (c: Cluster): Promise<Map<string, string>> =>
-  new Map((await c.json(['get', 'pvc', '-l', 'app=nginx'])).items.map((p: any) => [p.metadata.name, p.metadata.uid]));
+import { claimUids, podsByName } from './statefulset-state.js';
 
 describe('StatefulSet basics: creating, pod identity, scaling', () => {
   let c: Cluster;
@@ -153,5 +149,7 @@ describe('StatefulSet basics: creating, pod identity, scaling', () => {
       const s = await c.json(['get', 'sts', 'web']);
       assert.deepEqual([s.status.replicas, s.status.readyReplicas, s.status.currentReplicas], [3, 3, 3]);
     });
+    const deletions = await c.ok(['get', 'events', '--field-selector', 'reason=SuccessfulDelete', '-o', 'jsonpath={range .items[*]}{.message} x{.count}{"\\n"}{end}']);
+    assert.equal(deletions, 'delete Pod web-4 in StatefulSet web successful x1\ndelete Pod web-3 in StatefulSet web successful x1\n', 'each pod is deleted once');
   });
 });

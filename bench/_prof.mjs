@@ -1,0 +1,18 @@
+import { spawn } from 'node:child_process';
+import { client, pool } from './lib.mjs';
+import { readFileSync } from 'node:fs';
+import { parse } from 'yaml';
+const proc = spawn(process.execPath, ['--cpu-prof', '--cpu-prof-dir=/tmp/prof', 'bin/k8ts.js', 'server', '--port', '0', '--data-dir', '/tmp/pf'], { stdio: ['ignore', 'pipe', 'inherit'] });
+const ready = await new Promise((res) => { let o=''; proc.stdout.on('data', (d) => { o+=d; const m=/ready: (\S+)\s+kubeconfig: (\S+)/.exec(o); if (m) res({url:m[1], kubeconfig:m[2]}); }); });
+const kc = parse(readFileSync(ready.kubeconfig, 'utf8'));
+const s = { url: ready.url, ca: Buffer.from(kc.clusters[0].cluster['certificate-authority-data'], 'base64').toString(), token: kc.users[0].user.token };
+const req = client(s, 16);
+await pool(1000, 16, async (i) => { await req('POST', '/api/v1/namespaces/default/configmaps', { metadata: { name: `w-${i}` }, data: { key: 'x'.repeat(200) } }); });
+const cpu0 = readFileSync(`/proc/${proc.pid}/stat`, 'utf8').split(' ');
+const t0 = performance.now();
+await pool(6000, 16, async (i) => { await req('POST', '/api/v1/namespaces/default/configmaps', { metadata: { name: `cm-${i}` }, data: { key: 'x'.repeat(200) } }); });
+const el = (performance.now() - t0) / 1000;
+const cpu1 = readFileSync(`/proc/${proc.pid}/stat`, 'utf8').split(' ');
+const ticks = (+cpu1[13] + +cpu1[14]) - (+cpu0[13] + +cpu0[14]);
+console.log('rate', (6000 / el).toFixed(0), 'server cpu %', ((ticks / 100) / el * 100).toFixed(0));
+proc.kill('SIGINT'); await new Promise((r) => proc.once('exit', r));
