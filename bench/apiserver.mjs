@@ -9,22 +9,31 @@ import { client, cpuSeconds, median, percentile, pool, rssMB, startServer } from
 
 const out = (label, value, goal) => console.log(`${label.padEnd(52)} ${value}${goal ? `   (goal ${goal})` : ''}`);
 
-async function coldStart() {
-  const first = await startServer();
-  const dataDir = first.dataDir;
-  await first.stop(true);
+async function startTimes(dataDir, env) {
   const times = [];
   for (let i = 0; i < 5; i++) {
     const t0 = performance.now();
-    const s = await startServer([], dataDir);
+    const s = await startServer([], dataDir, env);
     // The ready line is printed once /readyz can answer; confirm with a request.
     const r = await client(s)('GET', '/readyz');
     if (r.status !== 200) throw new Error('readyz not ok');
     times.push(performance.now() - t0);
     await s.stop(true);
   }
+  return median(times);
+}
+
+async function coldStart() {
+  const first = await startServer();
+  const dataDir = first.dataDir;
+  await first.stop(true);
+  out('cold start, spawn to /readyz (median of 5)', `${(await startTimes(dataDir, process.env)).toFixed(0)} ms`, '< 300 ms');
+  if (process.env.NODE_EXTRA_CA_CERTS) {
+    // Node reads every certificate in that bundle before running any code; k8ts needs none of them.
+    const { NODE_EXTRA_CA_CERTS: _, ...env } = process.env;
+    out('  the same without NODE_EXTRA_CA_CERTS set', `${(await startTimes(dataDir, env)).toFixed(0)} ms`);
+  }
   rmSync(dataDir, { recursive: true, force: true });
-  out('cold start, spawn to /readyz (median of 5)', `${median(times).toFixed(0)} ms`, '< 300 ms');
   out('first start incl. CA and certificate generation', `${first.readyMs.toFixed(0)} ms`);
 }
 

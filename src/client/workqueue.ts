@@ -61,10 +61,16 @@ export class WorkQueue {
     return new Promise((resolve) => this.waiters.push(resolve));
   }
 
-  done(key: string): void {
+  /**
+   * Finish processing `key`. A key added again meanwhile is queued after `cooldownMs`: passing the time
+   * the sync took keeps a controller whose syncs are slow (a StatefulSet of thousands of pods) from
+   * syncing back to back and starving everything else in the process.
+   */
+  done(key: string, cooldownMs = 0): void {
     this.processing.delete(key);
-    if (this.dirtyWhileProcessing.delete(key)) this.add(key);
+    if (this.dirtyWhileProcessing.delete(key)) this.addAfter(key, cooldownMs);
   }
+
 
   get length(): number {
     return this.queue.length;
@@ -76,6 +82,9 @@ export class WorkQueue {
   }
 }
 
+/** Syncs slower than this are followed by an equal cool-down before the same key runs again. */
+const SLOW_SYNC_MS = 20;
+
 /** Run `workers` loops that take keys from `q` and call `sync`; errors requeue with back-off. */
 export function runWorkers(q: WorkQueue, workers: number, sync: (key: string) => Promise<void>, onError?: (key: string, e: unknown) => void): void {
   for (let i = 0; i < workers; i++) {
@@ -83,6 +92,8 @@ export function runWorkers(q: WorkQueue, workers: number, sync: (key: string) =>
       for (;;) {
         const key = await q.get();
         if (key === undefined) return;
+        // CPU cost, not time of day: performance.now() even under a virtual clock.
+        const started = performance.now();
         try {
           await sync(key);
           q.forget(key);
@@ -94,7 +105,8 @@ export function runWorkers(q: WorkQueue, workers: number, sync: (key: string) =>
         // (otherwise the next sync reads a cache without them and repeats its work), and let other
         // controllers run between the items of a long cascade.
         await new Promise((r) => setImmediate(r));
-        q.done(key);
+        const took = performance.now() - started;
+        q.done(key, took > SLOW_SYNC_MS ? took : 0);
       }
     })();
   }
