@@ -12,7 +12,7 @@ import { HEADLESS_LABEL, isHeadless } from './pods.js';
 import { managesEndpoints, podEndpointChanged, selectedPods, serviceKeysFor } from './services.js';
 import { desiredSubsets } from './subsets.js';
 import { LAST_CHANGE_TRIGGER_TIME, TriggerTimeTracker } from './trigger_time.js';
-import { WrittenObjects } from './written.js';
+import { WrittenObjects } from '../../client/written.js';
 
 const WORKERS = 5;
 // Old leader election kept its record on an Endpoints object without a Service; those stay.

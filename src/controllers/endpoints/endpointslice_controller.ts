@@ -12,7 +12,7 @@ import { CONTROLLER_NAME, desiredGroups, LABEL_MANAGED_BY, LABEL_SERVICE_NAME, p
 import type { AddressType } from './pods.js';
 import { managesEndpoints, podEndpointChanged, selectedPods, serviceKeysFor } from './services.js';
 import { TriggerTimeTracker } from './trigger_time.js';
-import { WrittenObjects } from './written.js';
+import { WrittenObjects } from '../../client/written.js';
 
 const SERVICE_INDEX = 'endpointslice.service';
 const WORKERS = 5;

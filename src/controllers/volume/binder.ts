@@ -6,14 +6,14 @@ import type { Client } from '../../client/client.js';
 import type { EventRecorder, EventType } from '../../client/events.js';
 import { deepEqual } from '../../machinery/objects.js';
 import { ANN_BIND_COMPLETED, ANN_BOUND_BY_CONTROLLER, hasAnnotation } from './annotations.js';
-import type { LatestCache } from './cache.js';
+import type { WrittenObjects } from '../../client/written.js';
 import { claimRef, isVolumeBoundToClaim } from './matching.js';
 
 export class Binder {
   constructor(
     private client: Client,
-    private volumes: LatestCache,
-    private claims: LatestCache,
+    private volumes: WrittenObjects,
+    private claims: WrittenObjects,
     private recorder: EventRecorder,
   ) {}
 

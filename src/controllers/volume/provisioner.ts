@@ -11,7 +11,7 @@ import { isStatusError } from '../../machinery/errors.js';
 import type { ControllerContext } from '../context.js';
 import { ANN_BETA_STORAGE_PROVISIONER, ANN_PROVISIONED_BY, ANN_STORAGE_PROVISIONER, NO_PROVISIONER } from './annotations.js';
 import type { Binder } from './binder.js';
-import type { LatestCache } from './cache.js';
+import type { WrittenObjects } from '../../client/written.js';
 import {
   createVolumeDirectory,
   HOSTPATH_PROVISIONERS,
@@ -31,7 +31,7 @@ export class Provisioner {
     private client: Client,
     private recorder: EventRecorder,
     private binder: Binder,
-    private volumes: LatestCache,
+    private volumes: WrittenObjects,
     private dataDir: string,
   ) {}
 

@@ -1,8 +1,8 @@
-// What this controller wrote and the informer has not shown yet (the endpointslice controller's
-// EndpointSliceTracker, simplified): a sync right after a create, update or delete must not act on the
-// older cached copy, or it would create a second object or lose the compare-and-swap.
+// What a controller wrote and its informer has not shown yet (upstream's EndpointSliceTracker and the
+// PV controller's own stores, simplified): a sync right after a create, update or delete must not act on
+// the older cached copy, or it would create a second object or lose the compare-and-swap.
 
-import { cacheKey, type Informer } from '../../client/informer.js';
+import { cacheKey, type Informer } from './informer.js';
 
 const rv = (o: any) => Number(o.metadata.resourceVersion);
 
@@ -36,6 +36,11 @@ export class WrittenObjects {
     if (!seen || rv(obj) > rv(seen)) this.written.set(k, obj);
   }
 
+  /** Drop what was remembered about the object; the informer's copy is used again. */
+  forget(obj: any): void {
+    this.written.delete(cacheKey(obj));
+  }
+
   markDeleted(obj: any): void {
     const k = cacheKey(obj);
     this.written.delete(k);
@@ -64,5 +69,15 @@ export class WrittenObjects {
   /** Written objects the informer does not hold yet, for listings. */
   pending(): any[] {
     return [...this.written.entries()].filter(([k]) => !this.informer.get(k)).map(([, o]) => o);
+  }
+
+  /** Every object, each in its freshest known version. */
+  list(): any[] {
+    const out: any[] = [];
+    for (const o of this.informer.list()) {
+      const f = this.fresh(o);
+      if (f) out.push(f);
+    }
+    return [...out, ...this.pending()];
   }
 }
