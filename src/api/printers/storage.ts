@@ -3,6 +3,7 @@
 import { accessModesAsString, age } from './format.js';
 import { ageColumn, column, nameColumn, wide } from './columns.js';
 import type { TablePrinter } from './types.js';
+import { ANN_BETA_DEFAULT_CLASS, ANN_DEFAULT_CLASS } from '../storage/annotations.js';
 
 const BETA_STORAGE_CLASS_ANNOTATION = 'volume.beta.kubernetes.io/storage-class';
 
@@ -84,7 +85,7 @@ export const persistentVolumeClaimPrinter: TablePrinter = {
   },
 };
 
-const DEFAULT_CLASS_ANNOTATIONS = ['storageclass.kubernetes.io/is-default-class', 'storageclass.beta.kubernetes.io/is-default-class'];
+const DEFAULT_CLASS_ANNOTATIONS = [ANN_DEFAULT_CLASS, ANN_BETA_DEFAULT_CLASS];
 
 export const storageClassPrinter: TablePrinter = {
   columns: [

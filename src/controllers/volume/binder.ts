@@ -5,7 +5,7 @@
 import type { Client } from '../../client/client.js';
 import type { EventRecorder, EventType } from '../../client/events.js';
 import { deepEqual } from '../../machinery/objects.js';
-import { ANN_BIND_COMPLETED, ANN_BOUND_BY_CONTROLLER, hasAnnotation } from './annotations.js';
+import { ANN_BIND_COMPLETED, ANN_BOUND_BY_CONTROLLER, hasAnnotation } from '../../api/storage/annotations.js';
 import type { WrittenObjects } from '../../client/written.js';
 import { claimRef, isVolumeBoundToClaim } from './matching.js';
 

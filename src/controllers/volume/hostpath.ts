@@ -4,9 +4,9 @@
 
 import { mkdir, rm } from 'node:fs/promises';
 import { isAbsolute, join, relative, resolve } from 'node:path';
-import { ANN_PROVISIONED_BY } from './annotations.js';
+import { ANN_PROVISIONED_BY } from '../../api/storage/annotations.js';
 import { hostnameNodeAffinity } from './nodeaffinity.js';
-import { claimClass } from './storageclass.js';
+import { claimClass } from '../../api/storage/classes.js';
 import { claimRef } from './matching.js';
 
 /** Provisioner names this process answers for, so tutorial manifests work unchanged. */

@@ -4,7 +4,7 @@
 
 import { fromLabelSelector, matches } from '../../machinery/labels.js';
 import { compareQuantity, toQuantity, type Quantity } from '../../machinery/quantity.js';
-import { claimClass, volumeClass } from './storageclass.js';
+import { claimClass, volumeClass } from '../../api/storage/classes.js';
 import { volumeReachableFrom, type NodeView } from './nodeaffinity.js';
 
 const ZERO: Quantity = { value: 0n, scale: 0, format: 'DecimalSI' };

@@ -1,7 +1,7 @@
 // Node selector terms as PersistentVolume node affinity uses them (component-helpers
 // scheduling/corev1/nodeaffinity): terms are ORed, the requirements inside a term ANDed.
 
-import { LABEL_HOSTNAME } from './annotations.js';
+import { LABEL_HOSTNAME } from '../../api/storage/annotations.js';
 
 export interface NodeView {
   name: string;

@@ -9,7 +9,7 @@ import type { Client } from '../../client/client.js';
 import type { EventRecorder } from '../../client/events.js';
 import { isStatusError } from '../../machinery/errors.js';
 import type { ControllerContext } from '../context.js';
-import { ANN_BETA_STORAGE_PROVISIONER, ANN_PROVISIONED_BY, ANN_STORAGE_PROVISIONER, NO_PROVISIONER } from './annotations.js';
+import { ANN_BETA_STORAGE_PROVISIONER, ANN_PROVISIONED_BY, ANN_STORAGE_PROVISIONER, NO_PROVISIONER } from '../../api/storage/annotations.js';
 import type { Binder } from './binder.js';
 import type { WrittenObjects } from '../../client/written.js';
 import {

@@ -9,7 +9,7 @@ import { runWorkers, WorkQueue } from '../../client/workqueue.js';
 import type { Timer } from '../../machinery/clock.js';
 import { isStatusError } from '../../machinery/errors.js';
 import type { Controller, ControllerContext } from '../context.js';
-import { ANN_BIND_COMPLETED, ANN_BOUND_BY_CONTROLLER, ANN_PROVISIONED_BY, ANN_SELECTED_NODE, hasAnnotation, LABEL_HOSTNAME } from './annotations.js';
+import { ANN_BIND_COMPLETED, ANN_BOUND_BY_CONTROLLER, ANN_PROVISIONED_BY, ANN_SELECTED_NODE, hasAnnotation, LABEL_HOSTNAME } from '../../api/storage/annotations.js';
 import { Binder } from './binder.js';
 import { WrittenObjects } from '../../client/written.js';
 import { findMatchingVolume, isVolumeBoundToClaim, volumeMismatch, volumeModeMismatch } from './matching.js';
@@ -18,7 +18,7 @@ import { indexPodsByClaim, isPodTerminated, POD_CLAIM_INDEX } from './podclaims.
 import { Provisioner } from './provisioner.js';
 import { PVCProtectionController } from './pvc_protection_controller.js';
 import { PVProtectionController } from './pv_protection_controller.js';
-import { claimClass, claimHasClass, defaultClass, isWaitForFirstConsumer } from './storageclass.js';
+import { claimClass, claimHasClass, defaultClass, isWaitForFirstConsumer } from '../../api/storage/classes.js';
 
 export interface PersistentVolumeControllerOptions {
   /** The server's data directory; provisioned volumes live under <dataDir>/volumes. */

@@ -6,7 +6,7 @@ import type { Informer } from '../../client/informer.js';
 import { runWorkers, WorkQueue } from '../../client/workqueue.js';
 import { isStatusError } from '../../machinery/errors.js';
 import type { Controller, ControllerContext } from '../context.js';
-import { PV_PROTECTION_FINALIZER } from './annotations.js';
+import { PV_PROTECTION_FINALIZER } from '../../api/storage/annotations.js';
 import { needsProtectionWork } from './pvc_protection_controller.js';
 
 export class PVProtectionController implements Controller {

@@ -7,7 +7,7 @@ import { cacheKey, type Informer } from '../../client/informer.js';
 import { runWorkers, WorkQueue } from '../../client/workqueue.js';
 import { isStatusError } from '../../machinery/errors.js';
 import type { Controller, ControllerContext } from '../context.js';
-import { PVC_PROTECTION_FINALIZER } from './annotations.js';
+import { PVC_PROTECTION_FINALIZER } from '../../api/storage/annotations.js';
 import { indexPodsByClaim, isPodTerminated, podClaimKeys, podUsesClaim, POD_CLAIM_INDEX } from './podclaims.js';
 
 function hasFinalizer(obj: any, f: string): boolean {

@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { testCluster } from '../../testing/fixture.js';
-import { defaultStorageClassName, ensureDefaultStorageClass } from './storageclass.js';
+import { defaultStorageClassName } from '../../api/storage/classes.js';
+import { ensureDefaultStorageClass } from './storageclass.js';
 
 const cls = (name: string, created: string, isDefault = true, beta = false) => ({
   metadata: {

@@ -1,10 +1,8 @@
-// StorageClass helpers: which class a claim or volume belongs to, the default class (the
-// DefaultStorageClass admission plugin and the PV controller's retroactive assignment), and the
-// built-in `standard` class a fresh cluster starts with, as minikube's does.
+// The built-in `standard` StorageClass a fresh cluster starts with, as minikube's does.
 
 import type { Client } from '../../client/client.js';
 import { isStatusError } from '../../machinery/errors.js';
-import { ANN_BETA_DEFAULT_CLASS, ANN_BETA_STORAGE_CLASS, ANN_DEFAULT_CLASS, hasAnnotation } from './annotations.js';
+import { ANN_DEFAULT_CLASS } from '../../api/storage/annotations.js';
 
 export const DEFAULT_STORAGE_CLASS_NAME = 'standard';
 
@@ -26,53 +24,4 @@ export async function ensureDefaultStorageClass(client: Client): Promise<void> {
   } catch (e) {
     if (!isStatusError(e, 'AlreadyExists')) throw e;
   }
-}
-
-/** storageutil.IsDefaultAnnotation: either the GA or the beta annotation set to "true". */
-export function isDefaultClass(sc: any): boolean {
-  const ann = sc?.metadata?.annotations ?? {};
-  return ann[ANN_DEFAULT_CLASS] === 'true' || ann[ANN_BETA_DEFAULT_CLASS] === 'true';
-}
-
-/** helper.PersistentVolumeClaimHasClass: a class was asked for, even the empty one ("no class"). */
-export function claimHasClass(pvc: any): boolean {
-  if (hasAnnotation(pvc, ANN_BETA_STORAGE_CLASS)) return true;
-  return pvc?.spec?.storageClassName !== undefined && pvc?.spec?.storageClassName !== null;
-}
-
-/** GetPersistentVolumeClaimClass: the beta annotation wins over spec.storageClassName. */
-export function claimClass(pvc: any): string {
-  if (hasAnnotation(pvc, ANN_BETA_STORAGE_CLASS)) return pvc.metadata.annotations[ANN_BETA_STORAGE_CLASS];
-  return pvc?.spec?.storageClassName ?? '';
-}
-
-/** GetPersistentVolumeClass, the same rule for volumes. */
-export function volumeClass(pv: any): string {
-  if (hasAnnotation(pv, ANN_BETA_STORAGE_CLASS)) return pv.metadata.annotations[ANN_BETA_STORAGE_CLASS];
-  return pv?.spec?.storageClassName ?? '';
-}
-
-/** util.GetDefaultClass: among classes marked default, the newest wins; equal ages go by name. */
-export function defaultClass(classes: any[]): any | undefined {
-  const defaults = classes.filter(isDefaultClass);
-  defaults.sort((a, b) => {
-    const ta = Date.parse(a.metadata?.creationTimestamp ?? '') || 0;
-    const tb = Date.parse(b.metadata?.creationTimestamp ?? '') || 0;
-    if (ta !== tb) return tb - ta;
-    return a.metadata.name < b.metadata.name ? -1 : a.metadata.name > b.metadata.name ? 1 : 0;
-  });
-  return defaults[0];
-}
-
-/**
- * What the DefaultStorageClass admission plugin writes into spec.storageClassName of a new claim:
- * the default class name, or undefined when the claim already names a class or there is no default.
- */
-export function defaultStorageClassName(pvc: any, classes: any[]): string | undefined {
-  if (claimHasClass(pvc)) return undefined;
-  return defaultClass(classes)?.metadata.name;
-}
-
-export function isWaitForFirstConsumer(sc: any): boolean {
-  return sc?.volumeBindingMode === 'WaitForFirstConsumer';
 }

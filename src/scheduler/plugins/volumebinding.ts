@@ -9,8 +9,9 @@ import type { Clock } from '../../machinery/clock.js';
 import { unresolvable, type BindingPlugin, type CycleState, type FilterPlugin, type PreFilterPlugin } from '../framework.js';
 import type { NodeInfo, PodInfo } from '../nodeinfo.js';
 import { compileNodeSelectorTerms } from './nodeselector.js';
+import { ANN_SELECTED_NODE } from '../../api/storage/annotations.js';
 
-export const ANN_SELECTED_NODE = 'volume.kubernetes.io/selected-node';
+export { ANN_SELECTED_NODE };
 const ANN_BIND_COMPLETED = 'pv.kubernetes.io/bind-completed';
 const ANN_BETA_STORAGE_CLASS = 'volume.beta.kubernetes.io/storage-class';
 const NOT_SUPPORTED_PROVISIONER = 'kubernetes.io/no-provisioner';
