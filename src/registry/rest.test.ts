@@ -157,7 +157,7 @@ describe('Registry', () => {
   it('serves the scale subresource', async () => {
     const { reg } = registry();
     reg.create(STS, 'default', web());
-    const { getScale, updateScale } = await import('./scale.js');
+    const { getScale, patchScale, updateScale } = await import('./scale.js');
     const scale = getScale(reg, STS, 'default', 'web');
     assert.deepEqual(scale.spec, { replicas: 2 });
     assert.equal(scale.status.selector, 'app=nginx');
@@ -165,5 +165,9 @@ describe('Registry', () => {
     assert.equal(reg.get(STS, 'default', 'web').spec.replicas, 4);
     rejects(() => updateScale(reg, STS, 'default', 'web', { ...scale, spec: { replicas: 1 } }), 409, 'Conflict');
     rejects(() => updateScale(reg, STS, 'default', 'web', { spec: { replicas: -1 } }), 422, 'Invalid', /Scale.autoscaling "web" is invalid/);
+    patchScale(reg, STS, 'default', 'web', 'strategic', '{"spec":{"replicas":5}}');
+    assert.equal(reg.get(STS, 'default', 'web').spec.replicas, 5);
+    rejects(() => patchScale(reg, STS, 'default', 'web', 'json', '[{"op":"test","path":"/spec/replicas","value":9}]'), 422, 'Invalid');
+    rejects(() => patchScale(reg, STS, 'default', 'web', 'merge', '{"spec":'), 400, 'BadRequest');
   });
 });

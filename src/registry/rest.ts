@@ -1,7 +1,6 @@
 // The generic REST store (k8s.io/apiserver/pkg/registry/generic/registry.Store): every write goes
 // through defaulting, validation, the status/spec split, generation, finalizers and graceful deletion.
 
-import jsonpatch from 'fast-json-patch';
 import { applyDefaults } from '../api/defaults/index.js';
 import { strictDecodingError, unknownFields } from '../api/openapi/fieldvalidation.js';
 import { patchSchemaFor } from '../api/patchmeta.js';
@@ -22,11 +21,10 @@ import {
 import { checkFields, matchesFields, parseFieldSelector, type FieldGetter } from '../machinery/fields.js';
 import { matches, parseSelector } from '../machinery/labels.js';
 import { clone, deepEqual, isPlainObject } from '../machinery/objects.js';
-import { mergePatch } from '../machinery/patch/merge.js';
-import { strategicMergePatch } from '../machinery/patch/strategic.js';
 import type { Entry, Store } from '../storage/store.js';
 import { carryObjectMeta, generateName, initObjectMeta, specOf } from './meta.js';
 import type { DeleteOptions, ListOptions, PatchType, WriteOptions } from './options.js';
+import { applyPatch } from './patch.js';
 import { strategyFor, type Strategy, type StrategyContext } from './strategy.js';
 
 const META_FIELDS: Record<string, FieldGetter> = {
@@ -224,7 +222,7 @@ export class Registry {
     if (type === 'apply')
       throw new StatusError(415, 'UnsupportedMediaType', 'server-side apply (application/apply-patch+yaml) is not supported by k8ts yet; use client-side apply: kubectl apply without --server-side', {});
     const old = this.get(r, ns, name);
-    const patched = applyPatch(r, clone(old), type, body);
+    const patched = applyPatch(clone(old), type, body, patchSchemaFor(groupVersion(r), r.kind));
     if (!isPlainObject(patched)) throw badRequest('the patch produced an object that is not a JSON object');
     patched.metadata ??= {};
     // A patch that names a resourceVersion is a precondition; otherwise it applies to the current object.
@@ -304,36 +302,6 @@ function dropEmptyMeta(meta: any): void {
 function hasPendingFinalizers(r: ResourceInfo, obj: any): boolean {
   if (obj.metadata.finalizers?.length) return true;
   return r.group === '' && r.plural === 'namespaces' && (obj.spec?.finalizers?.length ?? 0) > 0;
-}
-
-function parseJSON(body: string): unknown {
-  try {
-    return JSON.parse(body);
-  } catch (e) {
-    throw badRequest(`error decoding patch: ${(e as Error).message}`);
-  }
-}
-
-function applyPatch(r: ResourceInfo, target: any, type: PatchType, body: string): any {
-  const patch = parseJSON(body);
-  switch (type) {
-    case 'json': {
-      if (!Array.isArray(patch)) throw badRequest('json: cannot unmarshal object into Go value of type jsonpatch.Patch');
-      try {
-        return jsonpatch.applyPatch(target, patch as jsonpatch.Operation[], true, true).newDocument;
-      } catch (e) {
-        throw new StatusError(422, 'Invalid', `the server rejected our request due to an error in our request: ${(e as Error).message.split('\n')[0]}`, {});
-      }
-    }
-    case 'merge':
-      if (!isPlainObject(patch)) throw badRequest('json: cannot unmarshal into Go value of type map[string]interface {}');
-      return mergePatch(target, patch);
-    case 'strategic':
-      if (!isPlainObject(patch)) throw badRequest('json: cannot unmarshal into Go value of type map[string]interface {}');
-      return strategicMergePatch(target, patch, patchSchemaFor(groupVersion(r), r.kind));
-    default:
-      throw badRequest(`unsupported patch type ${type}`);
-  }
 }
 
 function encodeContinue(rv: number, start: string): string {

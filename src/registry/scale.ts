@@ -4,9 +4,9 @@ import type { ResourceInfo } from '../api/resources.js';
 import { badRequest, fieldInvalid, invalid, optimisticLock } from '../machinery/errors.js';
 import { fromLabelSelector, selectorString } from '../machinery/labels.js';
 import { clone, isPlainObject } from '../machinery/objects.js';
-import { mergePatch } from '../machinery/patch/merge.js';
-import jsonpatch from 'fast-json-patch';
+import { patchSchemaFor } from '../api/patchmeta.js';
 import type { PatchType, WriteOptions } from './options.js';
+import { applyPatch } from './patch.js';
 import type { Registry } from './rest.js';
 
 export function toScale(obj: any): any {
@@ -38,13 +38,5 @@ export function updateScale(reg: Registry, r: ResourceInfo, ns: string, name: st
 }
 
 export function patchScale(reg: Registry, r: ResourceInfo, ns: string, name: string, type: PatchType, body: string, opts: WriteOptions = {}): any {
-  const scale = getScale(reg, r, ns, name);
-  let patch: any;
-  try {
-    patch = JSON.parse(body);
-  } catch (e) {
-    throw badRequest(`error decoding patch: ${(e as Error).message}`);
-  }
-  const patched = type === 'json' ? jsonpatch.applyPatch(scale, patch, true, true).newDocument : mergePatch(scale, patch);
-  return updateScale(reg, r, ns, name, patched, opts);
+  return updateScale(reg, r, ns, name, applyPatch(getScale(reg, r, ns, name), type, body, patchSchemaFor('autoscaling/v1', 'Scale')), opts);
 }
