@@ -2,13 +2,16 @@
 
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { resourceKey, type ResourceInfo } from '../api/resources.js';
-import { badRequest, methodNotAllowed, StatusError, unsupportedMediaType } from '../machinery/errors.js';
+import { badRequest, methodNotAllowed, StatusError, timeout, unsupportedMediaType } from '../machinery/errors.js';
+import { parseResourceVersion } from '../registry/meta.js';
 import type { DeleteOptions, FieldValidation, WriteOptions } from '../registry/options.js';
 import { PATCH_CONTENT_TYPES } from '../registry/options.js';
 import type { Registry } from '../registry/rest.js';
 import { bindPod } from '../registry/binding.js';
 import { getScale, patchScale, updateScale } from '../registry/scale.js';
 import { watch } from '../registry/watch.js';
+import { boolParam, intParam } from './queryparams.js';
+import { checkDeleteOptionsBody, finishDeleteOptions } from './deleteoptions.js';
 import { decodeObject, mediaType, readBody, readBodyBuffer, sendJSON, wantsTable } from './negotiation.js';
 import type { ResourceRequest } from './request.js';
 import { TABLE_CONTENT_TYPE, toTable } from './table.js';
@@ -48,14 +51,6 @@ function writeOptions(q: URLSearchParams): WriteOptions {
   return opts;
 }
 
-function intParam(q: URLSearchParams, name: string): number | undefined {
-  const v = q.get(name);
-  if (v === null || v === '') return undefined;
-  const n = Number(v);
-  if (!Number.isInteger(n)) throw badRequest(`${name}: Invalid value: "${v}": must be an integer`);
-  return n;
-}
-
 function notAllowed(method: string, req: ResourceRequest): StatusError {
   return methodNotAllowed(method, req.resource.kind);
 }
@@ -71,7 +66,7 @@ export async function handleResource(ctx: HandlerContext, req: IncomingMessage, 
   if (rr.name === undefined) {
     if (method === 'GET') {
       const listNs = rr.allNamespaces ? undefined : ns;
-      if (query.get('watch') === 'true' || query.get('watch') === '1') return startWatch(ctx, res, r, listNs, query, table);
+      if (boolParam(query, 'watch')) return startWatch(ctx, res, r, listNs, query, table);
       const list = registry.list(r, listNs, {
         labelSelector: query.get('labelSelector') ?? undefined,
         fieldSelector: query.get('fieldSelector') ?? undefined,
@@ -92,7 +87,7 @@ export async function handleResource(ctx: HandlerContext, req: IncomingMessage, 
     if (method === 'DELETE') {
       if (!r.verbs.includes('deletecollection')) throw notAllowed(method, rr);
       const opts = writeOptions(query);
-      const del = await deleteOptions(req, query);
+      const del = await deleteOptions(req, query, now);
       const out = registry.deleteCollection(r, rr.allNamespaces ? undefined : ns, { labelSelector: query.get('labelSelector') ?? undefined, fieldSelector: query.get('fieldSelector') ?? undefined }, del, opts);
       return reply(ctx, res, 200, out);
     }
@@ -122,7 +117,7 @@ export async function handleResource(ctx: HandlerContext, req: IncomingMessage, 
     }
     case 'DELETE': {
       const opts = writeOptions(query);
-      const del = await deleteOptions(req, query);
+      const del = await deleteOptions(req, query, now);
       const out = registry.delete(r, ns, name, del, opts);
       const stillThere = !opts.dryRun && registry.store.get(resourceKey(r), r.namespaced ? ns : '', name) !== undefined;
       return reply(ctx, res, stillThere ? 202 : 200, out);
@@ -132,31 +127,24 @@ export async function handleResource(ctx: HandlerContext, req: IncomingMessage, 
   }
 }
 
-async function deleteOptions(req: IncomingMessage, query: URLSearchParams): Promise<DeleteOptions> {
+async function deleteOptions(req: IncomingMessage, query: URLSearchParams, now: number): Promise<DeleteOptions> {
   const raw = await readBodyBuffer(req);
-  let opts: DeleteOptions = {};
-  if (raw.toString('latin1').trim()) {
-    const body = decodeObject(mediaType(req), raw);
-    if (typeof body !== 'object' || body === null) throw badRequest('DeleteOptions must be an object');
-    opts = body;
-  }
-  const grace = intParam(query, 'gracePeriodSeconds');
-  if (grace !== undefined) opts.gracePeriodSeconds = grace;
-  const policy = query.get('propagationPolicy');
-  if (policy) opts.propagationPolicy = policy as DeleteOptions['propagationPolicy'];
-  if (opts.propagationPolicy && !['Background', 'Foreground', 'Orphan'].includes(opts.propagationPolicy))
-    throw badRequest(`propagationPolicy: Unsupported value: "${opts.propagationPolicy}": supported values: "Foreground", "Background", "Orphan"`);
-  if (opts.gracePeriodSeconds !== undefined && opts.gracePeriodSeconds < 0) opts.gracePeriodSeconds = 1;
-  return opts;
+  const body = raw.toString('latin1').trim() ? checkDeleteOptionsBody(decodeObject(mediaType(req), raw)) : {};
+  return finishDeleteOptions(body, { gracePeriodSeconds: intParam(query, 'gracePeriodSeconds'), propagationPolicy: query.get('propagationPolicy') ?? undefined }, now);
 }
 
-function startWatch(ctx: HandlerContext, res: ServerResponse, r: ResourceInfo, ns: string | undefined, query: URLSearchParams, table: ReturnType<typeof wantsTable>): void {
+async function startWatch(ctx: HandlerContext, res: ServerResponse, r: ResourceInfo, ns: string | undefined, query: URLSearchParams, table: ReturnType<typeof wantsTable>): Promise<void> {
   const { registry } = ctx;
+  const bookmarks = boolParam(query, 'allowWatchBookmarks');
+  const timeoutSeconds = intParam(query, 'timeoutSeconds');
+  // Selectors and the revision are checked before the stream starts so that bad input gets a plain 4xx.
+  registry.filter(r, query.get('labelSelector') ?? undefined, query.get('fieldSelector') ?? undefined);
+  await waitForRevision(registry, parseResourceVersion(query.get('resourceVersion') ?? ''));
   const stream = new WatchStream(res, {
     resource: r,
     table,
-    bookmarks: query.get('allowWatchBookmarks') === 'true',
-    timeoutSeconds: intParam(query, 'timeoutSeconds'),
+    bookmarks,
+    timeoutSeconds,
     clock: registry.clock,
     revision: () => registry.store.revision,
   });
@@ -165,13 +153,24 @@ function startWatch(ctx: HandlerContext, res: ServerResponse, r: ResourceInfo, n
     fieldSelector: query.get('fieldSelector') ?? undefined,
     resourceVersion: query.get('resourceVersion') ?? undefined,
   };
-  // Selectors are checked before the stream starts so that bad input gets a plain 400.
-  registry.filter(r, opts.labelSelector, opts.fieldSelector);
   try {
     stream.begin((sink) => watch(registry, r, ns, opts, sink));
   } catch (e) {
     if (e instanceof StatusError) return stream.fail(e);
     throw e;
+  }
+}
+
+/** How long a watch from a future revision waits for the store to get there (the cacher's 3 s). */
+const FRESHNESS_WAIT_MS = 3000;
+const FRESHNESS_POLL_MS = 20;
+
+async function waitForRevision(registry: Registry, rv: number): Promise<void> {
+  const deadline = registry.clock.now() + FRESHNESS_WAIT_MS;
+  while (rv > registry.store.revision) {
+    if (registry.clock.now() >= deadline)
+      throw timeout(`Too large resource version: ${rv}, current: ${registry.store.revision}`, [{ reason: 'ResourceVersionTooLarge', message: 'Too large resource version' }], 1);
+    await registry.clock.sleep(FRESHNESS_POLL_MS);
   }
 }
 

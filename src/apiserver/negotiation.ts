@@ -3,6 +3,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { createRequire } from 'node:module';
 import { badRequest, requestEntityTooLarge, StatusError, unsupportedMediaType, type Status } from '../machinery/errors.js';
+import { jsonDepth, MAX_NESTING_DEPTH, valueDepthExceeds, yamlDepthBound } from '../machinery/depth.js';
 import { decodeProtobufObject } from './protobuf/decode.js';
 
 export const MAX_BODY_BYTES = 3 * 1024 * 1024;
@@ -41,10 +42,13 @@ export async function readBodyBuffer(req: IncomingMessage): Promise<Buffer> {
 export function decodeObject(type: string, raw: string | Buffer): any {
   if (type === PROTOBUF) {
     if (typeof raw === 'string') throw new Error('a protobuf body must be read with readBodyBuffer');
-    return decodeProtobufObject(raw);
+    const value = decodeProtobufObject(raw);
+    if (valueDepthExceeds(value, MAX_NESTING_DEPTH)) throw badRequest('the object provided is unrecognized: exceeded max depth');
+    return value;
   }
   const body = typeof raw === 'string' ? raw : raw.toString('utf8');
   if (type === '' || type === 'application/json' || type === '*/*') {
+    if (jsonDepth(body) > MAX_NESTING_DEPTH) throw badRequest('the object provided is unrecognized: exceeded max depth');
     try {
       return JSON.parse(body);
     } catch (e) {
@@ -52,8 +56,11 @@ export function decodeObject(type: string, raw: string | Buffer): any {
     }
   }
   if (type === 'application/yaml' || type === 'application/x-yaml') {
+    if (yamlDepthBound(body) > MAX_NESTING_DEPTH) throw badRequest(`the object provided is unrecognized: yaml: exceeded max depth of ${MAX_NESTING_DEPTH}`);
     try {
-      return parseYaml(body);
+      const value = parseYaml(body);
+      if (valueDepthExceeds(value, MAX_NESTING_DEPTH)) throw new Error(`yaml: exceeded max depth of ${MAX_NESTING_DEPTH}`);
+      return value;
     } catch (e) {
       throw badRequest(`the object provided is unrecognized: ${(e as Error).message.split('\n')[0]}`);
     }
@@ -73,8 +80,15 @@ export function wantsTable(req: IncomingMessage, query: URLSearchParams): TableR
   return { includeObject: inc === 'None' || inc === 'Object' ? inc : 'Metadata' };
 }
 
+const prettyResponses = new WeakSet<ServerResponse>();
+
+/** `?pretty=true`: the response is indented, as the real server's serializer does for it. */
+export function answerPretty(res: ServerResponse): void {
+  prettyResponses.add(res);
+}
+
 export function sendJSON(res: ServerResponse, code: number, body: unknown, contentType = 'application/json', warnings?: string[]): void {
-  const text = typeof body === 'string' ? body : JSON.stringify(body);
+  const text = typeof body === 'string' ? body : prettyResponses.has(res) ? `${JSON.stringify(body, null, 2)}\n` : JSON.stringify(body);
   const headers: Record<string, string | string[]> = { 'Content-Type': contentType, 'Content-Length': String(Buffer.byteLength(text)) };
   if (warnings?.length) headers.Warning = warnings.map((w) => `299 - ${JSON.stringify(w)}`);
   res.writeHead(code, headers);
@@ -85,7 +99,8 @@ export function sendStatus(res: ServerResponse, err: StatusError): void {
   const status: Status = err.toStatus();
   const headers: Record<string, string> = { 'Content-Type': 'application/json' };
   if (err.details?.retryAfterSeconds) headers['Retry-After'] = String(err.details.retryAfterSeconds);
-  const text = JSON.stringify(status);
+  // Go's json.Encoder ends every document with a newline.
+  const text = JSON.stringify(status, null, prettyResponses.has(res) ? 2 : undefined) + '\n';
   headers['Content-Length'] = String(Buffer.byteLength(text));
   res.writeHead(err.code, headers);
   res.end(text);

@@ -7,8 +7,10 @@ import { openapiDocument, openapiIndex } from '../api/openapi/documents.js';
 import { internalError, resourceNotFound, StatusError, unauthorized } from '../machinery/errors.js';
 import { aggregatedDiscovery, aggregatedVersion, AGGREGATED_V2, AGGREGATED_V2BETA1, apiGroupList, apiResourceList, apiVersions } from './discovery.js';
 import { handleResource, type HandlerContext } from './handlers.js';
-import { sendJSON, sendStatus, sendText } from './negotiation.js';
-import { parseApiPath, resolveResource } from './request.js';
+import { answerPretty, sendJSON, sendStatus, sendText } from './negotiation.js';
+import { boolParam } from './queryparams.js';
+import { answerPlainHttp } from './plainhttp.js';
+import { parseApiPath, parseRequestTarget, resolveResource } from './request.js';
 
 export const VERSION_INFO = {
   major: '1',
@@ -42,6 +44,7 @@ export function createApiServer(opts: ApiServerOptions): Server {
     serve(opts, authenticated, req, res).catch((e) => fail(res, e));
   });
   server.keepAliveTimeout = 65_000;
+  answerPlainHttp(server);
   return server;
 }
 
@@ -56,8 +59,8 @@ function fail(res: ServerResponse, e: unknown): void {
 }
 
 async function serve(opts: ApiServerOptions, authenticated: (req: IncomingMessage) => boolean, req: IncomingMessage, res: ServerResponse): Promise<void> {
-  const url = new URL(req.url ?? '/', 'https://localhost');
-  const path = url.pathname.replace(/\/+$/, '') || '/';
+  const { segments, path, query } = parseRequestTarget(req.url ?? '/');
+  if (boolParam(query, 'pretty')) answerPretty(res);
   if (path === '/version') return sendJSON(res, 200, VERSION_INFO);
   if (path === '/healthz' || path === '/livez' || path === '/readyz') return sendText(res, 200, 'ok');
   if (!OPEN_PATHS.has(path) && !authenticated(req)) {
@@ -79,12 +82,12 @@ async function serve(opts: ApiServerOptions, authenticated: (req: IncomingMessag
     res.setHeader('Etag', `"${doc.hash}"`);
     return sendJSON(res, 200, doc.body);
   }
-  const parsed = parseApiPath(path);
+  const parsed = parseApiPath(segments);
   if (!parsed) throw resourceNotFound();
   if (parsed.rest.length === 0) {
     const list = apiResourceList(parsed.group, parsed.version);
     if (!list) throw resourceNotFound();
     return sendJSON(res, 200, list);
   }
-  return handleResource(opts.handlers, req, res, resolveResource(parsed), url.searchParams);
+  return handleResource(opts.handlers, req, res, resolveResource(parsed), query);
 }

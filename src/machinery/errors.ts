@@ -54,8 +54,10 @@ export class StatusError extends Error {
   }
 
   toStatus(): Status {
-    const s: Status = { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message: this.message, reason: this.reason, code: this.code };
+    // The field order of the real server's encoding, since clients and their tests compare bodies.
+    const s: Status = { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message: this.message, reason: this.reason } as Status;
     if (this.details) s.details = this.details;
+    s.code = this.code;
     return s;
   }
 }
@@ -155,4 +157,6 @@ export const tooManyRequests = (message: string, causes?: StatusCause[], retryAf
 };
 export const internalError = (message: string) =>
   new StatusError(500, 'InternalError', `Internal error occurred: ${message}`, { causes: [{ message }] });
+export const timeout = (message: string, causes: StatusCause[], retryAfterSeconds: number) =>
+  new StatusError(504, 'Timeout', `Timeout: ${message}`, { causes, retryAfterSeconds });
 export const resourceNotFound = () => new StatusError(404, 'NotFound', 'the server could not find the requested resource', {});

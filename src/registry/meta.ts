@@ -2,6 +2,7 @@
 
 import { randomBytes, randomUUID } from 'node:crypto';
 import { rfc3339 } from '../machinery/clock.js';
+import { badRequest } from '../machinery/errors.js';
 
 const GENERATE_ALPHABET = 'bcdfghjklmnpqrstvwxz2456789';
 
@@ -47,4 +48,18 @@ export function carryObjectMeta(meta: any, old: any): void {
 export function specOf(obj: any): Record<string, unknown> {
   const { metadata: _m, status: _s, apiVersion: _a, kind: _k, ...rest } = obj;
   return rest;
+}
+
+/**
+ * A resourceVersion a client sent (APIObjectVersioner.ParseResourceVersion): '' and '0' mean "any", anything
+ * else must be an unsigned integer, or the request is a 400 before any comparison.
+ */
+export function parseResourceVersion(rv: unknown): number {
+  const text = typeof rv === 'string' ? rv : String(rv);
+  if (text === '' || text === '0') return 0;
+  if (!/^\d+$/.test(text) || !Number.isSafeInteger(Number(text))) {
+    const why = /^\d+$/.test(text) ? 'value out of range' : 'invalid syntax';
+    throw badRequest(`resourceVersion: Invalid value: ${JSON.stringify(text)}: strconv.ParseUint: parsing ${JSON.stringify(text)}: ${why}`);
+  }
+  return Number(text);
 }

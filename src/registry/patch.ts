@@ -3,6 +3,7 @@
 
 import jsonpatch from 'fast-json-patch';
 import { badRequest, StatusError } from '../machinery/errors.js';
+import { jsonDepth, MAX_NESTING_DEPTH } from '../machinery/depth.js';
 import { isPlainObject } from '../machinery/objects.js';
 import { mergePatch } from '../machinery/patch/merge.js';
 import type { PatchSchema } from '../machinery/patch/schema.js';
@@ -10,6 +11,7 @@ import { strategicMergePatch } from '../machinery/patch/strategic.js';
 import type { PatchType } from './options.js';
 
 function parseJSON(body: string): unknown {
+  if (jsonDepth(body) > MAX_NESTING_DEPTH) throw badRequest('error decoding patch: exceeded max depth');
   try {
     return JSON.parse(body);
   } catch (e) {

@@ -2,7 +2,8 @@
 // starts or stops matching is sent as ADDED or DELETED.
 
 import { resourceKey, type ResourceInfo } from '../api/resources.js';
-import { badRequest, gone } from '../machinery/errors.js';
+import { gone } from '../machinery/errors.js';
+import { parseResourceVersion } from './meta.js';
 import { ExpiredError, type StoreEvent } from '../storage/store.js';
 import type { WatchEvent, WatchOptions } from './options.js';
 import type { Registry } from './rest.js';
@@ -21,8 +22,7 @@ export function watch(reg: Registry, r: ResourceInfo, ns: string | undefined, op
     for (const e of entries) if (f.matches(e.object)) sink({ type: 'ADDED', object: e.object });
     from = revision;
   } else {
-    from = Number(rvText);
-    if (!Number.isInteger(from) || from < 0) throw badRequest(`resourceVersion: Invalid value: "${rvText}": must be a valid resourceVersion`);
+    from = parseResourceVersion(rvText);
   }
   const onEvent = (ev: StoreEvent) => {
     const now = f.matches(ev.entry.object);

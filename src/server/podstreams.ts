@@ -3,6 +3,7 @@
 import type { ServerResponse } from 'node:http';
 import { lookupResource } from '../api/resources.js';
 import type { PodStreams } from '../apiserver/handlers.js';
+import { boolParam } from '../apiserver/queryparams.js';
 import type { Kubelet } from '../kubelet/kubelet.js';
 import { badRequest } from '../machinery/errors.js';
 import type { Registry } from '../registry/rest.js';
@@ -29,10 +30,10 @@ export function podStreams(registry: Registry, kubelets: Kubelet[]): PodStreams 
     async log(ns, name, q, res: ServerResponse) {
       const abort = new AbortController();
       const lines = await kubeletFor(ns, name).logs(ns, name, q.get('container') ?? undefined, {
-        follow: q.get('follow') === 'true',
+        follow: boolParam(q, 'follow'),
         tailLines: intParam(q, 'tailLines'),
-        timestamps: q.get('timestamps') === 'true',
-        previous: q.get('previous') === 'true',
+        timestamps: boolParam(q, 'timestamps'),
+        previous: boolParam(q, 'previous'),
         sinceSeconds: intParam(q, 'sinceSeconds'),
         sinceTime: q.get('sinceTime') ?? undefined,
         limitBytes: intParam(q, 'limitBytes'),
@@ -49,7 +50,7 @@ export function podStreams(registry: Registry, kubelets: Kubelet[]): PodStreams 
     async exec(ns, name, q) {
       const command = q.getAll('command');
       if (!command.length) throw badRequest('you must specify at least 1 command');
-      const session = await kubeletFor(ns, name).exec(ns, name, q.get('container') ?? undefined, { command, stdin: q.get('stdin') === 'true', tty: q.get('tty') === 'true' });
+      const session = await kubeletFor(ns, name).exec(ns, name, q.get('container') ?? undefined, { command, stdin: boolParam(q, 'stdin'), tty: boolParam(q, 'tty') });
       session.stdout.destroy();
       session.stderr.destroy();
       throw badRequest('exec streams are not served yet: only the simulated runtime exists so far');
