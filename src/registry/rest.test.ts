@@ -170,4 +170,17 @@ describe('Registry', () => {
     rejects(() => patchScale(reg, STS, 'default', 'web', 'json', '[{"op":"test","path":"/spec/replicas","value":9}]'), 422, 'Invalid');
     rejects(() => patchScale(reg, STS, 'default', 'web', 'merge', '{"spec":'), 400, 'BadRequest');
   });
+
+  it('answers 400 for fields of the wrong JSON type on create, update and merge patch, storing nothing', () => {
+    const { reg } = registry();
+    const cm = (data: unknown) => ({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'c' }, data });
+    const number = /^ConfigMap in version "v1" cannot be handled as a ConfigMap: json: cannot unmarshal number into Go struct field ConfigMap.data of type string$/;
+    rejects(() => reg.create(CMS, 'default', cm({ k: 123 })), 400, 'BadRequest', number);
+    rejects(() => reg.get(CMS, 'default', 'c'), 404, 'NotFound');
+    const created = reg.create(CMS, 'default', cm({ k: 'v' }));
+    rejects(() => reg.update(CMS, 'default', 'c', { ...structuredClone(created), data: 'str' }), 400, 'BadRequest', /of type map\[string\]string$/);
+    rejects(() => reg.patch(CMS, 'default', 'c', 'merge', '{"data":{"v":5}}'), 400, 'BadRequest', number);
+    rejects(() => reg.patch(CMS, 'default', 'c', 'merge', '{"metadata":{"labels":{"a":1}}}'), 400, 'BadRequest', /ObjectMeta.metadata.labels of type string$/);
+    assert.deepEqual(reg.get(CMS, 'default', 'c'), created);
+  });
 });

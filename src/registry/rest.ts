@@ -3,6 +3,7 @@
 
 import { applyDefaults } from '../api/defaults/index.js';
 import { strictDecodingError, unknownFields } from '../api/openapi/fieldvalidation.js';
+import { decodeError, typeErrors } from '../api/openapi/typecheck.js';
 import { patchSchemaFor } from '../api/patchmeta.js';
 import { groupVersion, resourceKey, type ResourceInfo } from '../api/resources.js';
 import { validate, validateUpdate } from '../api/validation/index.js';
@@ -20,9 +21,10 @@ import {
 } from '../machinery/errors.js';
 import { checkFields, matchesFields, parseFieldSelector, type FieldGetter } from '../machinery/fields.js';
 import { matches, parseSelector } from '../machinery/labels.js';
+import { isValidPathSegmentName } from '../machinery/names.js';
 import { clone, deepEqual, isPlainObject } from '../machinery/objects.js';
 import type { Entry, Store } from '../storage/store.js';
-import { carryObjectMeta, generateName, initObjectMeta, specOf } from './meta.js';
+import { carryObjectMeta, generateName, initObjectMeta, parseResourceVersion, specOf } from './meta.js';
 import type { DeleteOptions, ListOptions, PatchType, WriteOptions } from './options.js';
 import { applyPatch } from './patch.js';
 import { strategyFor, type Strategy, type StrategyContext } from './strategy.js';
@@ -55,6 +57,7 @@ export class Registry {
   }
 
   getEntry(r: ResourceInfo, ns: string, name: string): Entry {
+    checkNameParameter(name);
     const e = this.store.get(resourceKey(r), this.key(r, ns), name);
     if (!e) throw notFound(r, name);
     return e;
@@ -91,7 +94,8 @@ export class Registry {
     for (let i = start; i < entries.length; i++) {
       const o = entries[i].object;
       if (!f.matches(o)) continue;
-      if (opts.limit && items.length >= opts.limit) {
+      // A limit of zero or below means no limit, as on the real server.
+      if (opts.limit !== undefined && opts.limit > 0 && items.length >= opts.limit) {
         if (!next) next = `${entries[i - 1]?.namespace}/${entries[i - 1]?.name}`;
         remaining++;
         continue;
@@ -116,6 +120,8 @@ export class Registry {
       throw badRequest(`the API version in the data (${obj.apiVersion}) does not match the expected API version (${gv})`);
     obj.apiVersion = gv;
     obj.kind = r.kind;
+    const typeError = typeErrors(gv, r.kind, obj);
+    if (typeError) throw decodeError(r.kind, r.version, typeError);
     if (obj.metadata !== undefined && !isPlainObject(obj.metadata)) throw badRequest('metadata must be an object');
     obj.metadata ??= {};
   }
@@ -182,7 +188,7 @@ export class Registry {
       throw badRequest(`the name of the object (${meta.name}) does not match the name on the URL (${name})`);
     if (r.namespaced && meta.namespace && meta.namespace !== ns)
       throw badRequest('the namespace of the provided object does not match the namespace sent on the request');
-    if (meta.resourceVersion !== undefined && meta.resourceVersion !== '' && meta.resourceVersion !== old.metadata.resourceVersion)
+    if (meta.resourceVersion !== undefined && parseResourceVersion(meta.resourceVersion) !== 0 && meta.resourceVersion !== old.metadata.resourceVersion)
       throw optimisticLock(r, name);
     this.checkFieldValidation(r, body, opts);
     let obj: any;
@@ -227,7 +233,7 @@ export class Registry {
     patched.metadata ??= {};
     // A patch that names a resourceVersion is a precondition; otherwise it applies to the current object.
     const rv = patched.metadata.resourceVersion;
-    if (rv !== old.metadata.resourceVersion) throw optimisticLock(r, name);
+    if (rv !== undefined && rv !== null && parseResourceVersion(rv) !== 0 && String(rv) !== old.metadata.resourceVersion) throw optimisticLock(r, name);
     if (patched.metadata.uid !== old.metadata.uid)
       throw conflict(r, name, `Precondition failed: UID in precondition: ${patched.metadata.uid}, UID in object meta: ${old.metadata.uid}`);
     return this.update(r, ns, name, patched, opts, subresource);
@@ -239,7 +245,7 @@ export class Registry {
     const pre = options.preconditions;
     if (pre?.uid && pre.uid !== old.metadata.uid)
       throw conflict(r, name, `Precondition failed: UID in precondition: ${pre.uid}, UID in object meta: ${old.metadata.uid}`);
-    if (pre?.resourceVersion && pre.resourceVersion !== old.metadata.resourceVersion)
+    if (pre?.resourceVersion && parseResourceVersion(pre.resourceVersion) !== Number(old.metadata.resourceVersion))
       throw conflict(r, name, `Precondition failed: ResourceVersion in precondition: ${pre.resourceVersion}, ResourceVersion in object meta: ${old.metadata.resourceVersion}`);
     const obj = clone(old);
     const meta = obj.metadata;
@@ -289,6 +295,13 @@ export class Registry {
     }
     return { kind: r.listKind, apiVersion: groupVersion(r), metadata: { resourceVersion: String(this.store.revision) }, items };
   }
+}
+
+/** The storage key check of every named request (generic/registry NamespaceKeyFunc): `.` and `..` name nothing. */
+function checkNameParameter(name: string): void {
+  if (!name) throw badRequest('Name parameter required.');
+  const msgs = isValidPathSegmentName(name);
+  if (msgs.length) throw badRequest(`Name parameter invalid: ${JSON.stringify(name)}: ${msgs.join(';')}`);
 }
 
 /** Go's omitempty: empty label, annotation, owner and finalizer lists are not stored. */

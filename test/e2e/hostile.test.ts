@@ -89,6 +89,38 @@ describe('hostile requests', () => {
     assert.deepEqual(await snapshot(), before_);
   });
 
+  it('refuses fields of the wrong type on create, update and every patch, so typed clients can still read', async () => {
+    const cm = (extra: string) => `{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"typed"${extra}}`;
+    const creates: Array<[string, string, RegExp]> = [
+      ['configmaps', cm('},"data":{"k":123}'), /^ConfigMap in version "v1" cannot be handled as a ConfigMap: json: cannot unmarshal number into Go struct field ConfigMap.data of type string$/],
+      ['configmaps', cm('},"data":"str"'), /cannot unmarshal string into Go struct field ConfigMap.data of type map\[string\]string/],
+      ['configmaps', cm(',"labels":{"a":1}}'), /cannot unmarshal number into Go struct field ObjectMeta.metadata.labels of type string/],
+      ['configmaps', cm(',"labels":["a"]}'), /cannot unmarshal array into Go struct field ObjectMeta.metadata.labels/],
+      ['configmaps', cm(',"ownerReferences":"x"}'), /ObjectMeta.metadata.ownerReferences of type \[\]v1.OwnerReference/],
+      ['configmaps', cm(',"finalizers":"abc"}'), /ObjectMeta.metadata.finalizers of type \[\]string/],
+      ['services', '{"apiVersion":"v1","kind":"Service","metadata":{"name":"s"},"spec":{"selector":"app","ports":[{"port":80}]}}', /ServiceSpec.spec.selector of type map\[string\]string/],
+      ['pods', '{"apiVersion":"v1","kind":"Pod","metadata":{"name":"p"},"spec":{"containers":[{"name":"c","image":"i","ports":"x"}]}}', /Container.spec.containers.ports of type \[\]v1.ContainerPort/],
+      ['pods', '{"apiVersion":"v1","kind":"Pod","metadata":{"name":"p"},"spec":{"containers":[{"name":"c","image":"i","env":{"a":1}}]}}', /Container.spec.containers.env of type \[\]v1.EnvVar/],
+    ];
+    for (const [plural, body, message] of creates) {
+      assertStatus(await raw(c, 'POST', `/api/v1/namespaces/victim/${plural}`, body, JSON_TYPE), 400, 'BadRequest', message);
+    }
+    const yaml = 'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: typed}\ndata: {k: 123}\n';
+    assertStatus(await raw(c, 'POST', '/api/v1/namespaces/victim/configmaps', yaml, { 'Content-Type': 'application/yaml' }), 400, 'BadRequest', /ConfigMap.data of type string/);
+    for (const [type, body] of [
+      ['application/merge-patch+json', '{"data":{"v":5}}'],
+      ['application/strategic-merge-patch+json', '{"data":{"v":5}}'],
+      ['application/json-patch+json', '[{"op":"replace","path":"/data","value":"str"}]'],
+    ]) {
+      assertStatus(await raw(c, 'PATCH', '/api/v1/namespaces/victim/configmaps/keep', body, { 'Content-Type': type }), 400, 'BadRequest', /cannot unmarshal/);
+    }
+    const current = JSON.parse((await raw(c, 'GET', '/api/v1/namespaces/victim/configmaps/keep')).body);
+    current.data = { a: 7 };
+    assertStatus(await raw(c, 'PUT', '/api/v1/namespaces/victim/configmaps/keep', JSON.stringify(current), JSON_TYPE), 400, 'BadRequest', /ConfigMap.data of type string/);
+    assert.match(await c.ok(['describe', 'configmap', 'keep', '-n', 'victim']), /^Name:\s+keep$/m);
+    assert.deepEqual(await snapshot(), before_);
+  });
+
   it('answers a malformed escape with 400', async () => {
     assertStatus(await raw(c, 'GET', '/api/v1/namespaces/victim/configmaps/%ZZ'), 400, 'BadRequest', /invalid URL escape "%ZZ"/);
   });
