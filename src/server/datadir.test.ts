@@ -73,3 +73,11 @@ test('release does not remove a pid file written by a later owner', () => {
   lock.release();
   assert.equal(fs.readFileSync(path.join(dir, 'k8ts.pid'), 'utf8'), '1\n');
 });
+
+test('the data directory is made private to the owner, also when it already existed', () => {
+  const dir = tempDir();
+  fs.mkdirSync(dir, { recursive: true, mode: 0o755 });
+  fs.chmodSync(dir, 0o755);
+  lockDataDir(dir).release();
+  assert.equal(fs.statSync(dir).mode & 0o777, 0o700);
+});

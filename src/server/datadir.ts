@@ -9,7 +9,9 @@ export interface DataDirLock {
 export const PID_FILE = 'k8ts.pid';
 
 export function lockDataDir(dir: string): DataDirLock {
-  fs.mkdirSync(dir, { recursive: true });
+  // The directory holds keys and Secrets; tighten one created by an older version as well.
+  fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
+  fs.chmodSync(dir, 0o700);
   const file = path.join(dir, PID_FILE);
   // Two rounds: the second follows removing a stale file left by a server that was killed.
   for (let attempt = 0; attempt < 2; attempt++) {

@@ -42,13 +42,8 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
     const { certPem, keyPem, caPem } = await ensureCertificates(opts.dataDir);
     const token = ensureAdminToken(opts.dataDir);
     mkdirSync(opts.dataDir, { recursive: true });
-    store = new Store(new SqliteBackend(path.join(opts.dataDir, 'state.db')), {
-      onCommitError(e) {
-        // Memory is ahead of disk now; answering anything more could acknowledge what will be lost.
-        process.stderr.write(`k8ts: fatal: cannot write to ${path.join(opts.dataDir, 'state.db')}: ${(e as Error).message}\n`);
-        process.exit(1);
-      },
-    });
+    // A failed commit (e.g. disk full) is rolled back and refused with a 500; the store logs the outage.
+    store = new Store(new SqliteBackend(path.join(opts.dataDir, 'state.db')));
     const registry = new Registry(store, realClock);
     const handlers: HandlerContext = { registry };
     const server = createApiServer({ tls: { cert: certPem, key: keyPem }, tokens: [token], handlers });

@@ -14,6 +14,8 @@ export interface Write {
 }
 
 export interface Backend {
+  /** Where the data lives, for messages: a file path, or `memory`. */
+  readonly location: string;
   load(): Snapshot;
   /** Durably record writes, in order, all or none: when it returns, they survive a crash of the process. */
   commit(writes: Write[]): void;
@@ -21,6 +23,7 @@ export interface Backend {
 }
 
 export class MemoryBackend implements Backend {
+  readonly location = 'memory';
   private objects = new Map<string, string>();
   private revision = 0;
 

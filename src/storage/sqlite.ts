@@ -3,6 +3,7 @@
 // acknowledged write survives kill -9 of the process.
 // History for watches lives in memory only; after a restart watches resume from the reloaded revision.
 
+import fs from 'node:fs';
 import Database from 'better-sqlite3';
 import type { Backend, Snapshot, Write } from './backend.js';
 
@@ -13,9 +14,18 @@ export class SqliteBackend implements Backend {
   private setRev: Database.Statement;
   private tx: (writes: Write[]) => void;
 
-  constructor(path: string) {
-    this.db = new Database(path);
+  constructor(
+    readonly location: string,
+    opts: { onOpen?: (db: Database.Database) => void } = {},
+  ) {
+    // The file holds Secrets: only the owner may read it. SQLite gives -wal and -shm the mode of the
+    // database file; existing files from older versions are tightened too.
+    fs.closeSync(fs.openSync(location, 'a', 0o600));
+    fs.chmodSync(location, 0o600);
+    this.db = new Database(location);
     this.db.pragma('journal_mode = WAL');
+    for (const suffix of ['-wal', '-shm']) if (fs.existsSync(location + suffix)) fs.chmodSync(location + suffix, 0o600);
+    opts.onOpen?.(this.db);
     this.db.pragma('synchronous = NORMAL');
     this.db.exec(`
       CREATE TABLE IF NOT EXISTS objects (key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;

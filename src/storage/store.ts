@@ -1,6 +1,7 @@
 // The watch cache: every current object in memory, indexed by resource, in front of a durable backend.
 // One global revision orders all writes (like etcd); reads and watches never touch the backend.
 
+import { internalError, type StatusError } from '../machinery/errors.js';
 import type { Backend, Write } from './backend.js';
 
 export type KObject = Record<string, any>;
@@ -38,8 +39,29 @@ interface Watcher {
 export interface StoreOptions {
   /** How many events are kept for watches that resume from an older revision. */
   historySize?: number;
-  /** Called when the backend cannot commit: memory and disk would disagree, so the server must stop. */
-  onCommitError?: (e: unknown) => void;
+  /**
+   * Bytes of serialised objects kept in the watch history. 64 MiB by default: in memory a parsed object
+   * takes a few times its JSON size, so the history stays within a few hundred MB even for large objects,
+   * while tens of thousands of ordinary (1-2 KB) events remain available to watches that resume.
+   */
+  historyBytes?: number;
+  /** Where one-line notices go (commit failures and the recovery from them); stderr by default. */
+  log?: (line: string) => void;
+}
+
+export interface HistoryStats {
+  events: number;
+  bytes: number;
+  maxBytes: number;
+  /** Watches from a revision below this get 410 Expired. */
+  oldestRevision: number;
+}
+
+/** What a write replaced in memory, to put it back when its batch cannot be committed. */
+interface Undo {
+  resource: string;
+  key: string;
+  prior: Entry | undefined;
 }
 
 function storageKey(resource: string, namespace: string, name: string): string {
@@ -60,27 +82,33 @@ export class Store {
   /** Revision of the newest event that is no longer in `history`; watches from before it are expired. */
   private compactedRev: number;
   private watchers = new Map<string, Set<Watcher>>();
+  /** Serialised size of each event's object, parallel to `history`. */
+  private historySizes: number[] = [];
+  private historyTotal = 0;
   private readonly historySize: number;
-  private readonly onCommitError: (e: unknown) => void;
+  private readonly historyBytes: number;
+  private readonly log: (line: string) => void;
   /** Writes applied in memory and waiting for the group commit at the end of this event-loop turn. */
   private batch: Write[] = [];
   private batchEvents: StoreEvent[] = [];
-  private committedWaiters: Array<() => void> = [];
+  private batchUndo: Undo[] = [];
+  private batchSizes: number[] = [];
+  private batchStartRev = 0;
+  private committedWaiters: Array<{ resolve: () => void; reject: (e: StatusError) => void }> = [];
   private flushScheduled = false;
+  /** Set while commits fail, so an outage is logged once. */
+  private failing = false;
 
   constructor(private backend: Backend, opts: StoreOptions = {}) {
     this.historySize = opts.historySize ?? 100_000;
-    this.onCommitError =
-      opts.onCommitError ??
-      ((e) => {
-        throw e;
-      });
+    this.historyBytes = opts.historyBytes ?? 64 * 1024 * 1024;
+    this.log = opts.log ?? ((line) => process.stderr.write(`${line}\n`));
     const snap = backend.load();
     this.rev = snap.revision;
     this.compactedRev = snap.revision;
     for (const [key, value] of snap.objects) {
       const { resource, namespace, name } = parseKey(key);
-      const object = deepFreeze(JSON.parse(value));
+      const object = deepFreeze(parseStored(backend.location, key, value));
       const rev = Number(object?.metadata?.resourceVersion ?? 0);
       this.table(resource).set(`${namespace}/${name}`, { resource, namespace, name, rev, object });
     }
@@ -92,6 +120,10 @@ export class Store {
 
   get oldestWatchableRevision(): number {
     return this.compactedRev;
+  }
+
+  historyStats(): HistoryStats {
+    return { events: this.history.length, bytes: this.historyTotal, maxBytes: this.historyBytes, oldestRevision: this.compactedRev };
   }
 
   private table(resource: string): Map<string, Entry> {
@@ -131,13 +163,14 @@ export class Store {
     object.metadata.resourceVersion = String(rev);
     const value = JSON.stringify(object);
     deepFreeze(object);
-    this.rev = rev;
     const t = this.table(resource);
     const k = `${namespace}/${name}`;
-    const previous = t.get(k)?.object;
+    const prior = t.get(k);
+    this.begin({ resource, key: k, prior });
+    this.rev = rev;
     const entry: Entry = { resource, namespace, name, rev, object };
     t.set(k, entry);
-    this.enqueue({ revision: rev, key: storageKey(resource, namespace, name), value }, { type: previous ? 'MODIFIED' : 'ADDED', rev, entry, previous });
+    this.enqueue({ revision: rev, key: storageKey(resource, namespace, name), value }, { type: prior ? 'MODIFIED' : 'ADDED', rev, entry, previous: prior?.object }, value.length);
     return entry;
   }
 
@@ -148,55 +181,86 @@ export class Store {
     const old = t?.get(k);
     if (!t || !old) return undefined;
     const rev = this.rev + 1;
+    this.begin({ resource, key: k, prior: old });
     this.rev = rev;
     t.delete(k);
     final.metadata = final.metadata ?? {};
     final.metadata.resourceVersion = String(rev);
+    const size = JSON.stringify(final).length;
     deepFreeze(final);
     const entry: Entry = { resource, namespace, name, rev, object: final };
-    this.enqueue({ revision: rev, key: storageKey(resource, namespace, name), value: null }, { type: 'DELETED', rev, entry, previous: old.object });
+    this.enqueue({ revision: rev, key: storageKey(resource, namespace, name), value: null }, { type: 'DELETED', rev, entry, previous: old.object }, size);
     return entry;
   }
 
-  private enqueue(w: Write, ev: StoreEvent): void {
+  private begin(undo: Undo): void {
+    if (!this.batch.length) this.batchStartRev = this.rev;
+    this.batchUndo.push(undo);
+  }
+
+  private enqueue(w: Write, ev: StoreEvent, size: number): void {
     this.batch.push(w);
     this.batchEvents.push(ev);
+    this.batchSizes.push(size);
     if (!this.flushScheduled) {
       this.flushScheduled = true;
       setImmediate(() => this.flush());
     }
   }
 
-  /** Commit every pending write in one transaction, then tell watchers. Runs by itself once per turn. */
+  /**
+   * Commit every pending write in one transaction, then tell watchers. Runs by itself once per turn.
+   * When the commit fails (disk full, I/O error) the whole batch is undone in memory, since a later
+   * write of the batch may build on an earlier one; its callers' settled() rejects with a 500.
+   */
   flush(): void {
     this.flushScheduled = false;
     if (!this.batch.length) return;
     const writes = this.batch;
     const events = this.batchEvents;
+    const sizes = this.batchSizes;
+    const undo = this.batchUndo;
+    const waiters = this.committedWaiters.splice(0);
     this.batch = [];
     this.batchEvents = [];
+    this.batchSizes = [];
+    this.batchUndo = [];
     try {
       this.backend.commit(writes);
     } catch (e) {
-      this.onCommitError(e);
+      this.rollBack(undo);
+      const err = commitFailure(this.backend.location, e);
+      if (!this.failing) this.log(`k8ts: ${err.message.replace(/^Internal error occurred: /, '')}; refusing writes until a commit succeeds`);
+      this.failing = true;
+      for (const w of waiters) w.reject(err);
       return;
     }
-    for (const ev of events) this.emit(ev);
-    for (const w of this.committedWaiters.splice(0)) w();
+    if (this.failing) this.log(`k8ts: writes to ${this.backend.location} succeed again`);
+    this.failing = false;
+    for (let i = 0; i < events.length; i++) this.emit(events[i], sizes[i]);
+    for (const w of waiters) w.resolve();
   }
 
-  /** Resolves once every write made so far is committed and announced to watchers. */
+  private rollBack(undo: Undo[]): void {
+    for (let i = undo.length - 1; i >= 0; i--) {
+      const { resource, key, prior } = undo[i];
+      if (prior) this.table(resource).set(key, prior);
+      else this.byResource.get(resource)?.delete(key);
+    }
+    this.rev = this.batchStartRev;
+  }
+
+  /** Resolves once every write made so far is committed and announced to watchers; rejects with a StatusError when their commit failed. */
   settled(): Promise<void> {
     if (!this.batch.length) return Promise.resolve();
-    return new Promise((resolve) => this.committedWaiters.push(resolve));
+    return new Promise((resolve, reject) => this.committedWaiters.push({ resolve, reject }));
   }
 
-  private emit(ev: StoreEvent): void {
+  private emit(ev: StoreEvent, size: number): void {
     this.history.push(ev);
-    if (this.history.length > this.historySize * 2) {
-      const dropped = this.history.splice(0, this.history.length - this.historySize);
-      this.compactedRev = dropped[dropped.length - 1].rev;
-    }
+    this.historySizes.push(size);
+    this.historyTotal += size;
+    this.trimHistory();
     const ws = this.watchers.get(ev.entry.resource);
     if (!ws) return;
     for (const w of ws) {
@@ -235,10 +299,41 @@ export class Store {
     return () => void ws!.delete(w);
   }
 
+  /** Drop the oldest events beyond the event count (trimmed at 2x, back to 1x) or byte bound (back to 3/4). */
+  private trimHistory(): void {
+    const overCount = this.history.length > this.historySize * 2;
+    if (!overCount && this.historyTotal <= this.historyBytes) return;
+    const keepCount = overCount ? this.historySize : this.history.length;
+    const byteTarget = this.historyTotal > this.historyBytes ? (this.historyBytes * 3) / 4 : this.historyTotal;
+    let n = this.history.length - keepCount;
+    let bytes = this.historyTotal;
+    for (let i = 0; i < n; i++) bytes -= this.historySizes[i];
+    while (n < this.history.length && bytes > byteTarget) bytes -= this.historySizes[n++];
+    if (n === 0) return;
+    const dropped = this.history.splice(0, n);
+    this.historySizes.splice(0, n);
+    this.historyTotal = bytes;
+    this.compactedRev = dropped[dropped.length - 1].rev;
+  }
+
   close(): void {
     this.flush();
     this.backend.close();
   }
+}
+
+function parseStored(location: string, key: string, value: string): KObject {
+  try {
+    return JSON.parse(value);
+  } catch (e) {
+    throw new Error(`cannot load ${location}: the stored value of ${key} is not JSON: ${(e as Error).message}`);
+  }
+}
+
+function commitFailure(location: string, e: unknown): StatusError {
+  const msg = (e as Error)?.message ?? String(e);
+  const full = (e as { code?: string })?.code === 'SQLITE_FULL' || /disk is full|ENOSPC/i.test(msg);
+  return internalError(`${full ? 'storage is full: ' : ''}cannot commit to ${location}: ${msg}`);
 }
 
 function cmp(a: string, b: string): number {
