@@ -124,6 +124,33 @@ function literalOf(member) {
   return t && ts.isLiteralTypeNode(t) && ts.isStringLiteral(t.literal) ? t.literal.text : undefined;
 }
 
+// kubernetes-types spells every Go integer `number`; these fields are int64 in k8s.io/api and apimachinery
+// (the same name is int64 wherever it occurs), so their schemas say so, as the real documents do.
+const INT64_FIELDS = new Set([
+  'activeDeadlineSeconds',
+  'deletionGracePeriodSeconds',
+  'expirationSeconds',
+  'fsGroup',
+  'generation',
+  'gracePeriodSeconds',
+  'observedGeneration',
+  'remainingItemCount',
+  'revision',
+  'runAsGroup',
+  'runAsUser',
+  'startingDeadlineSeconds',
+  'supplementalGroups',
+  'terminationGracePeriodSeconds',
+  'tolerationSeconds',
+]);
+
+function widenInt64(name, schema) {
+  if (!INT64_FIELDS.has(name)) return schema;
+  if (schema.format === 'int32') return { ...schema, format: 'int64' };
+  if (schema.items?.format === 'int32') return { ...schema, items: { ...schema.items, format: 'int64' } };
+  return schema;
+}
+
 function interfaceSchema(decl, text, resolve, where) {
   const properties = {};
   const required = [];
@@ -132,7 +159,7 @@ function interfaceSchema(decl, text, resolve, where) {
     if (!ts.isPropertySignature(m)) throw new Error(`${where}: unsupported member ${ts.SyntaxKind[m.kind]}`);
     const name = m.name.text;
     members.set(name, m);
-    properties[name] = withDescription(typeSchema(m.type, resolve, `${where}.${name}`), docOf(m, text));
+    properties[name] = withDescription(widenInt64(name, typeSchema(m.type, resolve, `${where}.${name}`)), docOf(m, text));
     if (!m.questionToken) required.push(name);
   }
   const schema = { type: 'object' };

@@ -2,67 +2,21 @@
 // Go struct would be. A body that does not decode changes nothing: the request is a 400.
 
 import { badRequest, fieldInvalid, fieldNotSupported, invalid, type FieldError } from '../machinery/errors.js';
-import { isPlainObject } from '../machinery/objects.js';
+import { schemaTypeError } from '../api/openapi/typecheck.js';
 import type { DeleteOptions } from '../registry/options.js';
 
 const POLICIES = ['Foreground', 'Background', 'Orphan'];
 /** The latest deletionTimestamp metav1.Time can encode (Go's RFC 3339 marshalling stops at year 9999). */
 const MAX_DEADLINE_MS = Date.UTC(9999, 11, 31, 23, 59, 59);
 
-type GoType = 'string' | 'int64' | 'bool' | '[]string';
+const DELETE_OPTIONS_SCHEMA = 'io.k8s.apimachinery.pkg.apis.meta.v1.DeleteOptions';
 
-const FIELDS: Record<string, GoType> = {
-  kind: 'string',
-  apiVersion: 'string',
-  gracePeriodSeconds: 'int64',
-  orphanDependents: 'bool',
-  propagationPolicy: 'string',
-  dryRun: '[]string',
-};
-
-function jsonKind(v: unknown): string {
-  if (Array.isArray(v)) return 'array';
-  if (typeof v === 'boolean') return 'bool';
-  return typeof v === 'object' ? 'object' : typeof v;
-}
-
-function unmarshalError(value: unknown, field: string, type: string): never {
-  const what = typeof value === 'number' ? `number ${value}` : jsonKind(value);
-  throw badRequest(`json: cannot unmarshal ${what} into Go struct field DeleteOptions.${field} of type ${type}`);
-}
-
-function fits(value: unknown, type: GoType): boolean {
-  switch (type) {
-    case 'string':
-      return typeof value === 'string';
-    case 'bool':
-      return typeof value === 'boolean';
-    case 'int64':
-      return typeof value === 'number' && Number.isSafeInteger(value);
-    case '[]string':
-      return Array.isArray(value) && value.every((v) => typeof v === 'string' || v === null);
-  }
-}
-
-/** Check a decoded DeleteOptions body field by field; null leaves a field unset, as in Go. */
+/** A decoded DeleteOptions body, checked against its type as the Go decoder would; null leaves a field unset. */
 export function checkDeleteOptionsBody(body: unknown): DeleteOptions {
-  if (!isPlainObject(body)) throw badRequest(`json: cannot unmarshal ${jsonKind(body)} into Go value of type v1.DeleteOptions`);
+  const typeError = schemaTypeError(DELETE_OPTIONS_SCHEMA, body);
+  if (typeError) throw badRequest(typeError);
   const out: Record<string, unknown> = {};
-  for (const [field, value] of Object.entries(body)) {
-    if (value === null) continue;
-    if (field === 'preconditions') {
-      if (!isPlainObject(value)) unmarshalError(value, field, 'v1.Preconditions');
-      for (const [k, v] of Object.entries(value)) {
-        if ((k === 'uid' || k === 'resourceVersion') && v !== null && typeof v !== 'string') unmarshalError(v, `preconditions.${k}`, 'string');
-      }
-      out.preconditions = value;
-      continue;
-    }
-    const type = FIELDS[field];
-    if (!type) continue;
-    if (!fits(value, type)) unmarshalError(value, field, type === 'int64' && typeof value === 'number' && Number.isInteger(value) ? 'int64' : type);
-    out[field] = value;
-  }
+  for (const [field, value] of Object.entries(body as Record<string, unknown>)) if (value !== null) out[field] = value;
   return out as DeleteOptions;
 }
 

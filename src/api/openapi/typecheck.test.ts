@@ -60,3 +60,11 @@ test('decodeError wraps the message as a 400 BadRequest', () => {
   assert.equal(e.reason, 'BadRequest');
   assert.equal(e.message, 'ConfigMap in version "v1" cannot be handled as a ConfigMap: boom');
 });
+
+test('int64 fields take values beyond int32, int32 fields do not', () => {
+  const big = 3_000_000_000;
+  const withSpec = (spec: Record<string, unknown>) => ({ apiVersion: 'v1', kind: 'Pod', metadata: { name: 'p', generation: big }, spec: { containers: [{ name: 'c', image: 'i' }], ...spec } });
+  assert.equal(check(withSpec({ activeDeadlineSeconds: big, terminationGracePeriodSeconds: big, securityContext: { runAsUser: big, supplementalGroups: [big] } })), undefined);
+  assert.equal(check(withSpec({ activeDeadlineSeconds: 1.5 })), into('PodSpec.spec.activeDeadlineSeconds', 'int64', 'number 1.5'));
+  assert.equal(check(pod({ ports: [{ containerPort: big }] })), into('ContainerPort.spec.containers.ports.containerPort', 'int32', `number ${big}`));
+});

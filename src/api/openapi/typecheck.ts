@@ -87,6 +87,8 @@ function goType(schema: Schema): string {
   return n.k === 'any' ? 'interface {}' : n.go;
 }
 
+const SCALAR_TYPEOF = { string: 'string', bool: 'boolean', float: 'number' } as const;
+
 const jsonKind = (v: unknown): string =>
   Array.isArray(v) ? 'array' : typeof v === 'object' ? 'object' : typeof v === 'boolean' ? 'bool' : typeof v;
 
@@ -116,13 +118,9 @@ class Walk {
       case 'any':
         return;
       case 'string':
-        if (typeof v !== 'string') this.save(jsonKind(v), n.go);
-        return;
       case 'bool':
-        if (typeof v !== 'boolean') this.save(jsonKind(v), n.go);
-        return;
       case 'float':
-        if (typeof v !== 'number') this.save(jsonKind(v), n.go);
+        if (typeof v !== SCALAR_TYPEOF[n.k]) this.save(jsonKind(v), n.go);
         return;
       case 'int':
         if (typeof v !== 'number') this.save(jsonKind(v), n.go);
@@ -188,7 +186,11 @@ export function typeErrors(apiVersion: string, kind: string, obj: unknown): stri
   const group = slash < 0 ? '' : apiVersion.slice(0, slash);
   const version = slash < 0 ? apiVersion : apiVersion.slice(slash + 1);
   const name = schemaNameFor({ group, version, kind });
-  if (!name) return undefined;
+  return name ? schemaTypeError(name, obj) : undefined;
+}
+
+/** typeErrors for a type named by its schema, for bodies that are no top-level kind (DeleteOptions). */
+export function schemaTypeError(name: string, obj: unknown): string | undefined {
   const w = new Walk();
   try {
     w.walk(rootRef(name), obj, 0);
