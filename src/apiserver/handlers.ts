@@ -135,24 +135,17 @@ async function deleteOptions(req: IncomingMessage, query: URLSearchParams, now: 
 
 async function startWatch(ctx: HandlerContext, res: ServerResponse, r: ResourceInfo, ns: string | undefined, query: URLSearchParams, table: ReturnType<typeof wantsTable>): Promise<void> {
   const { registry } = ctx;
-  const bookmarks = boolParam(query, 'allowWatchBookmarks');
-  const timeoutSeconds = intParam(query, 'timeoutSeconds');
-  // Selectors and the revision are checked before the stream starts so that bad input gets a plain 4xx.
-  registry.filter(r, query.get('labelSelector') ?? undefined, query.get('fieldSelector') ?? undefined);
-  await waitForRevision(registry, parseResourceVersion(query.get('resourceVersion') ?? ''));
-  const stream = new WatchStream(res, {
-    resource: r,
-    table,
-    bookmarks,
-    timeoutSeconds,
-    clock: registry.clock,
-    revision: () => registry.store.revision,
-  });
   const opts = {
     labelSelector: query.get('labelSelector') ?? undefined,
     fieldSelector: query.get('fieldSelector') ?? undefined,
     resourceVersion: query.get('resourceVersion') ?? undefined,
   };
+  const bookmarks = boolParam(query, 'allowWatchBookmarks');
+  const timeoutSeconds = intParam(query, 'timeoutSeconds');
+  // Selectors and the revision are checked before the stream starts so that bad input gets a plain 4xx.
+  registry.filter(r, opts.labelSelector, opts.fieldSelector);
+  await waitForRevision(registry, parseResourceVersion(opts.resourceVersion ?? ''));
+  const stream = new WatchStream(res, { resource: r, table, bookmarks, timeoutSeconds, clock: registry.clock, revision: () => registry.store.revision });
   try {
     stream.begin((sink) => watch(registry, r, ns, opts, sink));
   } catch (e) {

@@ -57,9 +57,8 @@ export function specOf(obj: any): Record<string, unknown> {
 export function parseResourceVersion(rv: unknown): number {
   const text = typeof rv === 'string' ? rv : String(rv);
   if (text === '' || text === '0') return 0;
-  if (!/^\d+$/.test(text) || !Number.isSafeInteger(Number(text))) {
-    const why = /^\d+$/.test(text) ? 'value out of range' : 'invalid syntax';
-    throw badRequest(`resourceVersion: Invalid value: ${JSON.stringify(text)}: strconv.ParseUint: parsing ${JSON.stringify(text)}: ${why}`);
-  }
-  return Number(text);
+  const n = Number(text);
+  const why = !/^\d+$/.test(text) ? 'invalid syntax' : !Number.isSafeInteger(n) ? 'value out of range' : '';
+  if (why) throw badRequest(`resourceVersion: Invalid value: ${JSON.stringify(text)}: strconv.ParseUint: parsing ${JSON.stringify(text)}: ${why}`);
+  return n;
 }

@@ -182,17 +182,22 @@ export interface HttpResult {
   body: string;
 }
 
-/** A raw HTTPS request to the cluster with the kubeconfig's CA and token (or a given token). */
-export async function request(c: Cluster, method: string, path: string, body?: string, headers: Record<string, string> = {}, token?: string): Promise<HttpResult> {
+/**
+ * A raw HTTPS request to the cluster with the kubeconfig's CA and token (or a given token). The path is sent
+ * exactly as written (no dot-segment resolution, no re-encoding), with its Content-Length: Node sends a DELETE
+ * body unframed unless its length is given, and every real client gives it.
+ */
+export async function request(c: Cluster, method: string, path: string, body?: string | Buffer, headers: Record<string, string> = {}, token?: string): Promise<HttpResult> {
   const { readFileSync } = await import('node:fs');
   const { parse } = await import('yaml');
   const https = await import('node:https');
   const kc = parse(readFileSync(c.kubeconfig, 'utf8'));
   const ca = Buffer.from(kc.clusters[0].cluster['certificate-authority-data'], 'base64').toString();
   const auth = token ?? kc.users[0].user.token;
-  const url = new URL(path, c.url);
+  const url = new URL(c.url);
+  const length: Record<string, string> = body === undefined ? {} : { 'Content-Length': String(Buffer.byteLength(body)) };
   return new Promise((resolve, reject) => {
-    const req = https.request(url, { method, ca, headers: { Authorization: `Bearer ${auth}`, ...headers } }, (res) => {
+    const req = https.request({ host: url.hostname, port: url.port, method, path, ca, headers: { Authorization: `Bearer ${auth}`, ...length, ...headers } }, (res) => {
       let text = '';
       res.on('data', (d) => (text += d));
       res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: text }));

@@ -2,51 +2,20 @@
 // nothing it did not name changes (a snapshot of the stored objects is compared before and after).
 
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
-import https from 'node:https';
 import net from 'node:net';
 import { after, before, describe, it } from 'node:test';
-import { parse } from 'yaml';
-import { startCluster, type Cluster } from './harness.js';
-
-interface Raw {
-  status: number;
-  headers: Record<string, string | string[] | undefined>;
-  body: string;
-}
-
-/** A request whose path is sent exactly as written: no dot-segment resolution, no re-encoding. */
-function raw(c: Cluster, method: string, path: string, body?: string | Buffer, headers: Record<string, string> = {}): Promise<Raw> {
-  const kc = parse(readFileSync(c.kubeconfig, 'utf8'));
-  const ca = Buffer.from(kc.clusters[0].cluster['certificate-authority-data'], 'base64').toString();
-  const url = new URL(c.url);
-  // Node sends a DELETE body unframed unless its length is given; every real client gives it.
-  const length: Record<string, string> = body === undefined ? {} : { 'Content-Length': String(Buffer.byteLength(body)) };
-  return new Promise((resolve, reject) => {
-    const req = https.request(
-      { host: url.hostname, port: url.port, method, path, ca, headers: { Authorization: `Bearer ${kc.users[0].user.token}`, ...length, ...headers } },
-      (res) => {
-        let text = '';
-        res.on('data', (d) => (text += d));
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: text }));
-      },
-    );
-    req.on('error', reject);
-    if (body !== undefined) req.write(body);
-    req.end();
-  });
-}
+import { request, startCluster, type Cluster, type HttpResult } from './harness.js';
 
 const JSON_TYPE = { 'Content-Type': 'application/json' };
 
-function status(r: Raw): { code: number; reason: string; message: string } {
+function status(r: HttpResult): { code: number; reason: string; message: string } {
   const s = JSON.parse(r.body);
   assert.equal(s.kind, 'Status', r.body);
   assert.equal(s.code, r.status);
   return s;
 }
 
-function assertStatus(r: Raw, code: number, reason: string, message?: RegExp): void {
+function assertStatus(r: HttpResult, code: number, reason: string, message?: RegExp): void {
   assert.equal(r.status, code, r.body);
   const s = status(r);
   assert.equal(s.reason, reason, r.body);
@@ -59,7 +28,7 @@ describe('hostile requests', () => {
   const snapshot = async () => {
     const out: Record<string, unknown> = {};
     for (const kind of ['namespaces', 'configmaps', 'secrets', 'services']) {
-      const list = JSON.parse((await raw(c, 'GET', `/api/v1/${kind}`)).body);
+      const list = JSON.parse((await request(c, 'GET', `/api/v1/${kind}`)).body);
       for (const o of list.items) out[`${kind}/${o.metadata.namespace ?? ''}/${o.metadata.name}`] = o;
     }
     return out;
@@ -80,12 +49,12 @@ describe('hostile requests', () => {
 
   it('routes on the raw path: dot segments name nothing and delete nothing', async () => {
     for (const name of ['..', '%2e%2e', '%2E%2E', '.', '%2e']) {
-      const r = await raw(c, 'DELETE', `/api/v1/namespaces/victim/configmaps/${name}`);
+      const r = await request(c, 'DELETE', `/api/v1/namespaces/victim/configmaps/${name}`);
       assertStatus(r, 400, 'BadRequest', /^Name parameter invalid: "\.\.?": may not be '\.\.?'$/);
     }
-    assertStatus(await raw(c, 'GET', '/api/v1/namespaces/victim/configmaps/a%2Fb'), 400, 'BadRequest', /may not contain '\/'/);
-    assert.equal((await raw(c, 'GET', '/api/v1/namespaces/victim/configmaps/keep/..')).status, 404);
-    assert.equal((await raw(c, 'GET', '/api/v1/namespaces/victim')).status, 200);
+    assertStatus(await request(c, 'GET', '/api/v1/namespaces/victim/configmaps/a%2Fb'), 400, 'BadRequest', /may not contain '\/'/);
+    assert.equal((await request(c, 'GET', '/api/v1/namespaces/victim/configmaps/keep/..')).status, 404);
+    assert.equal((await request(c, 'GET', '/api/v1/namespaces/victim')).status, 200);
     assert.deepEqual(await snapshot(), before_);
   });
 
@@ -103,26 +72,26 @@ describe('hostile requests', () => {
       ['pods', '{"apiVersion":"v1","kind":"Pod","metadata":{"name":"p"},"spec":{"containers":[{"name":"c","image":"i","env":{"a":1}}]}}', /Container.spec.containers.env of type \[\]v1.EnvVar/],
     ];
     for (const [plural, body, message] of creates) {
-      assertStatus(await raw(c, 'POST', `/api/v1/namespaces/victim/${plural}`, body, JSON_TYPE), 400, 'BadRequest', message);
+      assertStatus(await request(c, 'POST', `/api/v1/namespaces/victim/${plural}`, body, JSON_TYPE), 400, 'BadRequest', message);
     }
     const yaml = 'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: typed}\ndata: {k: 123}\n';
-    assertStatus(await raw(c, 'POST', '/api/v1/namespaces/victim/configmaps', yaml, { 'Content-Type': 'application/yaml' }), 400, 'BadRequest', /ConfigMap.data of type string/);
+    assertStatus(await request(c, 'POST', '/api/v1/namespaces/victim/configmaps', yaml, { 'Content-Type': 'application/yaml' }), 400, 'BadRequest', /ConfigMap.data of type string/);
     for (const [type, body] of [
       ['application/merge-patch+json', '{"data":{"v":5}}'],
       ['application/strategic-merge-patch+json', '{"data":{"v":5}}'],
       ['application/json-patch+json', '[{"op":"replace","path":"/data","value":"str"}]'],
     ]) {
-      assertStatus(await raw(c, 'PATCH', '/api/v1/namespaces/victim/configmaps/keep', body, { 'Content-Type': type }), 400, 'BadRequest', /cannot unmarshal/);
+      assertStatus(await request(c, 'PATCH', '/api/v1/namespaces/victim/configmaps/keep', body, { 'Content-Type': type }), 400, 'BadRequest', /cannot unmarshal/);
     }
-    const current = JSON.parse((await raw(c, 'GET', '/api/v1/namespaces/victim/configmaps/keep')).body);
+    const current = JSON.parse((await request(c, 'GET', '/api/v1/namespaces/victim/configmaps/keep')).body);
     current.data = { a: 7 };
-    assertStatus(await raw(c, 'PUT', '/api/v1/namespaces/victim/configmaps/keep', JSON.stringify(current), JSON_TYPE), 400, 'BadRequest', /ConfigMap.data of type string/);
+    assertStatus(await request(c, 'PUT', '/api/v1/namespaces/victim/configmaps/keep', JSON.stringify(current), JSON_TYPE), 400, 'BadRequest', /ConfigMap.data of type string/);
     assert.match(await c.ok(['describe', 'configmap', 'keep', '-n', 'victim']), /^Name:\s+keep$/m);
     assert.deepEqual(await snapshot(), before_);
   });
 
   it('answers a malformed escape with 400', async () => {
-    assertStatus(await raw(c, 'GET', '/api/v1/namespaces/victim/configmaps/%ZZ'), 400, 'BadRequest', /invalid URL escape "%ZZ"/);
+    assertStatus(await request(c, 'GET', '/api/v1/namespaces/victim/configmaps/%ZZ'), 400, 'BadRequest', /invalid URL escape "%ZZ"/);
   });
 
   it('refuses DeleteOptions that do not decode and changes nothing', async () => {
@@ -136,61 +105,61 @@ describe('hostile requests', () => {
       ['{"gracePeriodSeconds":', /the object provided is unrecognized/],
     ] as const;
     for (const [body, message] of bad) {
-      assertStatus(await raw(c, 'DELETE', '/api/v1/namespaces/victim/configmaps/keep', body, JSON_TYPE), 400, 'BadRequest', message);
+      assertStatus(await request(c, 'DELETE', '/api/v1/namespaces/victim/configmaps/keep', body, JSON_TYPE), 400, 'BadRequest', message);
     }
-    assertStatus(await raw(c, 'DELETE', '/api/v1/namespaces/victim/configmaps/keep?gracePeriodSeconds=abc'), 400, 'BadRequest');
-    assertStatus(await raw(c, 'DELETE', '/api/v1/namespaces/victim/configmaps/keep?gracePeriodSeconds=99999999999999'), 400, 'BadRequest', /year 9999/);
-    assertStatus(await raw(c, 'DELETE', '/api/v1/namespaces/victim/configmaps/keep?propagationPolicy=Sideways'), 422, 'Invalid', /propagationPolicy: Unsupported value: "Sideways"/);
+    assertStatus(await request(c, 'DELETE', '/api/v1/namespaces/victim/configmaps/keep?gracePeriodSeconds=abc'), 400, 'BadRequest');
+    assertStatus(await request(c, 'DELETE', '/api/v1/namespaces/victim/configmaps/keep?gracePeriodSeconds=99999999999999'), 400, 'BadRequest', /year 9999/);
+    assertStatus(await request(c, 'DELETE', '/api/v1/namespaces/victim/configmaps/keep?propagationPolicy=Sideways'), 422, 'Invalid', /propagationPolicy: Unsupported value: "Sideways"/);
     assert.deepEqual(await snapshot(), before_);
   });
 
   it('refuses bodies nested beyond the limit in every content type and verb, and stays up', async () => {
     const n = 100_000;
     const deepJSON = `{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"deep"},"data":${'['.repeat(n)}${']'.repeat(n)}}`;
-    assertStatus(await raw(c, 'POST', '/api/v1/namespaces/victim/configmaps', deepJSON, JSON_TYPE), 400, 'BadRequest', /exceeded max depth/);
+    assertStatus(await request(c, 'POST', '/api/v1/namespaces/victim/configmaps', deepJSON, JSON_TYPE), 400, 'BadRequest', /exceeded max depth/);
     const deepPatch = `{"data":${'{"a":'.repeat(n)}1${'}'.repeat(n)}}`;
     for (const type of ['application/merge-patch+json', 'application/strategic-merge-patch+json', 'application/json-patch+json']) {
       const body = type === 'application/json-patch+json' ? `[{"op":"add","path":"/data/x","value":${'['.repeat(n)}${']'.repeat(n)}}]` : deepPatch;
-      assertStatus(await raw(c, 'PATCH', '/api/v1/namespaces/victim/configmaps/keep', body, { 'Content-Type': type }), 400, 'BadRequest', /exceeded max depth/);
+      assertStatus(await request(c, 'PATCH', '/api/v1/namespaces/victim/configmaps/keep', body, { 'Content-Type': type }), 400, 'BadRequest', /exceeded max depth/);
     }
     const yamlBodies = [`apiVersion: v1\nkind: ConfigMap\nmetadata: {name: deep}\ndata: ${'['.repeat(n)}${']'.repeat(n)}\n`, `apiVersion: v1\nkind: ConfigMap\nmetadata: {name: deep}\ndata:\n  x: ${'- '.repeat(n)}a\n`];
     for (let i = 0; i < 5; i++) {
       for (const y of yamlBodies) {
-        assertStatus(await raw(c, 'POST', '/api/v1/namespaces/victim/configmaps', y, { 'Content-Type': 'application/yaml' }), 400, 'BadRequest', /exceeded max depth/);
+        assertStatus(await request(c, 'POST', '/api/v1/namespaces/victim/configmaps', y, { 'Content-Type': 'application/yaml' }), 400, 'BadRequest', /exceeded max depth/);
       }
     }
     // A YAML alias inside itself is a value without end.
     const cyclic = 'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: deep}\nbinaryData: &a [ *a ]\n';
-    assertStatus(await raw(c, 'POST', '/api/v1/namespaces/victim/configmaps', cyclic, { 'Content-Type': 'application/yaml' }), 400, 'BadRequest');
-    assert.equal((await raw(c, 'GET', '/readyz')).status, 200);
+    assertStatus(await request(c, 'POST', '/api/v1/namespaces/victim/configmaps', cyclic, { 'Content-Type': 'application/yaml' }), 400, 'BadRequest');
+    assert.equal((await request(c, 'GET', '/readyz')).status, 200);
     assert.deepEqual(await snapshot(), before_);
   });
 
   it('ignores a negative or zero limit', async () => {
     for (const limit of ['-1', '0']) {
-      const r = await raw(c, 'GET', `/api/v1/namespaces/victim/configmaps?limit=${limit}`);
+      const r = await request(c, 'GET', `/api/v1/namespaces/victim/configmaps?limit=${limit}`);
       assert.equal(r.status, 200, r.body);
       const list = JSON.parse(r.body);
       assert.deepEqual(list.items.map((o: any) => o.metadata.name).sort(), ['keep', 'kube-root-ca.crt', 'other']);
       assert.equal(list.metadata.continue, undefined);
     }
-    assertStatus(await raw(c, 'GET', '/api/v1/namespaces/victim/configmaps?limit=1e3'), 400, 'BadRequest');
+    assertStatus(await request(c, 'GET', '/api/v1/namespaces/victim/configmaps?limit=1e3'), 400, 'BadRequest');
   });
 
   it('answers 400 for a resourceVersion that is not a number, before any stream or comparison', async () => {
-    const cm = JSON.parse((await raw(c, 'GET', '/api/v1/namespaces/victim/configmaps/keep')).body);
+    const cm = JSON.parse((await request(c, 'GET', '/api/v1/namespaces/victim/configmaps/keep')).body);
     cm.metadata.resourceVersion = 'abc';
-    const put = await raw(c, 'PUT', '/api/v1/namespaces/victim/configmaps/keep', JSON.stringify(cm), JSON_TYPE);
+    const put = await request(c, 'PUT', '/api/v1/namespaces/victim/configmaps/keep', JSON.stringify(cm), JSON_TYPE);
     assertStatus(put, 400, 'BadRequest', /resourceVersion: Invalid value: "abc": strconv.ParseUint: parsing "abc": invalid syntax/);
-    const patch = await raw(c, 'PATCH', '/api/v1/namespaces/victim/configmaps/keep', '{"metadata":{"resourceVersion":"abc"}}', { 'Content-Type': 'application/merge-patch+json' });
+    const patch = await request(c, 'PATCH', '/api/v1/namespaces/victim/configmaps/keep', '{"metadata":{"resourceVersion":"abc"}}', { 'Content-Type': 'application/merge-patch+json' });
     assertStatus(patch, 400, 'BadRequest');
-    const watch = await raw(c, 'GET', '/api/v1/namespaces/victim/configmaps?watch=true&resourceVersion=abc');
+    const watch = await request(c, 'GET', '/api/v1/namespaces/victim/configmaps?watch=true&resourceVersion=abc');
     assertStatus(watch, 400, 'BadRequest', /strconv.ParseUint/);
     assert.deepEqual(await snapshot(), before_);
   });
 
   it('answers a watch from the far future with 504 Too large resource version', async () => {
-    const r = await raw(c, 'GET', '/api/v1/namespaces/victim/configmaps?watch=1&resourceVersion=999999999');
+    const r = await request(c, 'GET', '/api/v1/namespaces/victim/configmaps?watch=1&resourceVersion=999999999');
     assertStatus(r, 504, 'Timeout', /^Timeout: Too large resource version: 999999999, current: \d+$/);
     const s = JSON.parse(r.body);
     assert.deepEqual(s.details.causes, [{ reason: 'ResourceVersionTooLarge', message: 'Too large resource version' }]);
@@ -198,25 +167,25 @@ describe('hostile requests', () => {
   });
 
   it('reads boolean parameters as Go does', async () => {
-    const list = JSON.parse((await raw(c, 'GET', '/api/v1/namespaces/victim/configmaps')).body);
+    const list = JSON.parse((await request(c, 'GET', '/api/v1/namespaces/victim/configmaps')).body);
     const rv = list.metadata.resourceVersion;
     // watch=True (the Python client) is a watch: it ends by its timeout and carries the change made meanwhile.
-    const watching = raw(c, 'GET', `/api/v1/namespaces/victim/configmaps?watch=True&resourceVersion=${rv}&timeoutSeconds=1`);
+    const watching = request(c, 'GET', `/api/v1/namespaces/victim/configmaps?watch=True&resourceVersion=${rv}&timeoutSeconds=1`);
     await c.ok(['label', 'configmap', 'other', '-n', 'victim', 'seen=yes']);
     const w = await watching;
     assert.equal(w.status, 200);
     const events = w.body.trim().split('\n').map((l) => JSON.parse(l));
     assert.deepEqual(events.map((e) => [e.type, e.object.metadata.name]), [['MODIFIED', 'other']]);
     await c.ok(['label', 'configmap', 'other', '-n', 'victim', 'seen-']);
-    assertStatus(await raw(c, 'GET', '/api/v1/namespaces/victim/configmaps?watch=yes'), 400, 'BadRequest', /strconv.ParseBool: parsing "yes": invalid syntax/);
-    const pretty = await raw(c, 'GET', '/api/v1/namespaces/victim/configmaps/keep?pretty=T');
+    assertStatus(await request(c, 'GET', '/api/v1/namespaces/victim/configmaps?watch=yes'), 400, 'BadRequest', /strconv.ParseBool: parsing "yes": invalid syntax/);
+    const pretty = await request(c, 'GET', '/api/v1/namespaces/victim/configmaps/keep?pretty=T');
     assert.match(pretty.body, /^\{\n {2}"apiVersion": "v1",\n {2}"kind": "ConfigMap",\n/);
     // The labelling above was this test's own change.
     before_ = await snapshot();
   });
 
   it('encodes Status like the real server: field order and a trailing newline', async () => {
-    const r = await raw(c, 'GET', '/api/v1/namespaces/victim/configmaps/missing');
+    const r = await request(c, 'GET', '/api/v1/namespaces/victim/configmaps/missing');
     assert.equal(
       r.body,
       '{"kind":"Status","apiVersion":"v1","metadata":{},"status":"Failure","message":"configmaps \\"missing\\" not found","reason":"NotFound","details":{"name":"missing","kind":"configmaps"},"code":404}\n',
@@ -233,7 +202,7 @@ describe('hostile requests', () => {
       s.on('error', reject);
     });
     assert.equal(reply, 'HTTP/1.0 400 Bad Request\r\n\r\nClient sent an HTTP request to an HTTPS server.\n');
-    assert.equal((await raw(c, 'GET', '/version')).status, 200);
+    assert.equal((await request(c, 'GET', '/version')).status, 200);
   });
 
   it('still works for kubectl after all of it', async () => {
