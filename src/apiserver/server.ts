@@ -9,6 +9,7 @@ import { aggregatedDiscovery, aggregatedVersion, AGGREGATED_V2, AGGREGATED_V2BET
 import { handleResource, type HandlerContext } from './handlers.js';
 import { answerPretty, sendJSON, sendStatus, sendText } from './negotiation.js';
 import { boolParam } from './queryparams.js';
+import { serveOpenAPIv2 } from './openapiv2.js';
 import { answerPlainHttp } from './plainhttp.js';
 import { parseApiPath, parseRequestTarget, resolveResource } from './request.js';
 
@@ -74,6 +75,7 @@ async function serve(opts: ApiServerOptions, authenticated: (req: IncomingMessag
     const host = req.headers.host ?? '127.0.0.1';
     return sendJSON(res, 200, path === '/api' ? apiVersions(host) : apiGroupList());
   }
+  if (path === '/openapi/v2') return serveOpenAPIv2(req, res);
   if (path === '/openapi/v3') return sendJSON(res, 200, openapiIndex());
   if (path.startsWith('/openapi/v3/')) {
     const doc = openapiDocument(path.slice('/openapi/v3/'.length));

@@ -93,6 +93,16 @@ describe('k8ts server with the real kubectl', () => {
     assert.match(out, /rollingUpdate\s+<RollingUpdateStatefulSetStrategy>/);
   });
 
+  it('validates a kind: List client-side against the served /openapi/v2', async () => {
+    const list = (data: string) =>
+      `apiVersion: v1\nkind: List\nitems:\n- apiVersion: v1\n  kind: ConfigMap\n  metadata: {name: listed}\n  ${data}\n`;
+    assert.match(await c.ok(['apply', '-f', '-'], list('data: {k: v}')), /configmap\/listed created/);
+    const r = await c.kubectl(['apply', '-f', '-'], list('datax: {k: v}'));
+    assert.equal(r.code, 1);
+    assert.match(r.stderr, /ValidationError\(ConfigMap\): unknown field "datax" in io\.k8s\.api\.core\.v1\.ConfigMap/);
+    assert.deepEqual((await c.json(['get', 'configmap', 'listed'])).data, { k: 'v' });
+  });
+
   it('answers each error class as kubectl prints it', async () => {
     let r = await c.kubectl(['get', 'sts', 'nope']);
     assert.equal(r.code, 1);

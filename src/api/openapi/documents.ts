@@ -45,7 +45,7 @@ function reachable(roots: string[]): string[] {
 }
 
 /** meta.k8s.io types are registered in every group-version; the real documents list them all. */
-function metaKinds(): Record<string, GroupVersionKind[]> {
+export function metaKinds(): Record<string, GroupVersionKind[]> {
   const every = (kind: string) => groupVersions().map(({ group, version }) => ({ group, kind, version }));
   return {
     [`${META}.DeleteOptions`]: every('DeleteOptions'),

@@ -104,3 +104,58 @@ export class WireReader {
     }
   }
 }
+
+/** Builds one message; a nested message is written by its own writer and embedded with its length. */
+export class WireWriter {
+  private readonly parts: Buffer[] = [];
+
+  private varint(n: number): void {
+    const bytes: number[] = [];
+    let v = n;
+    while (v >= 0x80) {
+      bytes.push((v % 0x80) | 0x80);
+      v = Math.floor(v / 0x80);
+    }
+    bytes.push(v);
+    this.parts.push(Buffer.from(bytes));
+  }
+
+  private key(field: number, wire: number): void {
+    this.varint(field * 8 + wire);
+  }
+
+  bytes(field: number, value: Buffer): this {
+    this.key(field, LEN);
+    this.varint(value.length);
+    this.parts.push(value);
+    return this;
+  }
+
+  string(field: number, value: string): this {
+    return this.bytes(field, Buffer.from(value, 'utf8'));
+  }
+
+  bool(field: number, value: boolean): this {
+    this.key(field, VARINT);
+    this.varint(value ? 1 : 0);
+    return this;
+  }
+
+  double(field: number, value: number): this {
+    this.key(field, FIXED64);
+    const b = Buffer.alloc(8);
+    b.writeDoubleLE(value);
+    this.parts.push(b);
+    return this;
+  }
+
+  message(field: number, fill: (w: WireWriter) => void): this {
+    const inner = new WireWriter();
+    fill(inner);
+    return this.bytes(field, inner.finish());
+  }
+
+  finish(): Buffer {
+    return Buffer.concat(this.parts);
+  }
+}
