@@ -67,6 +67,7 @@ const KINDS: ReadonlyMap<string, PatchSchema> = new Map([
   ['v1/ServiceAccount', { ...METADATA_ONLY, secrets: mergeBy('name') }],
   ['v1/PersistentVolumeClaim', object({ status: conditionsByType })],
   ['v1/Namespace', object({ status: conditionsByType })],
+  ['v1/ReplicationController', object({ spec: withPodTemplate, status: conditionsByType })],
   ['apps/v1/StatefulSet', object({ spec: withPodTemplate, status: conditionsByType })],
   ['apps/v1/Deployment', object({ spec: { ...withPodTemplate, strategy: { retainKeys: true } }, status: conditionsByType })],
   ['apps/v1/ReplicaSet', object({ spec: withPodTemplate, status: conditionsByType })],

@@ -77,6 +77,7 @@ export const RESOURCES: ResourceInfo[] = [
       ],
     },
     { kind: 'Binding', plural: 'bindings', verbs: ['create'] },
+    { kind: 'ReplicationController', shortNames: ['rc'], all: true, status: true, scale: true },
     { kind: 'Service', shortNames: ['svc'], all: true, status: true },
     { kind: 'Endpoints', plural: 'endpoints', shortNames: ['ep'] },
     { kind: 'ConfigMap', shortNames: ['cm'] },

@@ -1,4 +1,4 @@
-// The scale subresource (autoscaling/v1 Scale) of StatefulSet, Deployment and ReplicaSet.
+// The scale subresource (autoscaling/v1 Scale) of StatefulSet, Deployment, ReplicaSet and ReplicationController.
 
 import type { ResourceInfo } from '../api/resources.js';
 import { badRequest, fieldInvalid, invalid, optimisticLock } from '../machinery/errors.js';
@@ -11,12 +11,14 @@ import type { Registry } from './rest.js';
 
 export function toScale(obj: any): any {
   const m = obj.metadata;
+  // A ReplicationController's selector is a plain label map, not a LabelSelector.
+  const selector = obj.kind === 'ReplicationController' ? { matchLabels: obj.spec?.selector } : obj.spec?.selector;
   return {
     kind: 'Scale',
     apiVersion: 'autoscaling/v1',
     metadata: { name: m.name, namespace: m.namespace, uid: m.uid, resourceVersion: m.resourceVersion, creationTimestamp: m.creationTimestamp },
     spec: { replicas: obj.spec?.replicas ?? 0 },
-    status: { replicas: obj.status?.replicas ?? 0, selector: selectorString(fromLabelSelector(obj.spec?.selector)) },
+    status: { replicas: obj.status?.replicas ?? 0, selector: selectorString(fromLabelSelector(selector)) },
   };
 }
 

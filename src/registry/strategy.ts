@@ -118,6 +118,7 @@ export const STRATEGIES: Record<string, Strategy> = {
     prepareForUpdate: mergeStringData,
   },
   'batch/jobs': { generation: true, prepareForCreate: (job) => generateJobSelector(job) },
+  replicationcontrollers: { generation: true },
   'apps/statefulsets': { generation: true },
   'apps/deployments': { generation: true },
   'apps/replicasets': { generation: true },

@@ -73,6 +73,33 @@ describe('k8ts server with the real kubectl', () => {
     assert.match(r.stderr, /Expected replicas to be 4, was 5/);
   });
 
+  it('serves ReplicationControllers: defaults from the template, validation, columns and scale', async () => {
+    const rc = `apiVersion: v1
+kind: ReplicationController
+metadata: {name: legacy}
+spec:
+  replicas: 2
+  template:
+    metadata: {labels: {app: legacy}}
+    spec: {containers: [{name: nginx, image: nginx}]}
+`;
+    assert.equal(await c.ok(['apply', '-f', '-'], rc), 'replicationcontroller/legacy created\n');
+    const stored = await c.json(['get', 'rc', 'legacy']);
+    assert.deepEqual(stored.spec.selector, { app: 'legacy' });
+    assert.deepEqual(stored.metadata.labels, { app: 'legacy' });
+    const rows = table(await c.ok(['get', 'rc', '-o', 'wide']));
+    assert.deepEqual(rows[0], ['NAME', 'DESIRED', 'CURRENT', 'READY', 'AGE', 'CONTAINERS', 'IMAGES', 'SELECTOR']);
+    assert.deepEqual([rows[1][0], rows[1][1], rows[1][5], rows[1][6], rows[1][7]], ['legacy', '2', 'nginx', 'nginx', 'app=legacy']);
+    assert.equal(await c.ok(['scale', 'rc', 'legacy', '--replicas=4']), 'replicationcontroller/legacy scaled\n');
+    const scale = JSON.parse(await c.ok(['get', '--raw', '/api/v1/namespaces/default/replicationcontrollers/legacy/scale']));
+    assert.deepEqual([scale.spec.replicas, scale.status.selector], [4, 'app=legacy']);
+    assert.equal((await c.json(['get', 'rc', 'legacy'])).metadata.generation, 2);
+    const bad = await c.kubectl(['apply', '-f', '-'], rc.replace('name: legacy}', 'name: bad}').replace('replicas: 2', 'replicas: 1\n  selector: {app: other}'));
+    assert.equal(bad.code, 1);
+    assert.match(bad.stderr, /spec\.template\.metadata\.labels: Invalid value: map\[string\]string\{"app":"legacy"\}: `selector` does not match template `labels`/);
+    await c.ok(['delete', 'rc', 'legacy']);
+  });
+
   it('streams changes to kubectl get -w', async () => {
     const w = c.stream(['get', 'configmaps', '-w']);
     try {

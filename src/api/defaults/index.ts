@@ -6,7 +6,7 @@ import { defaultIngressClass } from './networking.js';
 import { defaultPod } from './pod.js';
 import { defaultEndpointSlice, defaultEndpoints, defaultService } from './service.js';
 import { defaultPersistentVolume, defaultPersistentVolumeClaim, defaultStorageClass } from './storage.js';
-import { defaultCronJob, defaultDaemonSet, defaultDeployment, defaultJob, defaultReplicaSet, defaultStatefulSet } from './workloads.js';
+import { defaultCronJob, defaultDaemonSet, defaultDeployment, defaultJob, defaultReplicaSet, defaultReplicationController, defaultStatefulSet } from './workloads.js';
 
 export { generateJobSelector } from './job-selector.js';
 
@@ -19,6 +19,7 @@ const DEFAULTERS: Record<string, (obj: any) => void> = {
   '/Node': defaultNode,
   '/PersistentVolume': defaultPersistentVolume,
   '/PersistentVolumeClaim': defaultPersistentVolumeClaim,
+  '/ReplicationController': defaultReplicationController,
   'apps/StatefulSet': defaultStatefulSet,
   'apps/Deployment': defaultDeployment,
   'apps/ReplicaSet': defaultReplicaSet,

@@ -1,4 +1,4 @@
-// apps/v1 and batch/v1 defaults: SetDefaults_{StatefulSet,Deployment,ReplicaSet,DaemonSet,Job,CronJob},
+// Workload defaults: SetDefaults_{StatefulSet,Deployment,ReplicaSet,ReplicationController,DaemonSet,Job,CronJob},
 // plus the PodTemplate defaults the generated code applies to every embedded template.
 import { defaultPodTemplateSpec } from './pod.js';
 
@@ -42,6 +42,19 @@ export function defaultReplicaSet(rs: any): void {
   const spec = (rs.spec ??= {});
   spec.replicas ??= 1;
   defaultPodTemplateSpec((spec.template ??= {}));
+}
+
+/** SetDefaults_ReplicationController: an unset selector and unset labels come from the template's labels. */
+export function defaultReplicationController(rc: any): void {
+  const spec = (rc.spec ??= {});
+  const labels = spec.template?.metadata?.labels;
+  if (labels) {
+    if (Object.keys(spec.selector ?? {}).length === 0) spec.selector = { ...labels };
+    const meta = (rc.metadata ??= {});
+    if (Object.keys(meta.labels ?? {}).length === 0) meta.labels = { ...labels };
+  }
+  spec.replicas ??= 1;
+  if (spec.template) defaultPodTemplateSpec(spec.template);
 }
 
 export function defaultDaemonSet(ds: any): void {

@@ -11,6 +11,7 @@ import {
   daemonSetPrinter,
   deploymentPrinter,
   replicaSetPrinter,
+  replicationControllerPrinter,
   statefulSetPrinter,
 } from './workloads.js';
 import { leasePrinter, podDisruptionBudgetPrinter } from './policy.js';
@@ -34,6 +35,7 @@ const PRINTERS: Record<string, TablePrinter> = {
   '/PersistentVolumeClaim': persistentVolumeClaimPrinter,
   '/Node': nodePrinter,
   '/Event': eventPrinter,
+  '/ReplicationController': replicationControllerPrinter,
   'apps/StatefulSet': statefulSetPrinter,
   'apps/Deployment': deploymentPrinter,
   'apps/ReplicaSet': replicaSetPrinter,

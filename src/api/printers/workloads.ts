@@ -1,4 +1,4 @@
-// apps/v1 tables: StatefulSet, Deployment, ReplicaSet, DaemonSet, ControllerRevision.
+// Workload tables: StatefulSet, Deployment, ReplicaSet, ReplicationController, DaemonSet, ControllerRevision.
 
 import { age, containerCells, formatLabelSelector, formatLabels, selectorText } from './format.js';
 import { CONTAINERS_DESCRIPTION, IMAGES_DESCRIPTION, ageColumn, column, nameColumn, wide } from './columns.js';
@@ -74,6 +74,30 @@ export const replicaSetPrinter: TablePrinter = {
       age(obj, now),
       ...containerCells(obj.spec?.template?.spec?.containers),
       formatLabelSelector(obj.spec?.selector),
+    ];
+  },
+};
+
+export const replicationControllerPrinter: TablePrinter = {
+  columns: [
+    nameColumn(),
+    column('Desired', 'integer', 'Replicas is the number of desired replicas. This is a pointer to distinguish between explicit zero and unspecified. Defaults to 1. More info: https://kubernetes.io/docs/concepts/workloads/controllers/replicationcontroller#what-is-a-replicationcontroller'),
+    column('Current', 'integer', 'Replicas is the most recently observed number of replicas. More info: https://kubernetes.io/docs/concepts/workloads/controllers/replicationcontroller#what-is-a-replicationcontroller'),
+    column('Ready', 'integer', 'The number of ready replicas for this replication controller.'),
+    ageColumn(),
+    wide('Containers', CONTAINERS_DESCRIPTION),
+    wide('Images', IMAGES_DESCRIPTION),
+    wide('Selector', 'Selector is a label query over pods that should match the Replicas count. If Selector is empty, it is defaulted to the labels present on the Pod template. Label keys and values that must match in order to be controlled by this replication controller, if empty defaulted to labels on Pod template. More info: https://kubernetes.io/docs/concepts/overview/working-with-objects/labels/#label-selectors'),
+  ],
+  cells(obj, now) {
+    return [
+      obj.metadata?.name ?? '',
+      desired(obj),
+      obj.status?.replicas ?? 0,
+      obj.status?.readyReplicas ?? 0,
+      age(obj, now),
+      ...containerCells(obj.spec?.template?.spec?.containers),
+      formatLabels(obj.spec?.selector),
     ];
   },
 };

@@ -29,7 +29,8 @@ function validateSelectorAndTemplate(spec: any, kindWord: string, path: string, 
   return { errs, converts };
 }
 
-function templateRestartRules(template: any, kind: string, path: string): Errors {
+/** Controllers of long-running pods: the template restarts Always and has no activeDeadlineSeconds. */
+export function templateRestartRules(template: any, kind: string, path: string): Errors {
   const spec = obj(obj(template).spec);
   const errs: Errors = [];
   if (spec.restartPolicy !== 'Always') errs.push(fieldNotSupported(child(path, 'spec', 'restartPolicy'), spec.restartPolicy ?? '', ['Always']));

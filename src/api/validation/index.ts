@@ -11,6 +11,7 @@ import * as networking from './networking.js';
 import { validatePod, validatePodUpdate } from './pod.js';
 import { validatePodDisruptionBudget, validatePodDisruptionBudgetUpdate } from './policy.js';
 import * as rbac from './rbac.js';
+import { validateReplicationController, validateReplicationControllerUpdate } from './replicationcontroller.js';
 import { validateEndpointSlice, validateEndpointSliceUpdate, validateEndpoints, validateService, validateServiceUpdate } from './service.js';
 import * as storage from './storage.js';
 import { validateObjectMetaUpdate } from './meta.js';
@@ -44,6 +45,7 @@ const KINDS: Record<string, KindValidation> = {
   '/PersistentVolumeClaim': { create: storage.validatePersistentVolumeClaim, update: storage.validatePersistentVolumeClaimUpdate },
   '/Event': { create: core.validateEvent, update: core.validateEvent },
   '/Binding': { create: core.validateBinding },
+  '/ReplicationController': { create: validateReplicationController, update: validateReplicationControllerUpdate },
   'apps/StatefulSet': { create: apps.validateStatefulSet, update: apps.validateStatefulSetUpdate },
   'apps/Deployment': workload('Deployment'),
   'apps/ReplicaSet': workload('ReplicaSet'),
