@@ -10,6 +10,8 @@ import ts from 'typescript';
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const typesDir = path.dirname(createRequire(import.meta.url).resolve('kubernetes-types/package.json'));
 const outFile = path.join(root, 'dist/api/openapi/definitions.json');
+// Groups kubernetes-types does not ship, declared in its style in this repository.
+const localTypesDir = path.join(root, 'src/api/types');
 
 const INT_OR_STRING = 'io.k8s.apimachinery.pkg.util.intstr.IntOrString';
 
@@ -20,6 +22,7 @@ const PACKAGES = {
   runtime: 'io.k8s.apimachinery.pkg.runtime',
   version: 'io.k8s.apimachinery.pkg.version',
   'apiextensions/v1': 'io.k8s.apiextensions-apiserver.pkg.apis.apiextensions.v1',
+  'apiregistration/v1': 'io.k8s.kube-aggregator.pkg.apis.apiregistration.v1',
 };
 
 // Types whose JSON form comes from a custom marshaller, encoded as the real v3 documents do.
@@ -68,7 +71,10 @@ function resolver(moduleKey, sourceFile) {
   const names = new Map();
   for (const stmt of sourceFile.statements) {
     if (ts.isImportDeclaration(stmt)) {
-      const from = path.posix.normalize(path.posix.join(path.posix.dirname(moduleKey), stmt.moduleSpecifier.text));
+      const spec = stmt.moduleSpecifier.text;
+      const from = spec.startsWith('kubernetes-types/')
+        ? spec.slice('kubernetes-types/'.length)
+        : path.posix.normalize(path.posix.join(path.posix.dirname(moduleKey), spec));
       for (const el of stmt.importClause?.namedBindings?.elements ?? []) {
         names.set(el.name.text, `${packageOf(from)}.${(el.propertyName ?? el.name).text}`);
       }
@@ -182,8 +188,9 @@ function sortKeys(value) {
 
 export function generate() {
   const definitions = { [INT_OR_STRING]: INT_OR_STRING_SCHEMA };
-  for (const moduleKey of listModules(typesDir)) {
-    const text = readFileSync(path.join(typesDir, `${moduleKey}.d.ts`), 'utf8');
+  const modules = [...listModules(typesDir).map((m) => [typesDir, m]), ...listModules(localTypesDir).map((m) => [localTypesDir, m])];
+  for (const [dir, moduleKey] of modules) {
+    const text = readFileSync(path.join(dir, `${moduleKey}.d.ts`), 'utf8');
     const sf = ts.createSourceFile(`${moduleKey}.d.ts`, text, ts.ScriptTarget.Latest, false);
     const resolve = resolver(moduleKey, sf);
     for (const stmt of sf.statements) {

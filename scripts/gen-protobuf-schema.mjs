@@ -9,6 +9,7 @@
 // decides whether a zero value was set on purpose (`replicas: 0`) or is just Go's zero.
 // The vendored files were made from kubectl v1.32.5 (k8s.io/api and k8s.io/apimachinery v0.32.5):
 //   node scripts/gen-protobuf-schema.mjs /usr/lib/google-cloud-sdk/bin/kubectl.1.32
+// kube-aggregator's apiregistration.k8s.io/v1 is not in kubectl; its schema file is written by hand.
 // Whether a value field is required (always written by Go's encoding/json, zero or not) comes from
 // the kubernetes-types declarations: a property without `?` has no omitempty upstream.
 //
@@ -31,7 +32,7 @@ const typesDir = path.dirname(createRequire(import.meta.url).resolve('kubernetes
 // bodies of subresources and options, and the kinds `kubectl create` can make.
 const KINDS = {
   v1: ['k8s.io.api.core.v1', ['Namespace', 'Pod', 'Binding', 'Service', 'Endpoints', 'ConfigMap', 'Secret', 'ServiceAccount',
-    'PersistentVolume', 'PersistentVolumeClaim', 'Node', 'Event', 'ResourceQuota']],
+    'PersistentVolume', 'PersistentVolumeClaim', 'Node', 'Event', 'ResourceQuota', 'ReplicationController']],
   'apps/v1': ['k8s.io.api.apps.v1', ['StatefulSet', 'Deployment', 'ReplicaSet', 'DaemonSet', 'ControllerRevision']],
   'batch/v1': ['k8s.io.api.batch.v1', ['Job', 'CronJob']],
   'policy/v1': ['k8s.io.api.policy.v1', ['PodDisruptionBudget', 'Eviction']],

@@ -72,6 +72,7 @@ const KINDS: ReadonlyMap<string, PatchSchema> = new Map([
   ['apps/v1/Deployment', object({ spec: { ...withPodTemplate, strategy: { retainKeys: true } }, status: conditionsByType })],
   ['apps/v1/ReplicaSet', object({ spec: withPodTemplate, status: conditionsByType })],
   ['apps/v1/DaemonSet', object({ spec: withPodTemplate, status: conditionsByType })],
+  ['apiregistration.k8s.io/v1/APIService', object({ status: conditionsByType })],
   ['policy/v1/PodDisruptionBudget', object({ spec: { selector: { strategy: 'replace' } }, status: conditionsByType })],
   ['batch/v1/Job', object({ spec: jobSpec, status: conditionsByType })],
   ['batch/v1/CronJob', object({ spec: cronJobSpec })],

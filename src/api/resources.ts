@@ -33,6 +33,7 @@ interface Spec {
   namespaced?: boolean;
   shortNames?: string[];
   all?: boolean;
+  categories?: string[];
   status?: boolean;
   scale?: boolean;
   extra?: Array<Omit<SubresourceInfo, 'group' | 'version'> & { group?: string; version?: string }>;
@@ -55,7 +56,7 @@ function define(group: string, version: string, specs: Spec[]): ResourceInfo[] {
       singular: s.kind.toLowerCase(),
       namespaced: s.namespaced ?? true,
       shortNames: s.shortNames ?? [],
-      categories: s.all ? ['all'] : [],
+      categories: s.categories ?? (s.all ? ['all'] : []),
       verbs: s.verbs ?? CRUD,
       subresources: subresources.sort((a, b) => a.name.localeCompare(b.name)),
     };
@@ -95,6 +96,7 @@ export const RESOURCES: ResourceInfo[] = [
     { kind: 'DaemonSet', shortNames: ['ds'], all: true, status: true },
     { kind: 'ControllerRevision' },
   ]),
+  ...define('apiregistration.k8s.io', 'v1', [{ kind: 'APIService', namespaced: false, status: true, categories: ['api-extensions'] }]),
   ...define('policy', 'v1', [{ kind: 'PodDisruptionBudget', shortNames: ['pdb'], status: true }]),
   ...define('coordination.k8s.io', 'v1', [{ kind: 'Lease' }]),
   ...define('storage.k8s.io', 'v1', [{ kind: 'StorageClass', plural: 'storageclasses', namespaced: false, shortNames: ['sc'] }]),

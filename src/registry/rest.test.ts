@@ -18,7 +18,7 @@ const NS = lookupResource('', 'v1', 'namespaces')!;
 function registry(): { reg: Registry; clock: VirtualClock } {
   const clock = new VirtualClock();
   const reg = new Registry(new Store(new MemoryBackend()), clock);
-  bootstrap(reg, 6443);
+  bootstrap(reg, 6443, clock.now());
   return { reg, clock };
 }
 

@@ -52,7 +52,7 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
       server.listen(opts.port, opts.host, () => resolve());
     });
     const port = (server.address() as AddressInfo).port;
-    bootstrap(registry, port);
+    bootstrap(registry, port, realClock.now());
     const client = new Client(new InProcessTransport(registry));
     let kubelets: Kubelet[] = [];
     const controlPlane = await startControlPlane(client, realClock, {

@@ -25,7 +25,7 @@ export interface TestCluster {
 export function testCluster(clock: Clock = realClock): TestCluster {
   const store = new Store(new MemoryBackend());
   const registry = new Registry(store, clock);
-  bootstrap(registry, 6443);
+  bootstrap(registry, 6443, clock.now());
   const client = new Client(new InProcessTransport(registry));
   const informers = new InformerFactory(client, clock);
   const ctx = makeContext(client, informers, clock);

@@ -100,6 +100,20 @@ spec:
     await c.ok(['delete', 'rc', 'legacy']);
   });
 
+  it('lists the local APIServices of every served group-version as Available', async () => {
+    const rows = table(await c.ok(['get', 'apiservices']));
+    assert.deepEqual(rows[0], ['NAME', 'SERVICE', 'AVAILABLE', 'AGE']);
+    const byName = new Map(rows.slice(1).map((r) => [r[0], r]));
+    for (const name of ['v1.', 'v1.apps', 'v1.apiregistration.k8s.io', 'v1.policy']) {
+      assert.deepEqual(byName.get(name)?.slice(1, 3), ['Local', 'True'], name);
+    }
+    const versions = (await c.ok(['api-versions'])).trim().split('\n');
+    assert.equal(rows.length - 1, versions.length, 'one APIService per served group-version');
+    const apps = await c.json(['get', 'apiservice', 'v1.apps']);
+    assert.deepEqual(apps.spec, { group: 'apps', version: 'v1', groupPriorityMinimum: 17800, versionPriority: 15 });
+    assert.equal(apps.status.conditions[0].reason, 'Local');
+  });
+
   it('streams changes to kubectl get -w', async () => {
     const w = c.stream(['get', 'configmaps', '-w']);
     try {

@@ -29,6 +29,10 @@ const DEFAULTERS: Record<string, (obj: any) => void> = {
   'storage.k8s.io/StorageClass': defaultStorageClass,
   'discovery.k8s.io/EndpointSlice': defaultEndpointSlice,
   'networking.k8s.io/IngressClass': defaultIngressClass,
+  'apiregistration.k8s.io/APIService': (svc) => {
+    // SetDefaults_ServiceReference
+    if (svc.spec?.service) svc.spec.service.port ??= 443;
+  },
   'rbac.authorization.k8s.io/RoleBinding': defaultBinding,
   'rbac.authorization.k8s.io/ClusterRoleBinding': defaultBinding,
 };

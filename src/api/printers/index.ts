@@ -1,5 +1,6 @@
 // Server-side Table printers (kube-apiserver pkg/printers/internalversion, v1.32) keyed by group and kind.
 
+import { apiServicePrinter } from './apiservice.js';
 import { podPrinter } from './pod.js';
 import { configMapPrinter, namespacePrinter, secretPrinter, serviceAccountPrinter } from './core.js';
 import { endpointSlicePrinter, endpointsPrinter, servicePrinter } from './service.js';
@@ -41,6 +42,7 @@ const PRINTERS: Record<string, TablePrinter> = {
   'apps/ReplicaSet': replicaSetPrinter,
   'apps/DaemonSet': daemonSetPrinter,
   'apps/ControllerRevision': controllerRevisionPrinter,
+  'apiregistration.k8s.io/APIService': apiServicePrinter,
   'policy/PodDisruptionBudget': podDisruptionBudgetPrinter,
   'coordination.k8s.io/Lease': leasePrinter,
   'storage.k8s.io/StorageClass': storageClassPrinter,

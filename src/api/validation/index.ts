@@ -3,6 +3,7 @@
 import type { FieldError } from '../../machinery/errors.js';
 import { isValidPathSegmentName } from '../../machinery/names.js';
 import { RESOURCES } from '../resources.js';
+import { validateAPIService, validateAPIServiceUpdate } from './apiservice.js';
 import * as apps from './apps.js';
 import * as batch from './batch.js';
 import * as core from './core.js';
@@ -54,6 +55,7 @@ const KINDS: Record<string, KindValidation> = {
   'autoscaling/Scale': { create: apps.validateScale, update: apps.validateScale },
   'batch/Job': { create: batch.validateJob, update: batch.validateJobUpdate },
   'batch/CronJob': { create: batch.validateCronJob, update: batch.validateCronJobUpdate },
+  'apiregistration.k8s.io/APIService': { create: validateAPIService, update: validateAPIServiceUpdate },
   'policy/PodDisruptionBudget': { create: validatePodDisruptionBudget, update: validatePodDisruptionBudgetUpdate },
   'coordination.k8s.io/Lease': revalidate(core.validateLease, true),
   'storage.k8s.io/StorageClass': { create: storage.validateStorageClass, update: storage.validateStorageClassUpdate },

@@ -17,6 +17,8 @@ import resource from './schema/k8s.io.apimachinery.pkg.api.resource.json' with {
 import meta from './schema/k8s.io.apimachinery.pkg.apis.meta.v1.json' with { type: 'json' };
 import runtime from './schema/k8s.io.apimachinery.pkg.runtime.json' with { type: 'json' };
 import intstr from './schema/k8s.io.apimachinery.pkg.util.intstr.json' with { type: 'json' };
+// kubectl carries no kube-aggregator descriptors: this one is written by hand from its types.go tags.
+import apiregistration from './schema/k8s.io.kube-aggregator.pkg.apis.apiregistration.v1.json' with { type: 'json' };
 
 /**
  * How Go holds a field, which decides which zero values reach JSON:
@@ -48,7 +50,7 @@ export interface SchemaFile {
 }
 
 export const SCHEMA_FILES: SchemaFile[] = [
-  core, apps, batch, policy, rbac, networking, coordination, storage, discovery, autoscaling, authentication, scheduling,
+  core, apps, batch, policy, rbac, networking, coordination, storage, discovery, autoscaling, authentication, scheduling, apiregistration,
   meta, runtime, resource, intstr,
 ];
 
