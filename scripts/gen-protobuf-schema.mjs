@@ -42,7 +42,8 @@ const KINDS = {
   'storage.k8s.io/v1': ['k8s.io.api.storage.v1', ['StorageClass']],
   'discovery.k8s.io/v1': ['k8s.io.api.discovery.v1', ['EndpointSlice']],
   'autoscaling/v1': ['k8s.io.api.autoscaling.v1', ['Scale']],
-  'authentication.k8s.io/v1': ['k8s.io.api.authentication.v1', ['TokenRequest']],
+  'authentication.k8s.io/v1': ['k8s.io.api.authentication.v1', ['TokenRequest', 'TokenReview', 'SelfSubjectReview']],
+  'authorization.k8s.io/v1': ['k8s.io.api.authorization.v1', ['SelfSubjectAccessReview', 'SelfSubjectRulesReview', 'SubjectAccessReview', 'LocalSubjectAccessReview']],
   'scheduling.k8s.io/v1': ['k8s.io.api.scheduling.v1', ['PriorityClass']],
   'meta.k8s.io/v1': ['k8s.io.apimachinery.pkg.apis.meta.v1', ['DeleteOptions']],
 };

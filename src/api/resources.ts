@@ -105,6 +105,16 @@ export const RESOURCES: ResourceInfo[] = [
     { kind: 'Ingress', plural: 'ingresses', shortNames: ['ing'], status: true },
     { kind: 'IngressClass', plural: 'ingressclasses', namespaced: false },
   ]),
+  ...define('authorization.k8s.io', 'v1', [
+    { kind: 'SelfSubjectAccessReview', namespaced: false, verbs: ['create'] },
+    { kind: 'SelfSubjectRulesReview', namespaced: false, verbs: ['create'] },
+    { kind: 'SubjectAccessReview', namespaced: false, verbs: ['create'] },
+    { kind: 'LocalSubjectAccessReview', verbs: ['create'] },
+  ]),
+  ...define('authentication.k8s.io', 'v1', [
+    { kind: 'SelfSubjectReview', namespaced: false, verbs: ['create'] },
+    { kind: 'TokenReview', namespaced: false, verbs: ['create'] },
+  ]),
   ...define('rbac.authorization.k8s.io', 'v1', [
     { kind: 'Role' },
     { kind: 'ClusterRole', namespaced: false },

@@ -7,13 +7,13 @@ import { parseResourceVersion } from '../registry/meta.js';
 import type { DeleteOptions, FieldValidation, WriteOptions } from '../registry/options.js';
 import { PATCH_CONTENT_TYPES } from '../registry/options.js';
 import type { Registry } from '../registry/rest.js';
-import { bindPod } from '../registry/binding.js';
-import { getScale, patchScale, updateScale } from '../registry/scale.js';
 import { watch } from '../registry/watch.js';
 import { boolParam, intParam } from './queryparams.js';
 import { checkDeleteOptionsBody, finishDeleteOptions } from './deleteoptions.js';
 import { decodeObject, mediaType, readBody, readBodyBuffer, sendJSON, wantsTable } from './negotiation.js';
+import type { UserInfo } from './authentication/user.js';
 import type { ResourceRequest } from './request.js';
+import type { RestRequest, RestStorage } from './reststorage.js';
 import { TABLE_CONTENT_TYPE, toTable } from './table.js';
 import { WatchStream } from './watchstream.js';
 
@@ -26,8 +26,8 @@ export interface PodStreams {
 
 export interface HandlerContext {
   registry: Registry;
+  storage: RestStorage;
   podStreams?: PodStreams;
-  evict?(ns: string, name: string, body: any, opts: WriteOptions): any;
 }
 
 /** Answer only once every write so far is durable, so nothing a client has seen can be lost. */
@@ -36,9 +36,9 @@ async function reply(ctx: HandlerContext, res: ServerResponse, code: number, bod
   sendJSON(res, code, body, contentType, warnings);
 }
 
-function writeOptions(q: URLSearchParams): WriteOptions {
+function writeOptions(q: URLSearchParams, user: UserInfo): WriteOptions {
   const fv = q.get('fieldValidation');
-  const opts: WriteOptions = { warnings: [] };
+  const opts: WriteOptions = { warnings: [], user };
   if (q.getAll('dryRun').includes('All')) opts.dryRun = true;
   else if (q.get('dryRun')) throw badRequest(`dryRun: Unsupported value: "${q.get('dryRun')}": supported values: "All"`);
   if (fv) {
@@ -55,7 +55,7 @@ function notAllowed(method: string, req: ResourceRequest): StatusError {
   return methodNotAllowed(method, req.resource.kind);
 }
 
-export async function handleResource(ctx: HandlerContext, req: IncomingMessage, res: ServerResponse, rr: ResourceRequest, query: URLSearchParams): Promise<void> {
+export async function handleResource(ctx: HandlerContext, req: IncomingMessage, res: ServerResponse, rr: ResourceRequest, query: URLSearchParams, user: UserInfo): Promise<void> {
   const { registry } = ctx;
   const r = rr.resource;
   const method = req.method ?? 'GET';
@@ -78,15 +78,16 @@ export async function handleResource(ctx: HandlerContext, req: IncomingMessage, 
     }
     if (method === 'POST') {
       if (rr.allNamespaces && r.namespaced) throw notAllowed(method, rr);
-      const opts = writeOptions(query);
+      const opts = writeOptions(query, user);
       const body = decodeObject(mediaType(req), await readBodyBuffer(req));
-      if (r.plural === 'bindings' && r.group === '') return reply(ctx, res, 201, bindPod(registry, ns, body?.metadata?.name ?? '', body));
+      const createOnly = ctx.storage.createOnly(r);
+      if (createOnly) return reply(ctx, res, 201, createOnly({ user, namespace: ns, name: '', opts }, body), 'application/json', opts.warnings);
       const created = registry.create(r, ns, body, opts);
       return reply(ctx, res, 201, created, 'application/json', opts.warnings);
     }
     if (method === 'DELETE') {
       if (!r.verbs.includes('deletecollection')) throw notAllowed(method, rr);
-      const opts = writeOptions(query);
+      const opts = writeOptions(query, user);
       const del = await deleteOptions(req, query, now);
       const out = registry.deleteCollection(r, rr.allNamespaces ? undefined : ns, { labelSelector: query.get('labelSelector') ?? undefined, fieldSelector: query.get('fieldSelector') ?? undefined }, del, opts);
       return reply(ctx, res, 200, out);
@@ -95,7 +96,7 @@ export async function handleResource(ctx: HandlerContext, req: IncomingMessage, 
   }
 
   const name = rr.name;
-  if (rr.subresource) return handleSubresource(ctx, req, res, rr, name, query);
+  if (rr.subresource) return handleSubresource(ctx, req, res, rr, name, query, user);
 
   switch (method) {
     case 'GET': {
@@ -104,19 +105,19 @@ export async function handleResource(ctx: HandlerContext, req: IncomingMessage, 
       return reply(ctx, res, 200, obj);
     }
     case 'PUT': {
-      const opts = writeOptions(query);
+      const opts = writeOptions(query, user);
       const body = decodeObject(mediaType(req), await readBodyBuffer(req));
       return reply(ctx, res, 200, registry.update(r, ns, name, body, opts), 'application/json', opts.warnings);
     }
     case 'PATCH': {
-      const opts = writeOptions(query);
+      const opts = writeOptions(query, user);
       const type = PATCH_CONTENT_TYPES[mediaType(req)];
       if (!type) throw unsupportedMediaType(Object.keys(PATCH_CONTENT_TYPES));
       const body = await readBody(req);
       return reply(ctx, res, 200, registry.patch(r, ns, name, type, body, opts), 'application/json', opts.warnings);
     }
     case 'DELETE': {
-      const opts = writeOptions(query);
+      const opts = writeOptions(query, user);
       const del = await deleteOptions(req, query, now);
       const out = registry.delete(r, ns, name, del, opts);
       const stillThere = !opts.dryRun && registry.store.get(resourceKey(r), r.namespaced ? ns : '', name) !== undefined;
@@ -167,46 +168,12 @@ async function waitForRevision(registry: Registry, rv: number): Promise<void> {
   }
 }
 
-async function handleSubresource(ctx: HandlerContext, req: IncomingMessage, res: ServerResponse, rr: ResourceRequest, name: string, query: URLSearchParams): Promise<void> {
+async function handleSubresource(ctx: HandlerContext, req: IncomingMessage, res: ServerResponse, rr: ResourceRequest, name: string, query: URLSearchParams, user: UserInfo): Promise<void> {
   const { registry } = ctx;
   const r = rr.resource;
   const ns = rr.namespace;
   const method = req.method ?? 'GET';
   const sub = rr.subresource!;
-  if (sub === 'status' || sub === 'finalize') {
-    if (method === 'GET' && sub === 'status') return reply(ctx, res, 200, registry.get(r, ns, name));
-    const opts = writeOptions(query);
-    if (method === 'PUT') {
-      const body = decodeObject(mediaType(req), await readBodyBuffer(req));
-      const target = sub === 'finalize' ? 'finalize' : 'status';
-      return reply(ctx, res, 200, target === 'status' ? registry.update(r, ns, name, body, opts, 'status') : finalizeNamespace(registry, r, name, body, opts));
-    }
-    if (method === 'PATCH' && sub === 'status') {
-      const type = PATCH_CONTENT_TYPES[mediaType(req)];
-      if (!type) throw unsupportedMediaType(Object.keys(PATCH_CONTENT_TYPES));
-      return reply(ctx, res, 200, registry.patch(r, ns, name, type, await readBody(req), opts, 'status'));
-    }
-    throw notAllowed(method, rr);
-  }
-  if (sub === 'scale') {
-    if (method === 'GET') return reply(ctx, res, 200, getScale(registry, r, ns, name));
-    const opts = writeOptions(query);
-    if (method === 'PUT') return reply(ctx, res, 200, updateScale(registry, r, ns, name, decodeObject(mediaType(req), await readBodyBuffer(req)), opts));
-    if (method === 'PATCH') {
-      const type = PATCH_CONTENT_TYPES[mediaType(req)];
-      if (!type || type === 'apply') throw unsupportedMediaType(Object.keys(PATCH_CONTENT_TYPES));
-      return reply(ctx, res, 200, patchScale(registry, r, ns, name, type, await readBody(req), opts));
-    }
-    throw notAllowed(method, rr);
-  }
-  if (sub === 'binding' && method === 'POST') {
-    return reply(ctx, res, 201, bindPod(registry, ns, name, decodeObject(mediaType(req), await readBodyBuffer(req))));
-  }
-  if (sub === 'eviction' && method === 'POST') {
-    const body = decodeObject(mediaType(req), await readBodyBuffer(req));
-    if (!ctx.evict) throw badRequest('eviction is not available');
-    return reply(ctx, res, 201, ctx.evict(ns, name, body, writeOptions(query)));
-  }
   if (sub === 'log' && method === 'GET') {
     registry.get(r, ns, name);
     if (!ctx.podStreams) throw badRequest(`pod ${name} has no node agent to read logs from`);
@@ -218,13 +185,24 @@ async function handleSubresource(ctx: HandlerContext, req: IncomingMessage, res:
     if (sub === 'attach') throw badRequest(`attach is not available: pod ${name} runs on the simulated runtime (sim)`);
     return ctx.podStreams.exec(ns, name, query, req, res);
   }
-  throw new StatusError(405, 'MethodNotAllowed', `${method} is not supported on ${r.plural}/${sub} by k8ts`, {});
-}
-
-function finalizeNamespace(registry: Registry, r: ResourceInfo, name: string, body: any, opts: WriteOptions): any {
-  const current = registry.get(r, '', name);
-  const next = structuredClone(current);
-  next.spec = { ...(next.spec ?? {}), finalizers: body?.spec?.finalizers ?? [] };
-  if (!next.spec.finalizers.length) delete next.spec.finalizers;
-  return registry.update(r, '', name, next, opts);
+  const storage = ctx.storage.subresource(r, sub);
+  const unsupported = () => new StatusError(405, 'MethodNotAllowed', `${method} is not supported on ${r.plural}/${sub} by k8ts`, {});
+  if (!storage) throw unsupported();
+  const rest = (): RestRequest => ({ user, namespace: ns, name, opts: writeOptions(query, user) });
+  if (method === 'GET' && storage.get) return reply(ctx, res, 200, storage.get(rest()));
+  if (method === 'POST' && storage.create) {
+    const q = rest();
+    return reply(ctx, res, 201, storage.create(q, decodeObject(mediaType(req), await readBodyBuffer(req))), 'application/json', q.opts.warnings);
+  }
+  if (method === 'PUT' && storage.update) {
+    const q = rest();
+    return reply(ctx, res, 200, storage.update(q, decodeObject(mediaType(req), await readBodyBuffer(req))), 'application/json', q.opts.warnings);
+  }
+  if (method === 'PATCH' && storage.patch) {
+    const q = rest();
+    const type = PATCH_CONTENT_TYPES[mediaType(req)];
+    if (!type) throw unsupportedMediaType(Object.keys(PATCH_CONTENT_TYPES));
+    return reply(ctx, res, 200, storage.patch(q, type, await readBody(req)), 'application/json', q.opts.warnings);
+  }
+  throw unsupported();
 }

@@ -1,28 +1,60 @@
-// The in-process transport: components in the server process call the registry directly, with the
-// same defaulting, validation, admission and watch semantics as HTTP, and no serialisation.
+// The in-process transport: components in the server process call the API without serialisation, but
+// through the same chain as HTTP: they are authorized as themselves, then reach the same REST storage
+// with the same defaulting, validation, admission and watch semantics.
 
-import { lookupResource, type ResourceInfo } from '../api/resources.js';
+import { groupVersion, lookupResource, type ResourceInfo } from '../api/resources.js';
 import { resourceNotFound, StatusError } from '../machinery/errors.js';
 import type { ClientWatchEvent, DeleteOpts, ListOpts, PatchKind, ResourceRef, Transport, WatchHandle, WatchOpts, WriteOpts } from '../client/transport.js';
-import { bindPod } from '../registry/binding.js';
 import type { Registry } from '../registry/rest.js';
-import { getScale } from '../registry/scale.js';
 import { watch } from '../registry/watch.js';
+import type { UserInfo } from './authentication/user.js';
+import type { Authorizer } from './authorization/attributes.js';
+import { forbiddenError } from './authorization/forbidden.js';
+import type { RestStorage } from './reststorage.js';
 
-export interface InProcessExtras {
-  evict?(ns: string, name: string, body: any): any;
+export interface InProcessChain {
+  registry: Registry;
+  storage: RestStorage;
+  authorizer: Authorizer;
 }
 
 export class InProcessTransport implements Transport {
   constructor(
-    private registry: Registry,
-    private extras: InProcessExtras = {},
+    private chain: InProcessChain,
+    readonly user: UserInfo,
   ) {}
+
+  private get registry(): Registry {
+    return this.chain.registry;
+  }
 
   private info(ref: ResourceRef): ResourceInfo {
     const r = lookupResource(ref.group, ref.version, ref.plural);
     if (!r) throw resourceNotFound();
     return r;
+  }
+
+  private authorize(ref: ResourceRef, verb: string, namespace: string | undefined, name = '', subresource = ''): void {
+    const attrs = {
+      user: this.user,
+      verb,
+      resourceRequest: true,
+      path: '',
+      apiGroup: ref.group,
+      apiVersion: ref.version,
+      resource: ref.plural,
+      subresource,
+      namespace: namespace ?? '',
+      name,
+    };
+    const result = this.chain.authorizer.authorize(attrs);
+    if (result.decision !== 'allow') throw forbiddenError(attrs, result.reason);
+  }
+
+  private sub(r: ResourceInfo, subresource: string) {
+    const storage = this.chain.storage.subresource(r, subresource);
+    if (!storage) throw new StatusError(404, 'NotFound', `the server could not find the requested resource (${groupVersion(r)} ${r.plural}/${subresource})`, {});
+    return storage;
   }
 
   /** Like an HTTP reply, a result comes back only once every write so far is committed and announced. */
@@ -32,36 +64,76 @@ export class InProcessTransport implements Transport {
     return v;
   }
 
+  private opts(extra: WriteOpts = {}) {
+    return { ...extra, fieldValidation: 'Ignore' as const, user: this.user };
+  }
+
   get(ref: ResourceRef, ns: string, name: string, subresource?: string): Promise<any> {
-    return this.run(() => (subresource === 'scale' ? getScale(this.registry, this.info(ref), ns, name) : this.registry.get(this.info(ref), ns, name)));
+    return this.run(() => {
+      this.authorize(ref, 'get', ns, name, subresource);
+      const r = this.info(ref);
+      if (!subresource) return this.registry.get(r, ns, name);
+      const storage = this.sub(r, subresource);
+      if (!storage.get) throw new StatusError(405, 'MethodNotAllowed', `get is not supported on ${ref.plural}/${subresource}`, {});
+      return storage.get({ user: this.user, namespace: ns, name, opts: this.opts() });
+    });
   }
 
   list(ref: ResourceRef, ns: string | undefined, opts: ListOpts = {}): Promise<any> {
-    return this.run(() => this.registry.list(this.info(ref), ns, opts));
+    return this.run(() => {
+      this.authorize(ref, 'list', ns);
+      return this.registry.list(this.info(ref), ns, opts);
+    });
   }
 
   create(ref: ResourceRef, ns: string, obj: any, opts: WriteOpts = {}): Promise<any> {
-    return this.run(() => this.registry.create(this.info(ref), ns, structuredClone(obj), { ...opts, fieldValidation: 'Ignore' }));
+    return this.run(() => {
+      this.authorize(ref, 'create', ns);
+      const r = this.info(ref);
+      const createOnly = this.chain.storage.createOnly(r);
+      const body = structuredClone(obj);
+      if (createOnly) return createOnly({ user: this.user, namespace: ns, name: '', opts: this.opts(opts) }, body);
+      return this.registry.create(r, ns, body, this.opts(opts));
+    });
   }
 
   createSubresource(ref: ResourceRef, ns: string, name: string, subresource: string, obj: any): Promise<any> {
     return this.run(() => {
-      if (ref.plural === 'pods' && subresource === 'binding') return bindPod(this.registry, ns, name, obj);
-      if (ref.plural === 'pods' && subresource === 'eviction' && this.extras.evict) return this.extras.evict(ns, name, obj);
-      throw new StatusError(405, 'MethodNotAllowed', `create is not supported on ${ref.plural}/${subresource}`, {});
+      this.authorize(ref, 'create', ns, name, subresource);
+      const storage = this.sub(this.info(ref), subresource);
+      if (!storage.create) throw new StatusError(405, 'MethodNotAllowed', `create is not supported on ${ref.plural}/${subresource}`, {});
+      return storage.create({ user: this.user, namespace: ns, name, opts: this.opts() }, structuredClone(obj));
     });
   }
 
   update(ref: ResourceRef, ns: string, obj: any, subresource?: string, opts: WriteOpts = {}): Promise<any> {
-    return this.run(() => this.registry.update(this.info(ref), ns, obj.metadata.name, structuredClone(obj), { ...opts, fieldValidation: 'Ignore' }, subresource));
+    return this.run(() => {
+      const name = obj.metadata.name;
+      this.authorize(ref, 'update', ns, name, subresource);
+      const r = this.info(ref);
+      if (!subresource) return this.registry.update(r, ns, name, structuredClone(obj), this.opts(opts));
+      const storage = this.sub(r, subresource);
+      if (!storage.update) throw new StatusError(405, 'MethodNotAllowed', `update is not supported on ${ref.plural}/${subresource}`, {});
+      return storage.update({ user: this.user, namespace: ns, name, opts: this.opts(opts) }, structuredClone(obj));
+    });
   }
 
   patch(ref: ResourceRef, ns: string, name: string, kind: PatchKind, patch: unknown, subresource?: string): Promise<any> {
-    return this.run(() => this.registry.patch(this.info(ref), ns, name, kind, JSON.stringify(patch), { fieldValidation: 'Ignore' }, subresource));
+    return this.run(() => {
+      this.authorize(ref, 'patch', ns, name, subresource);
+      const r = this.info(ref);
+      if (!subresource) return this.registry.patch(r, ns, name, kind, JSON.stringify(patch), this.opts());
+      const storage = this.sub(r, subresource);
+      if (!storage.patch) throw new StatusError(405, 'MethodNotAllowed', `patch is not supported on ${ref.plural}/${subresource}`, {});
+      return storage.patch({ user: this.user, namespace: ns, name, opts: this.opts() }, kind, JSON.stringify(patch));
+    });
   }
 
   delete(ref: ResourceRef, ns: string, name: string, opts: DeleteOpts = {}): Promise<any> {
-    return this.run(() => this.registry.delete(this.info(ref), ns, name, opts));
+    return this.run(() => {
+      this.authorize(ref, 'delete', ns, name);
+      return this.registry.delete(this.info(ref), ns, name, opts, { user: this.user });
+    });
   }
 
   watch(ref: ResourceRef, ns: string | undefined, opts: WatchOpts, onEvent: (ev: ClientWatchEvent) => void, onClose: (err?: Error) => void): WatchHandle {
@@ -70,6 +142,7 @@ export class InProcessTransport implements Transport {
     let stopped = false;
     let stop: () => void = () => {};
     try {
+      this.authorize(ref, 'watch', ns);
       stop = watch(this.registry, this.info(ref), ns, opts, (ev) => {
         if (!stopped) onEvent(ev);
       });

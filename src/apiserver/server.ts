@@ -1,10 +1,14 @@
-// The HTTPS listener: authentication, non-resource endpoints, discovery, OpenAPI, and resource routing.
+// The HTTPS listener and the request chain: authentication → impersonation → authorization, then the
+// non-resource endpoints, discovery, OpenAPI, and resource routing.
 
 import { createServer as createHttpsServer, type Server } from 'node:https';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { timingSafeEqual } from 'node:crypto';
 import { openapiDocument, openapiIndex } from '../api/openapi/documents.js';
-import { internalError, resourceNotFound, StatusError, unauthorized } from '../machinery/errors.js';
+import { internalError, resourceNotFound, StatusError } from '../machinery/errors.js';
+import { impersonate } from './authentication/impersonation.js';
+import { authenticateToken, bearerToken, type TokenAuthenticator } from './authentication/token.js';
+import type { Authorizer } from './authorization/attributes.js';
+import { forbiddenError } from './authorization/forbidden.js';
 import { aggregatedDiscovery, aggregatedVersion, AGGREGATED_V2, AGGREGATED_V2BETA1, apiGroupList, apiResourceList, apiVersions } from './discovery.js';
 import { handleResource, type HandlerContext } from './handlers.js';
 import { answerPretty, sendJSON, sendStatus, sendText } from './negotiation.js';
@@ -12,6 +16,7 @@ import { boolParam } from './queryparams.js';
 import { serveOpenAPIv2 } from './openapiv2.js';
 import { answerPlainHttp } from './plainhttp.js';
 import { parseApiPath, parseRequestTarget, resolveResource } from './request.js';
+import { requestAttributes } from './requestinfo.js';
 
 export const VERSION_INFO = {
   major: '1',
@@ -27,22 +32,19 @@ export const VERSION_INFO = {
 
 export interface ApiServerOptions {
   tls: { cert: string; key: string };
-  tokens: string[];
+  authenticators: TokenAuthenticator[];
+  authorizer: Authorizer;
   handlers: HandlerContext;
+  /** Further non-resource paths (the service-account issuer's discovery documents). */
+  paths?: Record<string, (req: IncomingMessage, res: ServerResponse) => void>;
 }
 
-const OPEN_PATHS = new Set(['/version', '/healthz', '/livez', '/readyz']);
-
 export function createApiServer(opts: ApiServerOptions): Server {
-  const tokens = opts.tokens.map((t) => Buffer.from(t));
-  const authenticated = (req: IncomingMessage): boolean => {
-    const h = req.headers.authorization ?? '';
-    if (!h.startsWith('Bearer ')) return false;
-    const got = Buffer.from(h.slice(7).trim());
-    return tokens.some((t) => t.length === got.length && timingSafeEqual(t, got));
-  };
   const server = createHttpsServer({ cert: opts.tls.cert, key: opts.tls.key }, (req, res) => {
-    serve(opts, authenticated, req, res).catch((e) => fail(res, e));
+    serve(opts, req, res).catch((e) => {
+      req.resume();
+      fail(res, e);
+    });
   });
   server.keepAliveTimeout = 65_000;
   answerPlainHttp(server);
@@ -59,15 +61,18 @@ function fail(res: ServerResponse, e: unknown): void {
   sendStatus(res, err);
 }
 
-async function serve(opts: ApiServerOptions, authenticated: (req: IncomingMessage) => boolean, req: IncomingMessage, res: ServerResponse): Promise<void> {
+async function serve(opts: ApiServerOptions, req: IncomingMessage, res: ServerResponse): Promise<void> {
   const { segments, path, query } = parseRequestTarget(req.url ?? '/');
   if (boolParam(query, 'pretty')) answerPretty(res);
+  const requester = authenticateToken(bearerToken(req.headers), opts.authenticators);
+  const user = impersonate(requester, req.headers, opts.authorizer);
+  const attrs = requestAttributes(user, req.method ?? 'GET', segments, path, query);
+  const decision = opts.authorizer.authorize(attrs);
+  if (decision.decision !== 'allow') throw forbiddenError(attrs, decision.reason);
   if (path === '/version') return sendJSON(res, 200, VERSION_INFO);
   if (path === '/healthz' || path === '/livez' || path === '/readyz') return sendText(res, 200, 'ok');
-  if (!OPEN_PATHS.has(path) && !authenticated(req)) {
-    req.resume();
-    return sendStatus(res, unauthorized());
-  }
+  const extra = opts.paths?.[path];
+  if (extra) return extra(req, res);
   const accept = req.headers.accept ?? '';
   if (path === '/api' || path === '/apis') {
     const agg = aggregatedVersion(accept);
@@ -91,5 +96,5 @@ async function serve(opts: ApiServerOptions, authenticated: (req: IncomingMessag
     if (!list) throw resourceNotFound();
     return sendJSON(res, 200, list);
   }
-  return handleResource(opts.handlers, req, res, resolveResource(parsed), query);
+  return handleResource(opts.handlers, req, res, resolveResource(parsed), query, user);
 }

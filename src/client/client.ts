@@ -96,6 +96,8 @@ export class Client {
   get namespaces() { return this.resource(REFS.namespaces); }
   get services() { return this.resource(REFS.services); }
   get endpoints() { return this.resource(REFS.endpoints); }
+  get secrets() { return this.resource(REFS.secrets); }
+  get serviceAccounts() { return this.resource(REFS.serviceaccounts); }
   get events() { return this.resource(REFS.events); }
   get persistentVolumes() { return this.resource(REFS.persistentvolumes); }
   get persistentVolumeClaims() { return this.resource(REFS.persistentvolumeclaims); }

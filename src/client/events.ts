@@ -3,7 +3,10 @@
 
 import { randomBytes } from 'node:crypto';
 import { rfc3339, type Clock } from '../machinery/clock.js';
+import { logger } from '../machinery/log.js';
 import type { Client } from './client.js';
+
+const log = logger('event');
 
 export interface EventSource {
   component: string;
@@ -32,7 +35,9 @@ export class EventRecorder {
 
   /** Record an event about `obj`; never throws and never blocks the caller. */
   event(obj: any, type: EventType, reason: string, message: string, fieldPath?: string): void {
-    this.chain = this.chain.then(() => this.write(obj, type, reason, message, fieldPath)).catch(() => undefined);
+    this.chain = this.chain
+      .then(() => this.write(obj, type, reason, message, fieldPath))
+      .catch((e) => log.error('Server rejected event (will not retry!)', { object: `${obj?.metadata?.namespace ?? ''}/${obj?.metadata?.name ?? ''}`, reason, err: e }));
   }
 
   /** Resolves when every event recorded so far has been written (for tests). */

@@ -2,7 +2,10 @@
 // On a watch error (410 Gone, a closed stream) it re-lists and replays the difference as events.
 
 import type { Clock } from '../machinery/clock.js';
+import { logger } from '../machinery/log.js';
 import type { ResourceClient } from './client.js';
+
+const log = logger('reflector');
 
 export interface EventHandlers {
   add?(obj: any): void;
@@ -100,7 +103,9 @@ export class Informer {
         this.synced = true;
         for (const w of this.syncWaiters.splice(0)) w();
       }
-    } catch {
+    } catch (e) {
+      const { group, version, plural } = this.client.ref;
+      log.error('Failed to list, will retry', { resource: `${plural}${group ? '.' + group : ''}/${version}`, err: e });
       this.clock.setTimeout(() => void this.relist(), 1000);
     }
   }

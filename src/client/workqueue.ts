@@ -1,22 +1,40 @@
 // A rate-limited work queue (client-go util/workqueue): a key is never processed by two workers at
-// once, adding a key that is waiting is a no-op, and failures back off exponentially per key.
+// once, adding a key that is waiting is a no-op, and failures back off per key and overall.
 
-import type { Clock } from '../machinery/clock.js';
+import type { Clock, Timer } from '../machinery/clock.js';
+import { logger, type Logger } from '../machinery/log.js';
+import { WaitingHeap } from './heap.js';
+import { defaultControllerRateLimiter, type RateLimiter } from './ratelimiter.js';
+
+export interface WorkQueueOptions {
+  /** Component name for the sync-error log (workqueue.TypedRateLimitingQueueConfig Name). */
+  name?: string;
+  rateLimiter?: RateLimiter;
+}
 
 export class WorkQueue {
   private queue: string[] = [];
   private queued = new Set<string>();
   private processing = new Set<string>();
   private dirtyWhileProcessing = new Set<string>();
-  private failures = new Map<string, number>();
   private waiters: Array<(k: string | undefined) => void> = [];
   private shuttingDown = false;
+  // Delayed adds wait in a heap behind one timer, set for the earliest entry. Cool-downs after slow
+  // syncs wait apart, so that one does not replace (and so drop) a later requeue of the same key.
+  private waiting = new WaitingHeap();
+  private coolingDown = new WaitingHeap();
+  private timer: Timer | undefined;
+  private timerAt = Infinity;
+  private rateLimiter: RateLimiter;
+  readonly name: string;
 
   constructor(
     private clock: Clock,
-    private baseDelayMs = 5,
-    private maxDelayMs = 1000_000,
-  ) {}
+    opts: WorkQueueOptions = {},
+  ) {
+    this.rateLimiter = opts.rateLimiter ?? defaultControllerRateLimiter(clock);
+    this.name = opts.name ?? 'workqueue';
+  }
 
   add(key: string): void {
     if (this.shuttingDown) return;
@@ -34,19 +52,42 @@ export class WorkQueue {
     } else this.queue.push(key);
   }
 
+  /** Add `key` once `ms` have passed; a key already waiting keeps the earlier of its two times. */
   addAfter(key: string, ms: number): void {
+    if (this.shuttingDown) return;
     if (ms <= 0) return this.add(key);
-    this.clock.setTimeout(() => this.add(key), ms);
+    this.waiting.push(key, this.clock.now() + ms);
+    this.armTimer();
   }
 
   addRateLimited(key: string): void {
-    const n = this.failures.get(key) ?? 0;
-    this.failures.set(key, n + 1);
-    this.addAfter(key, Math.min(this.baseDelayMs * 2 ** n, this.maxDelayMs));
+    this.addAfter(key, this.rateLimiter.when(key));
   }
 
   forget(key: string): void {
-    this.failures.delete(key);
+    this.rateLimiter.forget(key);
+  }
+
+  numRequeues(key: string): number {
+    return this.rateLimiter.numRequeues(key);
+  }
+
+  private armTimer(): void {
+    const next = Math.min(this.waiting.peek()?.readyAt ?? Infinity, this.coolingDown.peek()?.readyAt ?? Infinity);
+    if (next >= this.timerAt) return;
+    this.timer?.cancel();
+    this.timerAt = next;
+    this.timer = this.clock.setTimeout(() => this.fire(), next - this.clock.now());
+  }
+
+  private fire(): void {
+    this.timer = undefined;
+    this.timerAt = Infinity;
+    const now = this.clock.now();
+    for (const heap of [this.waiting, this.coolingDown]) {
+      for (let e = heap.peek(); e && e.readyAt <= now; e = heap.peek()) this.add(heap.pop()!.key);
+    }
+    this.armTimer();
   }
 
   /** Wait for the next key; undefined once the queue is shut down. */
@@ -68,9 +109,11 @@ export class WorkQueue {
    */
   done(key: string, cooldownMs = 0): void {
     this.processing.delete(key);
-    if (this.dirtyWhileProcessing.delete(key)) this.addAfter(key, cooldownMs);
+    if (!this.dirtyWhileProcessing.delete(key)) return;
+    if (cooldownMs <= 0) return this.add(key);
+    this.coolingDown.push(key, this.clock.now() + cooldownMs);
+    this.armTimer();
   }
-
 
   get length(): number {
     return this.queue.length;
@@ -78,6 +121,8 @@ export class WorkQueue {
 
   shutdown(): void {
     this.shuttingDown = true;
+    this.timer?.cancel();
+    this.timer = undefined;
     for (const w of this.waiters.splice(0)) w(undefined);
   }
 }
@@ -85,8 +130,8 @@ export class WorkQueue {
 /** Syncs slower than this are followed by an equal cool-down before the same key runs again. */
 const SLOW_SYNC_MS = 20;
 
-/** Run `workers` loops that take keys from `q` and call `sync`; errors requeue with back-off. */
-export function runWorkers(q: WorkQueue, workers: number, sync: (key: string) => Promise<void>, onError?: (key: string, e: unknown) => void): void {
+/** Run `workers` loops that take keys from `q` and call `sync`; errors are logged and requeue with back-off. */
+export function runWorkers(q: WorkQueue, workers: number, sync: (key: string) => Promise<void>, log: Logger = logger(q.name)): void {
   for (let i = 0; i < workers; i++) {
     void (async () => {
       for (;;) {
@@ -98,7 +143,8 @@ export function runWorkers(q: WorkQueue, workers: number, sync: (key: string) =>
           await sync(key);
           q.forget(key);
         } catch (e) {
-          onError?.(key, e);
+          // utilruntime.HandleError(fmt.Errorf("error syncing %q, requeuing: %w", key, err))
+          log.error('Error syncing, requeuing', { key, err: e });
           q.addRateLimited(key);
         }
         // Let the commit of this sync's writes reach the informers before the key can be synced again

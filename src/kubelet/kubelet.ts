@@ -7,6 +7,7 @@ import type { Informer } from '../client/informer.js';
 import type { Controller, ControllerContext } from '../controllers/context.js';
 import type { Timer } from '../machinery/clock.js';
 import { badRequest, isStatusError, notFound } from '../machinery/errors.js';
+import { logger } from '../machinery/log.js';
 import type { ExecRequest, ExecSession, Runtime } from '../runtime/runtime.js';
 import { PodIPAM } from './ipam.js';
 import { logContainerID, validateContainer } from './logs.js';
@@ -42,6 +43,7 @@ export interface PodLogOptions {
 /** How often the kubelet posts node status when nothing changed (kept within the 40 s node grace period). */
 export const NODE_STATUS_REPORT_MS = 30_000;
 const REGISTER_RETRY_MS = 1000;
+const log = logger('kubelet');
 const PODS = { group: '', plural: 'pods' };
 
 export class Kubelet implements Controller {
@@ -72,7 +74,7 @@ export class Kubelet implements Controller {
       nodeIP: opts.nodeIP,
       containerRuntimeVersion: `${opts.runtime.type}://${opts.runtime.version}`,
       labels: opts.labels,
-      sys: readSystemInfo(opts.nodeName),
+      sys: readSystemInfo(opts.nodeName, ctx.clock.now()),
     };
   }
 
@@ -134,7 +136,8 @@ export class Kubelet implements Controller {
       try {
         await this.register();
         break;
-      } catch {
+      } catch (e) {
+        log.error('Unable to register node with API server', { node: this.nodeName, err: e });
         await this.ctx.clock.sleep(REGISTER_RETRY_MS);
       }
     }
@@ -200,7 +203,7 @@ export class Kubelet implements Controller {
   private every(name: string, ms: number, fn: () => Promise<void>, firstMs = 0): void {
     const tick = async () => {
       if (this.stopped) return;
-      await fn().catch(() => undefined);
+      await fn().catch((e) => log.error('Periodic task failed, will retry', { task: name, node: this.nodeName, err: e }));
       if (!this.stopped) this.timers.set(name, this.ctx.clock.setTimeout(tick, ms));
     };
     this.timers.set(name, this.ctx.clock.setTimeout(tick, firstMs));

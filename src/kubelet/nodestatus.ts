@@ -36,10 +36,10 @@ export interface NodeSpecInput {
 /** Go's GOARCH for Node's process.arch. */
 const GOARCH: Record<string, string> = { x64: 'amd64', arm64: 'arm64', arm: 'arm', ia32: '386', ppc64: 'ppc64le', s390x: 's390x', riscv64: 'riscv64' };
 
-/** The machine's facts; IDs are derived per node name, so several nodes in one process differ. */
-export function readSystemInfo(nodeName: string): SystemInfo {
+/** The machine's facts; IDs are derived per node name, so several nodes in one process differ. `now` stands in for a missing boot id. */
+export function readSystemInfo(nodeName: string, now: number): SystemInfo {
   const machine = readText('/etc/machine-id') ?? os.hostname();
-  const boot = readText('/proc/sys/kernel/random/boot_id') ?? String(Date.now());
+  const boot = readText('/proc/sys/kernel/random/boot_id') ?? String(now);
   let ephemeralStorageBytes = 0;
   try {
     const fs = statfsSync('/');

@@ -7,6 +7,7 @@ import type { Client } from '../client/client.js';
 import type { EventRecorder } from '../client/events.js';
 import { rfc3339, type Clock, type Timer } from '../machinery/clock.js';
 import { isStatusError } from '../machinery/errors.js';
+import { logger } from '../machinery/log.js';
 import { deepEqual } from '../machinery/objects.js';
 import type { ContainerKind, Runtime, RuntimeEvent } from '../runtime/runtime.js';
 import { Backoff, goDuration } from './backoff.js';
@@ -14,6 +15,8 @@ import { containerStatuses, recoveredRecords, terminatedState, type ContainerRec
 import type { PodIPAM } from './ipam.js';
 import { buildPodStatus, isRestartableInitContainer } from './podstatus.js';
 import { killContainers, type KillTarget } from './podkill.js';
+
+const log = logger('kubelet');
 
 export interface WorkerDeps {
   client: Client;
@@ -122,7 +125,8 @@ export class PodWorker {
         this.again = false;
         await this.sync();
       } while (this.again && !this.done && !this.stopped);
-    } catch {
+    } catch (e) {
+      log.error('Error syncing pod, skipping', { pod: `${this.namespace}/${this.name}`, podUID: this.uid, err: e });
       this.wakeAt(this.deps.clock.now() + RETRY_MS);
     } finally {
       this.syncing = false;
@@ -360,7 +364,10 @@ export class PodWorker {
       if (isStatusError(e, 'NotFound')) this.removed = true;
       else if (!isStatusError(e, 'Conflict')) throw e;
       else {
-        const fresh = await this.deps.client.pods.get(this.namespace, this.name).catch(() => undefined);
+        const fresh = await this.deps.client.pods.get(this.namespace, this.name).catch((ge) => {
+          if (!isStatusError(ge, 'NotFound')) log.error('Failed to re-read pod after a status conflict', { pod: `${this.namespace}/${this.name}`, err: ge });
+          return undefined;
+        });
         if (!fresh || fresh.metadata.uid !== this.uid) this.removed = true;
         else this.written = fresh;
       }

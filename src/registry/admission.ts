@@ -1,21 +1,42 @@
-// Mutating admission the real API server runs by default for storage: DefaultStorageClass,
-// StorageObjectInUseProtection (plugin/pkg/admission/storage/...).
+// The admission contract (k8s.io/apiserver/pkg/admission): plugins that mutate a write after defaulting
+// (admit) and that may refuse it once it validated (validate). The plugins live in apiserver/admission.
 
-import { PV_PROTECTION_FINALIZER, PVC_PROTECTION_FINALIZER } from '../api/storage/annotations.js';
-import { defaultStorageClassName } from '../api/storage/classes.js';
-import type { StrategyContext } from './strategy.js';
+import type { ResourceInfo } from '../api/resources.js';
+import type { Store } from '../storage/store.js';
+import type { WriteOptions } from './options.js';
 
-export function addFinalizer(obj: any, f: string): void {
-  const fins: string[] = (obj.metadata.finalizers ??= []);
-  if (!fins.includes(f)) fins.push(f);
+export type Operation = 'CREATE' | 'UPDATE' | 'DELETE';
+
+export interface AdmissionAttributes {
+  operation: Operation;
+  resource: ResourceInfo;
+  subresource: string;
+  namespace: string;
+  name: string;
+  /** The object being written (mutable in admit); for DELETE, the stored one. */
+  object: any;
+  old?: any;
+  user?: WriteOptions['user'];
+  dryRun: boolean;
+  /** What admission may read: the stored objects. */
+  store: Store;
 }
 
-export function admitClaim(pvc: any, ctx: StrategyContext): void {
-  const name = defaultStorageClassName(pvc, ctx.list('storage.k8s.io/storageclasses'));
-  if (name) (pvc.spec ??= {}).storageClassName = name;
-  addFinalizer(pvc, PVC_PROTECTION_FINALIZER);
+export interface AdmissionPlugin {
+  readonly name: string;
+  admit?(a: AdmissionAttributes): void;
+  validate?(a: AdmissionAttributes): void;
 }
 
-export function admitVolume(pv: any): void {
-  addFinalizer(pv, PV_PROTECTION_FINALIZER);
+/** Mutating plugins in order, then validating ones, as the real server's chain runs them. */
+export class AdmissionChain {
+  constructor(private plugins: AdmissionPlugin[] = []) {}
+
+  admit(a: AdmissionAttributes): void {
+    for (const p of this.plugins) p.admit?.(a);
+  }
+
+  validate(a: AdmissionAttributes): void {
+    for (const p of this.plugins) p.validate?.(a);
+  }
 }

@@ -8,6 +8,8 @@ export interface WriteOptions {
   fieldManager?: string;
   /** Collected `Warning` texts for the response. */
   warnings?: string[];
+  /** Who asks, for admission plugins that decide by requester (user.Info; structurally the apiserver's UserInfo). */
+  user?: { name: string; uid?: string; groups: string[]; extra?: Record<string, string[]> };
 }
 
 export interface ListOptions {

@@ -6,6 +6,7 @@ import { StatusError } from '../machinery/errors.js';
 import { MemoryBackend } from '../storage/backend.js';
 import { Store } from '../storage/store.js';
 import { bootstrap } from '../server/bootstrap.js';
+import { defaultAdmission } from '../apiserver/admission/index.js';
 import type { WatchEvent } from './options.js';
 import { Registry } from './rest.js';
 import { watch } from './watch.js';
@@ -17,7 +18,7 @@ const NS = lookupResource('', 'v1', 'namespaces')!;
 
 function registry(): { reg: Registry; clock: VirtualClock } {
   const clock = new VirtualClock();
-  const reg = new Registry(new Store(new MemoryBackend()), clock);
+  const reg = new Registry(new Store(new MemoryBackend()), clock, defaultAdmission());
   bootstrap(reg, 6443, clock.now());
   return { reg, clock };
 }

@@ -26,6 +26,7 @@ import { clone, deepEqual, isPlainObject } from '../machinery/objects.js';
 import type { Entry, Store } from '../storage/store.js';
 import { carryObjectMeta, generateName, initObjectMeta, parseResourceVersion, specOf } from './meta.js';
 import type { DeleteOptions, ListOptions, PatchType, WriteOptions } from './options.js';
+import { AdmissionChain, type AdmissionAttributes } from './admission.js';
 import { applyPatch } from './patch.js';
 import { strategyFor, type Strategy, type StrategyContext } from './strategy.js';
 
@@ -44,6 +45,7 @@ export class Registry {
   constructor(
     readonly store: Store,
     readonly clock: Clock,
+    private admission: AdmissionChain = new AdmissionChain(),
   ) {
     this.strategyContext = { list: (resource) => store.list(resource).entries.map((e) => e.object) };
   }
@@ -135,12 +137,8 @@ export class Registry {
     for (const f of unknown) opts.warnings?.push(`unknown field "${f}"`);
   }
 
-  private checkNamespace(r: ResourceInfo, ns: string, name: string): void {
-    if (!r.namespaced) return;
-    const nsEntry = this.store.get('namespaces', '', ns);
-    if (!nsEntry) throw notFound({ group: '', plural: 'namespaces' }, ns);
-    if (nsEntry.object.status?.phase === 'Terminating')
-      throw forbidden(r, name, `unable to create new content in namespace ${ns} because it is being terminated`);
+  private attributes(operation: AdmissionAttributes['operation'], r: ResourceInfo, ns: string, name: string, object: any, opts: WriteOptions, subresource = '', old?: any): AdmissionAttributes {
+    return { operation, resource: r, subresource, namespace: r.namespaced ? ns : '', name, object, old, user: opts.user, dryRun: !!opts.dryRun, store: this.store };
   }
 
   private invalidOrNothing(r: ResourceInfo, name: string, errs: FieldError[]): void {
@@ -162,11 +160,13 @@ export class Registry {
     initObjectMeta(meta, this.clock.now());
     if (st.generation) meta.generation = 1;
     applyDefaults(r.group, r.kind, obj);
+    const admission = this.attributes('CREATE', r, ns, meta.name ?? '', obj, opts);
+    this.admission.admit(admission);
     if (!st.keepStatusOnCreate && r.subresources.some((s) => s.name === 'status')) delete obj.status;
     st.prepareForCreate?.(obj, this.strategyContext);
     dropEmptyMeta(meta);
     this.invalidOrNothing(r, meta.name ?? '', validate(r.group, r.kind, obj));
-    this.checkNamespace(r, ns, meta.name);
+    this.admission.validate(admission);
     const key = resourceKey(r);
     if (this.store.get(key, this.key(r, ns), meta.name)) throw alreadyExists(r, meta.name);
     this.invalidOrNothing(r, meta.name, st.validateCreate?.(obj, this.strategyContext) ?? []);
@@ -204,11 +204,14 @@ export class Registry {
       }
     }
     applyDefaults(r.group, r.kind, obj);
+    const admission = this.attributes('UPDATE', r, ns, name, obj, opts, subresource ?? '', old);
+    this.admission.admit(admission);
     const st = this.strategy(r);
     if (subresource !== 'status') st.prepareForUpdate?.(obj, old);
     dropEmptyMeta(obj.metadata);
     if (st.generation && !deepEqual(specOf(obj), specOf(old))) obj.metadata.generation = (old.metadata.generation ?? 0) + 1;
     this.invalidOrNothing(r, name, [...validate(r.group, r.kind, obj), ...validateUpdate(r.group, r.kind, obj, old)]);
+    this.admission.validate(admission);
     return this.commitUpdate(r, ns, name, obj, old, opts);
   }
 

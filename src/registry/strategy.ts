@@ -4,7 +4,6 @@
 import type { FieldGetter } from '../machinery/fields.js';
 import type { FieldError } from '../machinery/errors.js';
 import { generateJobSelector } from '../api/defaults/index.js';
-import { admitClaim, admitVolume } from './admission.js';
 import { serviceStrategy } from './service.js';
 
 export interface Strategy {
@@ -101,15 +100,13 @@ export const STRATEGIES: Record<string, Strategy> = {
   },
   nodes: { keepStatusOnCreate: true, fields: { 'spec.unschedulable': (n) => String(n.spec?.unschedulable ?? false) } },
   persistentvolumeclaims: {
-    prepareForCreate(pvc, ctx) {
+    prepareForCreate(pvc) {
       pvc.status = { phase: 'Pending' };
-      admitClaim(pvc, ctx);
     },
   },
   persistentvolumes: {
     prepareForCreate(pv) {
       pv.status = { phase: 'Pending' };
-      admitVolume(pv);
     },
   },
   secrets: {

@@ -3,6 +3,7 @@
 // only when the status does.
 
 import type { Client } from '../client/client.js';
+import { retryOnConflict } from '../client/retry.js';
 import { rfc3339, type Clock } from '../machinery/clock.js';
 import { isStatusError } from '../machinery/errors.js';
 
@@ -34,19 +35,24 @@ function withCondition(pod: any, cond: PodScheduledCondition, now: string): any 
   return next;
 }
 
-/** Write the condition unless it is already there; gives up if the pod is gone, replaced or bound. */
+/**
+ * Write the condition unless it is already there, re-reading the pod on conflicts; gives up if the pod
+ * is gone, replaced or bound meanwhile.
+ */
 export async function updatePodScheduled(client: Client, clock: Clock, pod: any, cond: PodScheduledCondition): Promise<void> {
-  let latest = pod;
-  for (let attempt = 0; ; attempt++) {
-    if (!conditionChanged(latest, cond)) return;
+  let stale = false;
+  await retryOnConflict(clock, async () => {
+    let latest = pod;
     try {
+      if (stale) {
+        latest = await client.pods.get(pod.metadata.namespace, pod.metadata.name);
+        if (latest.metadata.uid !== pod.metadata.uid || latest.spec?.nodeName) return;
+      }
+      stale = true;
+      if (!conditionChanged(latest, cond)) return;
       await client.pods.updateStatus(latest.metadata.namespace, withCondition(latest, cond, rfc3339(clock.now())));
-      return;
     } catch (e) {
-      if (isStatusError(e, 'NotFound')) return;
-      if (!isStatusError(e, 'Conflict') || attempt > 0) throw e;
+      if (!isStatusError(e, 'NotFound')) throw e;
     }
-    latest = await client.pods.get(pod.metadata.namespace, pod.metadata.name);
-    if (latest.metadata.uid !== pod.metadata.uid || latest.spec?.nodeName) return;
-  }
+  });
 }

@@ -8,6 +8,7 @@ import { REFS } from '../client/client.js';
 import type { EventRecorder } from '../client/events.js';
 import type { Informer } from '../client/informer.js';
 import type { Controller, ControllerContext } from '../controllers/context.js';
+import { logger } from '../machinery/log.js';
 import { CycleState, type ClusterEvent } from './framework.js';
 import { SchedulerCache } from './cache.js';
 import { newPodInfo, type PodInfo } from './nodeinfo.js';
@@ -25,6 +26,7 @@ export interface SchedulerOptions {
 }
 
 const NOTE_LENGTH_LIMIT = 1024;
+const log = logger('scheduler');
 
 function truncateMessage(message: string): string {
   if (message.length <= NOTE_LENGTH_LIMIT) return message;
@@ -215,6 +217,8 @@ export class Scheduler implements Controller {
 
   private writeCondition(pod: any, cond: PodScheduledCondition): void {
     // A lost write is redone on the next attempt; the event above already carries the message.
-    updatePodScheduled(this.ctx.client, this.ctx.clock, pod, cond).catch(() => undefined);
+    updatePodScheduled(this.ctx.client, this.ctx.clock, pod, cond).catch((e) =>
+      log.error('Error updating pod', { pod: `${pod.metadata.namespace}/${pod.metadata.name}`, err: e }),
+    );
   }
 }

@@ -1,7 +1,9 @@
-// Objects every cluster starts with: the system namespaces, the `kubernetes` service and the local
-// APIService of every served group-version.
+// Objects every cluster starts with: the system namespaces, the `kubernetes` service, the RBAC
+// bootstrap policy, the service accounts of the controllers and the local APIService of every served
+// group-version. Each is created if missing, on every start; what exists is left as it is.
 
 import type { APIService } from '../api/types/apiregistration/v1.js';
+import { bootstrapClusterRoleBindings, bootstrapClusterRoles, bootstrapRoleBindings, bootstrapRoles } from '../apiserver/authorization/bootstrappolicy.js';
 import { groupPriority } from '../api/grouppriority.js';
 import { groupVersion, groupVersions, lookupResource } from '../api/resources.js';
 import { rfc3339 } from '../machinery/clock.js';
@@ -9,6 +11,7 @@ import { isStatusError } from '../machinery/errors.js';
 import { clone } from '../machinery/objects.js';
 import type { Registry } from '../registry/rest.js';
 import { KUBERNETES_SERVICE_IP } from '../registry/service.js';
+import { CONTROLLER_SERVICE_ACCOUNTS } from './identities.js';
 
 const NAMESPACES = ['default', 'kube-system', 'kube-public', 'kube-node-lease'];
 
@@ -29,6 +32,15 @@ export function bootstrap(reg: Registry, apiPort: number, nowMs: number): void {
     metadata: { name: 'kubernetes', labels: { component: 'apiserver', provider: 'kubernetes' } },
     spec: { clusterIP: KUBERNETES_SERVICE_IP, ports: [{ name: 'https', port: 443, protocol: 'TCP', targetPort: apiPort }], sessionAffinity: 'None', type: 'ClusterIP' },
   });
+  const RBAC = 'rbac.authorization.k8s.io';
+  for (const role of bootstrapClusterRoles()) ensure(reg, 'clusterroles', RBAC, '', role);
+  for (const binding of bootstrapClusterRoleBindings()) ensure(reg, 'clusterrolebindings', RBAC, '', binding);
+  for (const role of bootstrapRoles()) ensure(reg, 'roles', RBAC, role.metadata!.namespace!, role);
+  for (const binding of bootstrapRoleBindings()) ensure(reg, 'rolebindings', RBAC, binding.metadata!.namespace!, binding);
+  // The service-account controller makes `default` in every namespace; these exist before it runs, so
+  // the first pods of the system namespaces never wait for it.
+  for (const ns of NAMESPACES) ensure(reg, 'serviceaccounts', '', ns, { metadata: { name: 'default' } });
+  for (const name of CONTROLLER_SERVICE_ACCOUNTS) ensure(reg, 'serviceaccounts', '', 'kube-system', { metadata: { name } });
   bootstrapLocalAPIServices(reg, nowMs);
 }
 

@@ -1,16 +1,24 @@
-// The controller manager: every controller of the control plane on one shared informer factory.
+// The controller manager: every controller of the control plane on one shared informer factory. As
+// kube-controller-manager with --use-service-account-credentials, the informers list and watch as
+// `system:kube-controller-manager` and each controller writes as its own service account in
+// kube-system, so what it may do is what its `system:controller:<name>` role grants.
 
+import type { UserInfo } from '../apiserver/authentication/user.js';
 import type { Client } from '../client/client.js';
 import { InformerFactory } from '../client/informerfactory.js';
 import { makeContext, type Controller, type ControllerContext } from '../controllers/context.js';
+import { ClusterRoleAggregationController } from '../controllers/clusterroleaggregation/clusterrole_aggregation_controller.js';
 import { EndpointsController, EndpointSliceController } from '../controllers/endpoints/index.js';
 import { GarbageCollector } from '../controllers/garbagecollector/garbagecollector.js';
 import { NamespaceController } from '../controllers/namespace/namespace_controller.js';
 import { RootCACertPublisher } from '../controllers/rootcacertpublisher/publisher.js';
+import { ServiceAccountsController } from '../controllers/serviceaccount/serviceaccounts_controller.js';
+import { TokensController, type TokensControllerOptions } from '../controllers/serviceaccount/tokens_controller.js';
 import { StatefulSetController } from '../controllers/statefulset/stateful_set.js';
 import { ensureDefaultStorageClass, PersistentVolumeController } from '../controllers/volume/index.js';
 import type { Clock } from '../machinery/clock.js';
 import { Scheduler } from '../scheduler/scheduler.js';
+import { ADMIN, CONTROLLER_MANAGER, controllerUser, SCHEDULER } from './identities.js';
 
 export interface ControlPlane {
   ctx: ControllerContext;
@@ -22,29 +30,37 @@ export interface ControlPlaneOptions {
   dataDir: string;
   /** The cluster CA, published to every namespace as `kube-root-ca.crt`. */
   caPem: string;
-  /** Extra components sharing the informers (scheduler, kubelets), built once the context exists. */
-  extra?: (ctx: ControllerContext) => Controller[];
+  /** Signs the token of a legacy service-account token Secret. */
+  signLegacyToken: TokensControllerOptions['sign'];
+  /** Extra components sharing the informers (kubelets), given a context per identity. */
+  extra?: (contextFor: (user: UserInfo) => ControllerContext) => Controller[];
 }
 
-export async function startControlPlane(client: Client, clock: Clock, opts: ControlPlaneOptions): Promise<ControlPlane> {
-  const informers = new InformerFactory(client, clock);
-  const ctx = makeContext(client, informers, clock);
-  await ensureDefaultStorageClass(client);
+export async function startControlPlane(clientFor: (user: UserInfo) => Client, clock: Clock, opts: ControlPlaneOptions): Promise<ControlPlane> {
+  const informers = new InformerFactory(clientFor(CONTROLLER_MANAGER), clock);
+  const contextFor = (user: UserInfo) => makeContext(clientFor(user), informers, clock);
+  const as = (name: string) => contextFor(controllerUser(name));
+  // The default StorageClass is an addon on a real cluster (installed with admin rights), not a controller's.
+  await ensureDefaultStorageClass(clientFor(ADMIN));
   const controllers: Controller[] = [
-    new NamespaceController(ctx),
-    new RootCACertPublisher(ctx, opts.caPem),
-    new GarbageCollector(ctx),
-    new StatefulSetController(ctx),
-    new PersistentVolumeController(ctx, { dataDir: opts.dataDir }),
-    new EndpointsController(ctx),
-    new EndpointSliceController(ctx),
-    new Scheduler(ctx),
-    ...(opts.extra?.(ctx) ?? []),
+    new NamespaceController(as('namespace-controller')),
+    new ServiceAccountsController(as('service-account-controller')),
+    // The tokens controller runs with kube-controller-manager's own credentials, as upstream.
+    new TokensController(contextFor(CONTROLLER_MANAGER), { caPem: opts.caPem, sign: opts.signLegacyToken }),
+    new RootCACertPublisher(as('root-ca-cert-publisher'), opts.caPem),
+    new GarbageCollector(as('generic-garbage-collector')),
+    new StatefulSetController(as('statefulset-controller')),
+    new PersistentVolumeController(as('persistent-volume-binder'), { dataDir: opts.dataDir }),
+    new EndpointsController(as('endpoint-controller')),
+    new EndpointSliceController(as('endpointslice-controller')),
+    new ClusterRoleAggregationController(as('clusterrole-aggregation-controller')),
+    new Scheduler(contextFor(SCHEDULER)),
+    ...(opts.extra?.(contextFor) ?? []),
   ];
   informers.start();
   for (const c of controllers) c.start();
   return {
-    ctx,
+    ctx: contextFor(CONTROLLER_MANAGER),
     informers,
     stop() {
       for (const c of controllers) c.stop();

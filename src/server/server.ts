@@ -4,20 +4,23 @@ import type { AddressInfo } from 'node:net';
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { ensureAdminToken, ensureCertificates } from '../apiserver/certs.js';
-import { InProcessTransport } from '../apiserver/inprocess.js';
+import { legacyClaims } from '../apiserver/authentication/serviceaccount/claims.js';
+import { signJwt } from '../apiserver/authentication/serviceaccount/jwt.js';
+import { loadOrCreateSigningKey } from '../apiserver/authentication/serviceaccount/signingkey.js';
+import { StaticTokenAuthenticator } from '../apiserver/authentication/token.js';
 import type { HandlerContext } from '../apiserver/handlers.js';
 import { createApiServer } from '../apiserver/server.js';
-import { Client } from '../client/client.js';
 import { realClock } from '../machinery/clock.js';
-import { Registry } from '../registry/rest.js';
 import { SqliteBackend } from '../storage/sqlite.js';
 import { Store } from '../storage/store.js';
+import { buildApiChain } from './apichain.js';
 import { bootstrap } from './bootstrap.js';
 import { startControlPlane } from './controllers.js';
 import { startNodes } from './nodes.js';
 import { podStreams } from './podstreams.js';
 import type { Kubelet } from '../kubelet/kubelet.js';
 import { lockDataDir } from './datadir.js';
+import { ADMIN, SERVICE_ACCOUNT_ISSUER } from './identities.js';
 import { writeKubeconfig } from './kubeconfig.js';
 
 export interface ServerOptions {
@@ -44,21 +47,23 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
     mkdirSync(opts.dataDir, { recursive: true });
     // A failed commit (e.g. disk full) is rolled back and refused with a 500; the store logs the outage.
     store = new Store(new SqliteBackend(path.join(opts.dataDir, 'state.db')));
-    const registry = new Registry(store, realClock);
-    const handlers: HandlerContext = { registry };
-    const server = createApiServer({ tls: { cert: certPem, key: keyPem }, tokens: [token], handlers });
+    const issuer = { issuer: SERVICE_ACCOUNT_ISSUER, apiAudiences: [SERVICE_ACCOUNT_ISSUER], key: loadOrCreateSigningKey(opts.dataDir), clock: realClock };
+    const chain = buildApiChain(store, realClock, { authenticators: [new StaticTokenAuthenticator([{ token, user: ADMIN }])], issuer });
+    const { registry } = chain;
+    const handlers: HandlerContext = { registry, storage: chain.storage };
+    const server = createApiServer({ tls: { cert: certPem, key: keyPem }, authenticators: chain.authenticators, authorizer: chain.authorizer, handlers, paths: chain.paths });
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
       server.listen(opts.port, opts.host, () => resolve());
     });
     const port = (server.address() as AddressInfo).port;
     bootstrap(registry, port, realClock.now());
-    const client = new Client(new InProcessTransport(registry));
     let kubelets: Kubelet[] = [];
-    const controlPlane = await startControlPlane(client, realClock, {
+    const controlPlane = await startControlPlane(chain.clientFor, realClock, {
       dataDir: opts.dataDir,
       caPem,
-      extra: (ctx) => (kubelets = startNodes(ctx, { count: opts.nodes, startDelayMs: opts.simStartDelayMs, stopDelayMs: opts.simStopDelayMs })),
+      signLegacyToken: (namespace, serviceAccount, secretName) => signJwt(legacyClaims({ namespace, serviceAccount, secretName }), issuer.key),
+      extra: (contextFor) => (kubelets = startNodes(contextFor, { count: opts.nodes, startDelayMs: opts.simStartDelayMs, stopDelayMs: opts.simStopDelayMs })),
     });
     handlers.podStreams = podStreams(registry, kubelets);
     const host = opts.host.includes(':') ? `[${opts.host}]` : opts.host;

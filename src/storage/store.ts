@@ -78,6 +78,8 @@ function parseKey(key: string): { resource: string; namespace: string; name: str
 export class Store {
   private rev: number;
   private byResource = new Map<string, Map<string, Entry>>();
+  /** The revision of each resource's newest write, so caches over a resource know when to rebuild. */
+  private lastWrites = new Map<string, number>();
   private history: StoreEvent[] = [];
   /** Revision of the newest event that is no longer in `history`; watches from before it are expired. */
   private compactedRev: number;
@@ -193,7 +195,13 @@ export class Store {
     return entry;
   }
 
+  /** Revision of the newest write to `resource` (0 if none since start); a rolled-back write still counts. */
+  lastWrite(resource: string): number {
+    return this.lastWrites.get(resource) ?? 0;
+  }
+
   private begin(undo: Undo): void {
+    this.lastWrites.set(undo.resource, this.rev + 1);
     if (!this.batch.length) this.batchStartRev = this.rev;
     this.batchUndo.push(undo);
   }

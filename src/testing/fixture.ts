@@ -1,12 +1,13 @@
 // An in-memory control plane for unit tests: real registry, store, in-process client and informers.
 
-import { InProcessTransport } from '../apiserver/inprocess.js';
-import { Client } from '../client/client.js';
+import type { Client } from '../client/client.js';
 import { InformerFactory } from '../client/informerfactory.js';
 import { makeContext, type ControllerContext } from '../controllers/context.js';
 import { realClock, type Clock } from '../machinery/clock.js';
-import { Registry } from '../registry/rest.js';
+import type { Registry } from '../registry/rest.js';
+import { buildApiChain } from '../server/apichain.js';
 import { bootstrap } from '../server/bootstrap.js';
+import { ADMIN } from '../server/identities.js';
 import { MemoryBackend } from '../storage/backend.js';
 import { Store } from '../storage/store.js';
 
@@ -24,9 +25,10 @@ export interface TestCluster {
 
 export function testCluster(clock: Clock = realClock): TestCluster {
   const store = new Store(new MemoryBackend());
-  const registry = new Registry(store, clock);
+  const chain = buildApiChain(store, clock, { authenticators: [] });
+  const registry = chain.registry;
   bootstrap(registry, 6443, clock.now());
-  const client = new Client(new InProcessTransport(registry));
+  const client = chain.clientFor(ADMIN);
   const informers = new InformerFactory(client, clock);
   const ctx = makeContext(client, informers, clock);
   return {

@@ -3,6 +3,7 @@
 
 import apps from './schema/k8s.io.api.apps.v1.json' with { type: 'json' };
 import authentication from './schema/k8s.io.api.authentication.v1.json' with { type: 'json' };
+import authorization from './schema/k8s.io.api.authorization.v1.json' with { type: 'json' };
 import autoscaling from './schema/k8s.io.api.autoscaling.v1.json' with { type: 'json' };
 import batch from './schema/k8s.io.api.batch.v1.json' with { type: 'json' };
 import coordination from './schema/k8s.io.api.coordination.v1.json' with { type: 'json' };
@@ -50,7 +51,7 @@ export interface SchemaFile {
 }
 
 export const SCHEMA_FILES: SchemaFile[] = [
-  core, apps, batch, policy, rbac, networking, coordination, storage, discovery, autoscaling, authentication, scheduling, apiregistration,
+  core, apps, batch, policy, rbac, networking, coordination, storage, discovery, autoscaling, authentication, authorization, scheduling, apiregistration,
   meta, runtime, resource, intstr,
 ];
 

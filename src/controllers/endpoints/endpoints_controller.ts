@@ -39,7 +39,7 @@ export class EndpointsController implements Controller {
   constructor(ctx: ControllerContext) {
     this.client = ctx.client;
     this.recorder = ctx.recorder('endpoint-controller');
-    this.queue = new WorkQueue(ctx.clock);
+    this.queue = new WorkQueue(ctx.clock, { name: 'endpoint' });
     this.services = ctx.informers.get(REFS.services);
     this.pods = ctx.informers.get(REFS.pods);
     this.endpoints = ctx.informers.get(REFS.endpoints);

@@ -42,7 +42,7 @@ export class EndpointSliceController implements Controller {
   constructor(ctx: ControllerContext) {
     this.client = ctx.client;
     this.recorder = ctx.recorder('endpoint-slice-controller');
-    this.queue = new WorkQueue(ctx.clock);
+    this.queue = new WorkQueue(ctx.clock, { name: 'endpoint_slice' });
     this.services = ctx.informers.get(REFS.services);
     this.pods = ctx.informers.get(REFS.pods);
     this.nodes = ctx.informers.get(REFS.nodes);

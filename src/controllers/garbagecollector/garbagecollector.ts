@@ -46,9 +46,9 @@ export class GarbageCollector implements Controller {
   readonly graph: GraphBuilder;
 
   constructor(ctx: ControllerContext) {
-    this.attemptToDelete = new WorkQueue(ctx.clock);
-    this.attemptToOrphan = new WorkQueue(ctx.clock);
-    this.ops = new ObjectOperations(ctx.client);
+    this.attemptToDelete = new WorkQueue(ctx.clock, { name: 'garbage_collector_attempt_to_delete' });
+    this.attemptToOrphan = new WorkQueue(ctx.clock, { name: 'garbage_collector_attempt_to_orphan' });
+    this.ops = new ObjectOperations(ctx.client, ctx.clock);
     this.recorder = ctx.recorder(COMPONENT);
     this.graph = new GraphBuilder(
       {

@@ -2,10 +2,12 @@
 
 import { lookupKind, type ResourceInfo } from '../../api/resources.js';
 import type { Client, ResourceClient } from '../../client/client.js';
+import { DEFAULT_BACKOFF, retryOnConflict } from '../../client/retry.js';
 import type { DeleteOpts, PatchKind } from '../../client/transport.js';
+import type { Clock } from '../../machinery/clock.js';
 import { isStatusError } from '../../machinery/errors.js';
 import { deepEqual } from '../../machinery/objects.js';
-import type { ObjectIdentity, OwnerReference } from './identity.js';
+import { describeIdentity, type ObjectIdentity, type OwnerReference } from './identity.js';
 import { finalizersPatch } from './patch.js';
 
 /** The reference names an apiVersion/kind this server does not serve. */
@@ -15,10 +17,11 @@ export class UnresolvableKindError extends Error {
   }
 }
 
-const FINALIZER_RETRIES = 5;
-
 export class ObjectOperations {
-  constructor(private client: Client) {}
+  constructor(
+    private client: Client,
+    private clock: Clock,
+  ) {}
 
   resolve(apiVersion: string, kind: string): ResourceInfo | undefined {
     return lookupKind(apiVersion, kind);
@@ -69,27 +72,34 @@ export class ObjectOperations {
     }
   }
 
-  /** Take `finalizer` off the object if it is still there, retrying on conflicts. */
+  /** Take `finalizer` off the object if it is still there, re-reading it on conflicts (retry.DefaultBackoff). */
   async removeFinalizer(id: ObjectIdentity, finalizer: string): Promise<void> {
     const { rc, ns } = this.target(id);
-    for (let attempt = 1; ; attempt++) {
-      let obj: any;
-      try {
-        obj = await rc.get(ns, id.name);
-      } catch (e) {
-        if (isStatusError(e, 'NotFound')) return;
-        throw e;
-      }
-      if (obj.metadata.uid !== id.uid) return;
-      const finalizers: string[] = obj.metadata.finalizers ?? [];
-      if (!finalizers.includes(finalizer)) return;
-      try {
-        await rc.patch(ns, id.name, 'merge', finalizersPatch(obj.metadata.resourceVersion, finalizers.filter((f) => f !== finalizer)));
-        return;
-      } catch (e) {
-        if (isStatusError(e, 'NotFound')) return;
-        if (!isStatusError(e, 'Conflict') || attempt >= FINALIZER_RETRIES) throw e;
-      }
+    try {
+      await retryOnConflict(
+        this.clock,
+        async () => {
+          let obj: any;
+          try {
+            obj = await rc.get(ns, id.name);
+          } catch (e) {
+            if (isStatusError(e, 'NotFound')) return;
+            throw e;
+          }
+          if (obj.metadata.uid !== id.uid) return;
+          const finalizers: string[] = obj.metadata.finalizers ?? [];
+          if (!finalizers.includes(finalizer)) return;
+          try {
+            await rc.patch(ns, id.name, 'merge', finalizersPatch(obj.metadata.resourceVersion, finalizers.filter((f) => f !== finalizer)));
+          } catch (e) {
+            if (!isStatusError(e, 'NotFound')) throw e;
+          }
+        },
+        DEFAULT_BACKOFF,
+      );
+    } catch (e) {
+      if (!isStatusError(e, 'Conflict')) throw e;
+      throw new Error(`updateMaxRetries(${DEFAULT_BACKOFF.steps}) has reached. The garbage collector will retry later for owner ${describeIdentity(id)}`);
     }
   }
 }

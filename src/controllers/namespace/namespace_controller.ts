@@ -18,7 +18,7 @@ export class NamespaceController implements Controller {
 
   constructor(ctx: ControllerContext) {
     this.client = ctx.client;
-    this.queue = new WorkQueue(ctx.clock);
+    this.queue = new WorkQueue(ctx.clock, { name: 'namespace' });
     this.namespaces = ctx.informers.get(REFS.namespaces);
     this.namespaces.addHandler({
       add: (ns) => this.enqueue(ns),

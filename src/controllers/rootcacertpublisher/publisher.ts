@@ -22,7 +22,7 @@ export class RootCACertPublisher implements Controller {
     private caPem: string,
   ) {
     this.client = ctx.client;
-    this.queue = new WorkQueue(ctx.clock);
+    this.queue = new WorkQueue(ctx.clock, { name: 'root_ca_cert_publisher' });
     this.namespaces = ctx.informers.get(REFS.namespaces);
     this.configMaps = ctx.informers.get(REFS.configmaps);
     this.namespaces.addHandler({ add: (ns) => this.queue.add(ns.metadata.name), update: (_o, ns) => this.queue.add(ns.metadata.name) });

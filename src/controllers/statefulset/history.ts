@@ -5,6 +5,8 @@ import type { ControllerRevision, StatefulSet } from 'kubernetes-types/apps/v1.j
 import type { PodTemplateSpec } from 'kubernetes-types/core/v1.js';
 import type { Client } from '../../client/client.js';
 import type { Informer } from '../../client/informer.js';
+import { DEFAULT_BACKOFF, retryOnConflict } from '../../client/retry.js';
+import type { Clock } from '../../machinery/clock.js';
 import { isStatusError } from '../../machinery/errors.js';
 import { matches, type Selector } from '../../machinery/labels.js';
 import { deepEqual } from '../../machinery/objects.js';
@@ -142,6 +144,7 @@ export class History {
   constructor(
     private client: Client,
     private revisions: Informer,
+    private clock: Clock,
   ) {}
 
   /** Revisions in the set's namespace matching the selector and owned by the set or by no controller. */
@@ -173,19 +176,21 @@ export class History {
     }
   }
 
-  /** Give an existing revision a new revision number (rollback to it), retrying on conflict. */
+  /** Give an existing revision a new revision number (rollback to it), re-reading it on conflicts (retry.DefaultBackoff). */
   async updateControllerRevision(revision: ControllerRevision, newRevision: number): Promise<ControllerRevision> {
     let clone = structuredClone(revision);
-    for (let attempt = 0; ; attempt++) {
-      if (clone.revision === newRevision) return clone;
-      clone.revision = newRevision;
-      try {
-        return await this.client.controllerRevisions.update(clone.metadata!.namespace!, clone);
-      } catch (e) {
-        if (!isStatusError(e, 'Conflict') || attempt >= 4) throw e;
-        clone = structuredClone(await this.client.controllerRevisions.get(clone.metadata!.namespace!, clone.metadata!.name!));
-      }
-    }
+    let stale = false;
+    return retryOnConflict(
+      this.clock,
+      async () => {
+        if (stale) clone = structuredClone(await this.client.controllerRevisions.get(clone.metadata!.namespace!, clone.metadata!.name!));
+        stale = true;
+        if (clone.revision === newRevision) return clone;
+        clone.revision = newRevision;
+        return this.client.controllerRevisions.update(clone.metadata!.namespace!, clone);
+      },
+      DEFAULT_BACKOFF,
+    );
   }
 
   async deleteControllerRevision(revision: ControllerRevision): Promise<void> {

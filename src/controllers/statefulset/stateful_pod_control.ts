@@ -6,6 +6,8 @@ import type { PersistentVolumeClaim, Pod } from 'kubernetes-types/core/v1.js';
 import type { Client } from '../../client/client.js';
 import type { EventRecorder } from '../../client/events.js';
 import type { Informer } from '../../client/informer.js';
+import { DEFAULT_BACKOFF, retryOnConflict } from '../../client/retry.js';
+import type { Clock } from '../../machinery/clock.js';
 import { isStatusError } from '../../machinery/errors.js';
 import {
   getPersistentVolumeClaimRetentionPolicy,
@@ -25,8 +27,6 @@ import {
   updateStorage,
 } from './stateful_set_utils.js';
 
-const UPDATE_ATTEMPTS = 4; // retry.DefaultBackoff steps
-
 const errorText = (e: unknown): string => (e instanceof Error ? e.message : String(e));
 const title = (verb: string): string => verb[0].toUpperCase() + verb.slice(1);
 
@@ -35,6 +35,7 @@ export class StatefulPodControl {
     private client: Client,
     private claims: Informer,
     private recorder: EventRecorder,
+    private clock: Clock,
   ) {}
 
   /** Create the pod's claims, then the pod; AlreadyExists on the pod is returned without an event. */
@@ -63,41 +64,46 @@ export class StatefulPodControl {
 
   /** Bring identity, storage and claim ownership in line with the set; `pod` is a private copy. */
   async updateStatefulPod(set: StatefulSet, pod: Pod): Promise<void> {
+    const ns = set.metadata!.namespace!;
     let attempted = false;
-    let err: unknown;
-    for (let attempt = 1; ; attempt++) {
-      try {
-        let consistent = true;
-        if (!identityMatches(set, pod)) {
-          updateIdentity(set, pod);
-          consistent = false;
-        }
-        if (!storageMatches(set, pod)) {
-          updateStorage(set, pod);
-          consistent = false;
-          await this.createPersistentVolumeClaims(set, pod);
-        }
-        if (!this.claimsMatchRetentionPolicy(set, pod)) {
-          await this.updatePodClaimForRetentionPolicy(set, pod);
-          consistent = false;
-        }
-        if (consistent) return;
-        attempted = true;
-        await this.client.pods.update(set.metadata!.namespace!, pod);
-        err = undefined;
-        break;
-      } catch (e) {
-        err = e;
-        if (!attempted) {
-          this.recordPodEvent('update', set, pod, e);
-          throw e;
-        }
-        if (!isStatusError(e, 'Conflict') || attempt >= UPDATE_ATTEMPTS) break;
-        pod = structuredClone(await this.client.pods.get(set.metadata!.namespace!, pod.metadata!.name!));
-      }
+    let stale = false;
+    try {
+      // retry.RetryOnConflict(retry.DefaultBackoff, ...) against a fresh copy of the pod.
+      await retryOnConflict(
+        this.clock,
+        async () => {
+          if (stale) pod = structuredClone(await this.client.pods.get(ns, pod.metadata!.name!));
+          stale = true;
+          if (await this.repairPod(set, pod)) return;
+          attempted = true;
+          await this.client.pods.update(ns, pod);
+        },
+        DEFAULT_BACKOFF,
+      );
+    } catch (e) {
+      this.recordPodEvent('update', set, pod, e);
+      throw e;
     }
-    this.recordPodEvent('update', set, pod, err);
-    if (err) throw err;
+    if (attempted) this.recordPodEvent('update', set, pod);
+  }
+
+  /** Fix identity, storage and claim ownership in `pod`; true when nothing in the pod itself needs writing. */
+  private async repairPod(set: StatefulSet, pod: Pod): Promise<boolean> {
+    let consistent = true;
+    if (!identityMatches(set, pod)) {
+      updateIdentity(set, pod);
+      consistent = false;
+    }
+    if (!storageMatches(set, pod)) {
+      updateStorage(set, pod);
+      consistent = false;
+      await this.createPersistentVolumeClaims(set, pod);
+    }
+    if (!this.claimsMatchRetentionPolicy(set, pod)) {
+      await this.updatePodClaimForRetentionPolicy(set, pod);
+      consistent = false;
+    }
+    return consistent;
   }
 
   /** Delete with the pod's own grace period. A pod already gone (the cache lagging behind) is not an error here. */

@@ -40,16 +40,16 @@ export class StatefulSetController implements Controller {
   constructor(ctx: ControllerContext) {
     this.client = ctx.client;
     this.clock = ctx.clock;
-    this.queue = new WorkQueue(ctx.clock);
+    this.queue = new WorkQueue(ctx.clock, { name: 'statefulset' });
     this.sets = ctx.informers.get(REFS.statefulsets);
     this.pods = ctx.informers.get(REFS.pods);
     const claims = ctx.informers.get(REFS.persistentvolumeclaims);
     const revisions = ctx.informers.get(REFS.controllerrevisions);
     this.informers = [this.sets, this.pods, claims, revisions];
     this.control = new StatefulSetControl(
-      new StatefulPodControl(ctx.client, claims, ctx.recorder('statefulset-controller')),
-      new StatefulSetStatusUpdater(ctx.client),
-      new History(ctx.client, revisions),
+      new StatefulPodControl(ctx.client, claims, ctx.recorder('statefulset-controller'), ctx.clock),
+      new StatefulSetStatusUpdater(ctx.client, ctx.clock),
+      new History(ctx.client, revisions, ctx.clock),
       ctx.clock,
     );
     this.pods.addHandler({

@@ -51,11 +51,18 @@ test('minReadySeconds: OrderedReady waits for availability, and availableReplica
   assert.equal(ready.availableReplicas, 0);
   await settle();
   assert.deepEqual(podNames(h), ['web-0'], 'web-1 waits until web-0 is available');
+  // The requeue from the Ready event and the sync's own (+minReadySeconds) collapse to the earliest, as
+  // client-go's delaying queue does; at exactly +10s the pod is not yet available (strictly after), so the
+  // controller looks again a full minReadySeconds later.
+  await clock.advance(10_000);
+  await settle();
   await clock.advance(11_000);
   await waitFor(() => getPod(h, 'web-1'), 'web-1 after minReadySeconds');
   await statusWhen(h, (s) => s.availableReplicas === 1, 'availableReplicas 1');
   await h.kubelet.markReady('web-1');
   await statusWhen(h, (s) => s.readyReplicas === 2 && s.availableReplicas === 1, 'web-1 ready, not yet available');
+  await settle();
+  await clock.advance(10_000);
   await settle();
   await clock.advance(11_000);
   await statusWhen(h, (s) => s.availableReplicas === 2, 'availableReplicas 2 once the requeue fires');

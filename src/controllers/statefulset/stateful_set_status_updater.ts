@@ -1,11 +1,10 @@
 // Writes a computed StatefulSetStatus through the status subresource (stateful_set_status_updater.go),
-// retrying on conflict against a fresh copy of the set.
+// retrying on conflict (retry.DefaultRetry) against a fresh copy of the set.
 
 import type { StatefulSet, StatefulSetStatus } from 'kubernetes-types/apps/v1.js';
 import type { Client } from '../../client/client.js';
-import { isStatusError } from '../../machinery/errors.js';
-
-const RETRY_STEPS = 5; // retry.DefaultRetry
+import { retryOnConflict } from '../../client/retry.js';
+import type { Clock } from '../../machinery/clock.js';
 
 /** The status as the API serialises it: zero counts and empty revisions are omitted, except `replicas` and `availableReplicas`. */
 export function wireStatus(status: StatefulSetStatus): StatefulSetStatus {
@@ -23,19 +22,19 @@ export function wireStatus(status: StatefulSetStatus): StatefulSetStatus {
 }
 
 export class StatefulSetStatusUpdater {
-  constructor(private client: Client) {}
+  constructor(
+    private client: Client,
+    private clock: Clock,
+  ) {}
 
   async updateStatefulSetStatus(set: StatefulSet, status: StatefulSetStatus): Promise<void> {
     let current = structuredClone(set);
-    for (let attempt = 1; ; attempt++) {
+    let stale = false;
+    await retryOnConflict(this.clock, async () => {
+      if (stale) current = structuredClone(await this.client.statefulSets.get(current.metadata!.namespace!, current.metadata!.name!));
+      stale = true;
       current.status = wireStatus(status);
-      try {
-        await this.client.statefulSets.updateStatus(current.metadata!.namespace!, current);
-        return;
-      } catch (e) {
-        if (!isStatusError(e, 'Conflict') || attempt >= RETRY_STEPS) throw e;
-        current = structuredClone(await this.client.statefulSets.get(current.metadata!.namespace!, current.metadata!.name!));
-      }
-    }
+      await this.client.statefulSets.updateStatus(current.metadata!.namespace!, current);
+    });
   }
 }

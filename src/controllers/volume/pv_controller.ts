@@ -52,8 +52,8 @@ export class PersistentVolumeController implements Controller {
   ) {
     this.client = ctx.client;
     this.recorder = ctx.recorder('persistentvolume-controller');
-    this.claimQueue = new WorkQueue(ctx.clock);
-    this.volumeQueue = new WorkQueue(ctx.clock);
+    this.claimQueue = new WorkQueue(ctx.clock, { name: 'claims' });
+    this.volumeQueue = new WorkQueue(ctx.clock, { name: 'volumes' });
     this.claimInformer = ctx.informers.get(REFS.persistentvolumeclaims);
     const volumeInformer = ctx.informers.get(REFS.persistentvolumes);
     this.claims = new WrittenObjects(this.claimInformer);

@@ -16,7 +16,7 @@ export class PVProtectionController implements Controller {
 
   constructor(ctx: ControllerContext) {
     this.client = ctx.client;
-    this.queue = new WorkQueue(ctx.clock);
+    this.queue = new WorkQueue(ctx.clock, { name: 'pvprotection' });
     this.volumes = ctx.informers.get(REFS.persistentvolumes);
     this.volumes.addHandler({
       add: (pv) => this.enqueue(pv),

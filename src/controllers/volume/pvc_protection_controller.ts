@@ -28,7 +28,7 @@ export class PVCProtectionController implements Controller {
 
   constructor(ctx: ControllerContext) {
     this.client = ctx.client;
-    this.queue = new WorkQueue(ctx.clock);
+    this.queue = new WorkQueue(ctx.clock, { name: 'pvcprotection' });
     this.claims = ctx.informers.get(REFS.persistentvolumeclaims);
     this.pods = ctx.informers.get(REFS.pods);
     indexPodsByClaim(this.pods);

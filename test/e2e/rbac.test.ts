@@ -1,0 +1,117 @@
+// RBAC, service-account tokens and the auth verbs with the real kubectl, on the 3-tier document's
+// service account (seed 004): a ClusterRole that may get and list pods, bound to a service account.
+
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { request, SEEDS, startCluster, table, type Cluster } from './harness.js';
+
+const SA = 'system:serviceaccount:hwyu:jgroups-kubeping-service-account';
+
+/** The document's ServiceAccount, ClusterRole and ClusterRoleBinding, with its namespace variable set. */
+function seedManifest(): string {
+  const text = readFileSync(path.join(SEEDS, '004_8427a18d5893fd56.txt'), 'utf8');
+  const start = text.indexOf('apiVersion: v1\nkind: ServiceAccount');
+  const end = text.indexOf('\n\n', text.indexOf('kind: ClusterRoleBinding', start));
+  return text.slice(start, end).replaceAll('$TARGET_NAMESPACE', 'hwyu') + '\n';
+}
+
+describe('RBAC with service-account tokens', () => {
+  let c: Cluster;
+  let token = '';
+  const as = (args: string[]) => c.kubectl(['--token', token, ...args]);
+
+  before(async () => {
+    c = await startCluster();
+    await c.ok(['create', 'namespace', 'hwyu']);
+  });
+  after(async () => {
+    await c.destroy();
+  });
+
+  it('applies the document: the v1beta1 binding is refused as by a 1.32 server, the rest is created', async () => {
+    const r = await c.kubectl(['apply', '-f', '-'], seedManifest());
+    assert.equal(r.code, 1);
+    assert.match(r.stderr, /no matches for kind "ClusterRoleBinding" in version "rbac\.authorization\.k8s\.io\/v1beta1"/);
+    assert.match(r.stdout, /serviceaccount\/jgroups-kubeping-service-account created/);
+    assert.match(r.stdout, /clusterrole\.rbac\.authorization\.k8s\.io\/jgroups-kubeping-pod-reader created/);
+    const raw = await request(c, 'POST', '/apis/rbac.authorization.k8s.io/v1beta1/clusterrolebindings', '{}', { 'Content-Type': 'application/json' });
+    assert.equal(raw.status, 404);
+  });
+
+  it('issues a token whose user is refused before the binding exists', async () => {
+    token = (await c.ok(['create', 'token', 'jgroups-kubeping-service-account', '-n', 'hwyu', '--duration', '1h'])).trim();
+    assert.equal(token.split('.').length, 3, 'a JWT');
+    const r = await as(['get', 'pods', '-n', 'hwyu']);
+    assert.equal(r.code, 1);
+    assert.equal(r.stderr.trim(), `Error from server (Forbidden): pods is forbidden: User "${SA}" cannot list resource "pods" in API group "" in the namespace "hwyu"`);
+  });
+
+  it('lists pods once bound, with kubectl and with curl, and is refused for the rest', async () => {
+    await c.ok(['apply', '-f', '-'], seedManifest().replace('rbac.authorization.k8s.io/v1beta1', 'rbac.authorization.k8s.io/v1'));
+    const listed = await as(['get', 'pods', '-n', 'hwyu']);
+    assert.equal(listed.code, 0, listed.stderr);
+    assert.match(listed.stderr, /No resources found in hwyu namespace/);
+    const curl = await request(c, 'GET', '/api/v1/namespaces/hwyu/pods', undefined, {}, token);
+    assert.equal(curl.status, 200);
+    assert.equal(JSON.parse(curl.body).kind, 'PodList');
+
+    const secrets = await as(['get', 'secrets', '-n', 'hwyu']);
+    assert.equal(secrets.stderr.trim(), `Error from server (Forbidden): secrets is forbidden: User "${SA}" cannot list resource "secrets" in API group "" in the namespace "hwyu"`);
+    await c.ok(['run', 'victim', '-n', 'hwyu', '--image', 'nginx']);
+    const del = await as(['delete', 'pod', 'victim', '-n', 'hwyu']);
+    assert.equal(del.code, 1);
+    assert.equal(del.stderr.trim(), `Error from server (Forbidden): pods "victim" is forbidden: User "${SA}" cannot delete resource "pods" in API group "" in the namespace "hwyu"`);
+    const deploys = await as(['get', 'deployments', '-n', 'hwyu']);
+    assert.match(deploys.stderr, new RegExp(`deployments\\.apps is forbidden: User "${SA}" cannot list resource "deployments" in API group "apps" in the namespace "hwyu"`));
+    const nodes = await as(['get', 'nodes']);
+    assert.match(nodes.stderr, new RegExp(`nodes is forbidden: User "${SA}" cannot list resource "nodes" in API group "" at the cluster scope`));
+  });
+
+  it('answers kubectl auth can-i, can-i --list and whoami', async () => {
+    assert.equal((await c.kubectl(['auth', 'can-i', 'list', 'pods', '-n', 'hwyu', '--as', SA])).stdout.trim(), 'yes');
+    const no = await c.kubectl(['auth', 'can-i', 'delete', 'pods', '-n', 'hwyu', '--as', SA]);
+    assert.equal(no.code, 1);
+    assert.equal(no.stdout.trim(), 'no');
+    assert.equal((await as(['auth', 'can-i', 'get', 'pods'])).stdout.trim(), 'yes');
+    assert.equal((await c.kubectl(['auth', 'can-i', '*', '*'])).stdout.trim(), 'yes', 'the admin is in system:masters');
+
+    const rules = table((await as(['auth', 'can-i', '--list', '-n', 'hwyu'])).stdout);
+    assert.deepEqual(rules[0], ['Resources', 'Non-Resource URLs', 'Resource Names', 'Verbs']);
+    assert.ok(rules.some((r) => r[0] === 'pods' && r[3] === '[get list]'), JSON.stringify(rules));
+    assert.ok(rules.some((r) => r[0] === 'selfsubjectaccessreviews.authorization.k8s.io' && r[3] === '[create]'), 'system:basic-user');
+
+    const me = table((await as(['auth', 'whoami'])).stdout);
+    assert.deepEqual(me[1], ['Username', SA]);
+    assert.match(me.find((r) => r[0] === 'Groups')![1], /system:serviceaccounts system:serviceaccounts:hwyu system:authenticated/);
+    const admin = table(await c.ok(['auth', 'whoami']));
+    assert.deepEqual(admin[1], ['Username', 'kubernetes-admin']);
+    assert.equal(admin.find((r) => r[0] === 'Groups')![1], '[system:masters system:authenticated]');
+  });
+
+  it('lets only those allowed impersonate, and acts as the impersonated user', async () => {
+    const asSA = await c.kubectl(['get', 'secrets', '-n', 'hwyu', '--as', SA]);
+    assert.match(asSA.stderr, new RegExp(`secrets is forbidden: User "${SA}" cannot list resource "secrets"`));
+    const refused = await as(['get', 'pods', '-n', 'hwyu', '--as', 'someone']);
+    assert.equal(refused.stderr.trim(), `Error from server (Forbidden): users "someone" is forbidden: User "${SA}" cannot impersonate resource "users" in API group "" at the cluster scope`);
+  });
+
+  it('gives anonymous requests the public health and version endpoints only', async () => {
+    const none = { Authorization: '' };
+    assert.equal((await request(c, 'GET', '/healthz', undefined, none)).status, 200);
+    assert.equal((await request(c, 'GET', '/version', undefined, none)).status, 200);
+    const api = await request(c, 'GET', '/api', undefined, none);
+    assert.equal(api.status, 403);
+    assert.equal(JSON.parse(api.body).message, 'forbidden: User "system:anonymous" cannot get path "/api"');
+    const bad = await request(c, 'GET', '/api', undefined, {}, 'not-a-token');
+    assert.equal(bad.status, 401);
+  });
+
+  it('stops accepting a token once its service account is deleted', async () => {
+    await c.ok(['delete', 'serviceaccount', 'jgroups-kubeping-service-account', '-n', 'hwyu']);
+    const r = await as(['get', 'pods', '-n', 'hwyu']);
+    assert.equal(r.code, 1);
+    assert.match(r.stderr, /error: You must be logged in to the server \(Unauthorized\)/);
+  });
+});
