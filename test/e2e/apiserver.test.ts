@@ -196,7 +196,10 @@ spec:
     assert.equal(status(res).details.causes[0].field, 'metadata.name');
     res = await request(c, 'GET', '/api/v1/namespaces/default/pods', undefined, {}, 'wrong-token');
     assert.equal(res.status, 401);
+    // A credential nobody accepts is a 401 on every path; without one, /version is open to anonymous.
     res = await request(c, 'GET', '/version', undefined, {}, 'wrong-token');
+    assert.equal(res.status, 401);
+    res = await request(c, 'GET', '/version', undefined, { Authorization: '' });
     assert.equal(res.status, 200);
     assert.equal(JSON.parse(res.body).minor, '32');
     const r = await c.kubectl(['get', 'configmap', 'watched']);
