@@ -5,6 +5,7 @@ import { createServer as createHttpsServer, type Server } from 'node:https';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { openapiDocument, openapiIndex } from '../api/openapi/documents.js';
 import { internalError, resourceNotFound, StatusError } from '../machinery/errors.js';
+import { logger, verbosityAtLeast } from '../machinery/log.js';
 import { impersonate } from './authentication/impersonation.js';
 import { authenticateToken, bearerToken, type TokenAuthenticator } from './authentication/token.js';
 import type { Authorizer } from './authorization/attributes.js';
@@ -41,6 +42,12 @@ export interface ApiServerOptions {
 
 export function createApiServer(opts: ApiServerOptions): Server {
   const server = createHttpsServer({ cert: opts.tls.cert, key: opts.tls.key }, (req, res) => {
+    if (verbosityAtLeast(3)) {
+      const started = performance.now();
+      res.once('finish', () => {
+        log.v(3).info('HTTP', { verb: req.method, URI: req.url, latency: `${(performance.now() - started).toFixed(3)}ms`, userAgent: req.headers['user-agent'] ?? '', resp: res.statusCode });
+      });
+    }
     serve(opts, req, res).catch((e) => {
       req.resume();
       fail(res, e);
@@ -51,9 +58,11 @@ export function createApiServer(opts: ApiServerOptions): Server {
   return server;
 }
 
+const log = logger('apiserver');
+
 function fail(res: ServerResponse, e: unknown): void {
   const err = e instanceof StatusError ? e : internalError((e as Error)?.message ?? String(e));
-  if (!(e instanceof StatusError) && process.env.K8TS_DEBUG) console.error(e);
+  if (!(e instanceof StatusError)) log.error('Unhandled error serving a request', { err: (e as Error)?.stack ?? String(e) });
   if (res.headersSent) {
     res.destroy();
     return;

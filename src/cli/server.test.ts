@@ -15,6 +15,7 @@ test('the defaults become a server on 127.0.0.1:6443 with state in ./.k8ts', () 
     nodes: 1,
     simStartDelayMs: 250,
     simStopDelayMs: 250,
+    verbosity: 0,
   });
 });
 
@@ -29,6 +30,7 @@ test('valid values are converted', () => {
     nodes: 3,
     simStartDelayMs: 0,
     simStopDelayMs: 90000,
+    verbosity: 0,
   });
   assert.equal(toServerOptions(flags({ port: '65535', host: 'localhost' })).port, 65535);
   assert.equal(toServerOptions(flags({ host: '0.0.0.0' })).host, '0.0.0.0');

@@ -14,6 +14,7 @@ export interface ServerFlags {
   nodes: string;
   simStartDelay: string;
   simStopDelay: string;
+  v: string;
 }
 
 export const SERVER_FLAG_DEFAULTS: ServerFlags = {
@@ -23,6 +24,7 @@ export const SERVER_FLAG_DEFAULTS: ServerFlags = {
   nodes: '1',
   simStartDelay: '250ms',
   simStopDelay: '250ms',
+  v: '0',
 };
 
 const HELP_AFTER = `
@@ -48,6 +50,7 @@ export function registerServerCommand(program: Command): void {
     .option('--nodes <n>', 'number of nodes to run in this process, at least 1', d.nodes)
     .option('--sim-start-delay <duration>', 'time a simulated container takes to start running', d.simStartDelay)
     .option('--sim-stop-delay <duration>', 'time a simulated container takes to exit after being stopped', d.simStopDelay)
+    .option('-v, --v <level>', 'log verbosity, as klog: 0 errors and warnings, 1 info, 3 every request, higher more detail', d.v)
     .addHelpText('after', HELP_AFTER)
     .action(async (flags: ServerFlags) => {
       await runServer(toServerOptions(flags));
@@ -67,6 +70,7 @@ export function toServerOptions(flags: ServerFlags): ServerOptions {
     nodes: integerFlag('--nodes', flags.nodes, 1, Number.MAX_SAFE_INTEGER),
     simStartDelayMs: durationFlag('--sim-start-delay', flags.simStartDelay),
     simStopDelayMs: durationFlag('--sim-stop-delay', flags.simStopDelay),
+    verbosity: integerFlag('-v', flags.v, 0, 10),
   };
 }
 

@@ -33,6 +33,11 @@ export function setVerbosity(n: number): void {
   settings.verbosity = n;
 }
 
+/** Whether V(level) lines are written, so callers can skip building them. */
+export function verbosityAtLeast(level: number): boolean {
+  return settings.verbosity >= level;
+}
+
 /** Redirect output and time (tests); returns a function restoring the previous ones. */
 export function setOutput(sink: (line: string) => void, clock: Clock = settings.clock): () => void {
   const prev = { sink: settings.sink, clock: settings.clock };

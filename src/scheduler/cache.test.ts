@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { nodeChanges, SchedulerCache } from './cache.js';
 import { newPodInfo } from './nodeinfo.js';
-import { node, pod } from './testobjects.js';
+import { node, pod } from '../testing/schedulerobjects.js';
 
 const withUid = (p: any, uid: string, extra: Record<string, any> = {}) => ({ ...p, metadata: { ...p.metadata, uid }, ...extra });
 

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { node, pod, schedulerCluster } from './testobjects.js';
+import { node, pod, schedulerCluster } from '../testing/schedulerobjects.js';
 
 const NOT_HELPFUL = (n: number, all = n) => `preemption: 0/${all} nodes are available: ${n} Preemption is not helpful for scheduling.`;
 

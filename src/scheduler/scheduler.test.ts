@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { waitFor } from '../testing/fixture.js';
-import { createNode, eventsFor, node, pod, schedulerCluster } from './testobjects.js';
+import { createNode, eventsFor, node, pod, schedulerCluster } from '../testing/schedulerobjects.js';
 
 describe('Scheduler', () => {
   it('binds a pending pod to a ready node, with PodScheduled=True and a Scheduled event', async () => {

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { TestCluster } from '../testing/fixture.js';
 import { waitFor } from '../testing/fixture.js';
-import { cordon, eventsFor, node, pod, schedulerCluster } from './testobjects.js';
+import { cordon, eventsFor, node, pod, schedulerCluster } from '../testing/schedulerobjects.js';
 
 const NOT_HELPFUL = (n: number) => `preemption: 0/${n} nodes are available: ${n} Preemption is not helpful for scheduling.`;
 

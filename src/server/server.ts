@@ -11,6 +11,7 @@ import { StaticTokenAuthenticator } from '../apiserver/authentication/token.js';
 import type { HandlerContext } from '../apiserver/handlers.js';
 import { createApiServer } from '../apiserver/server.js';
 import { realClock } from '../machinery/clock.js';
+import { setVerbosity } from '../machinery/log.js';
 import { SqliteBackend } from '../storage/sqlite.js';
 import { Store } from '../storage/store.js';
 import { buildApiChain } from './apichain.js';
@@ -30,6 +31,8 @@ export interface ServerOptions {
   nodes: number;
   simStartDelayMs: number;
   simStopDelayMs: number;
+  /** Log verbosity (-v). */
+  verbosity?: number;
 }
 
 export interface RunningServer {
@@ -39,6 +42,7 @@ export interface RunningServer {
 }
 
 export async function startServer(opts: ServerOptions): Promise<RunningServer> {
+  setVerbosity(opts.verbosity ?? 0);
   const lock = lockDataDir(opts.dataDir);
   let store: Store | undefined;
   try {

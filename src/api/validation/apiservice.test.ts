@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { messages } from './testing.js';
+import { messages } from '../../testing/validation.js';
 
 const G = 'apiregistration.k8s.io';
 

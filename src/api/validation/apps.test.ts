@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { validate } from './index.js';
-import { messages } from './testing.js';
+import { messages } from '../../testing/validation.js';
 import { applyDefaults } from '../defaults/index.js';
 
 const web = (): any => ({

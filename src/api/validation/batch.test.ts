@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { applyDefaults, generateJobSelector } from '../defaults/index.js';
 import { validate } from './index.js';
-import { messages } from './testing.js';
+import { messages } from '../../testing/validation.js';
 
 const job = (restartPolicy = 'Never'): any => ({
   metadata: { name: 'pi', namespace: 'default', uid: '0b8a2f7e' },

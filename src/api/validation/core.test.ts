@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { validate } from './index.js';
-import { messages } from './testing.js';
+import { messages } from '../../testing/validation.js';
 
 test('Namespace names are DNS labels and may not carry a namespace', () => {
   assert.deepEqual(messages('', 'Namespace', { metadata: { name: 'arcus' } }), []);

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { applyDefaults } from '../defaults/index.js';
 import { validate } from './index.js';
-import { messages } from './testing.js';
+import { messages } from '../../testing/validation.js';
 
 const pod = (containers: any[], extra: Record<string, unknown> = {}): any => ({
   metadata: { name: 'web-0', namespace: 'default' },

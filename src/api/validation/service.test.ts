@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { applyDefaults } from '../defaults/index.js';
-import { messages } from './testing.js';
+import { messages } from '../../testing/validation.js';
 
 const service = (spec: any, name = 'nginx'): any => ({ metadata: { name, namespace: 'default' }, spec });
 

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { applyDefaults } from '../defaults/index.js';
-import { messages } from './testing.js';
+import { messages } from '../../testing/validation.js';
 
 const claim = (spec: any): any => ({ metadata: { name: 'www-web-0', namespace: 'default' }, spec });
 

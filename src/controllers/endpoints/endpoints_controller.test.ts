@@ -3,7 +3,7 @@ import { describe, it } from 'node:test';
 import { isStatusError } from '../../machinery/errors.js';
 import { testCluster, waitFor } from '../../testing/fixture.js';
 import { EndpointsController } from './endpoints_controller.js';
-import { headlessService, reportStatus, statefulPod } from './testpods.js';
+import { headlessService, reportStatus, statefulPod } from '../../testing/endpointpods.js';
 
 async function setup(before?: (c: ReturnType<typeof testCluster>) => Promise<void>) {
   const c = testCluster();

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { testCluster, waitFor } from '../../testing/fixture.js';
 import { EndpointSliceController } from './endpointslice_controller.js';
-import { headlessService, reportStatus, statefulPod } from './testpods.js';
+import { headlessService, reportStatus, statefulPod } from '../../testing/endpointpods.js';
 
 async function setup() {
   const c = testCluster();

@@ -1,17 +1,18 @@
 // Pure helpers of the StatefulSet controller (pkg/controller/statefulset/stateful_set_utils.go): pod names
-// and ordinals, the identity and storage a pod must carry, pod states, and the pod built for an ordinal.
+// and ordinals, the identity and storage a pod must carry, pod states, the pod built for an ordinal, and
+// the set's revisions.
 
-import type { StatefulSet, StatefulSetStatus } from 'kubernetes-types/apps/v1.js';
-import type { PersistentVolumeClaim, Pod, PodCondition, Volume } from 'kubernetes-types/core/v1.js';
-import type { OwnerReference } from 'kubernetes-types/meta/v1.js';
+import type { ControllerRevision, StatefulSet, StatefulSetStatus } from 'kubernetes-types/apps/v1.js';
+import type { PersistentVolumeClaim, Pod, PodTemplateSpec, Volume } from 'kubernetes-types/core/v1.js';
+import { getPodFromTemplate, isPodAvailable, isPodReady, newControllerRef, type GroupVersionKind } from '../controller_utils.js';
+import { canonicalize, newControllerRevision } from '../history/controller_history.js';
 
 export const STATEFUL_SET_POD_NAME_LABEL = 'statefulset.kubernetes.io/pod-name';
 export const POD_INDEX_LABEL = 'apps.kubernetes.io/pod-index';
 export const STATEFUL_SET_REVISION_LABEL = 'controller-revision-hash';
 
 /** The kind a controllerRef names for this controller (controllerKind upstream). */
-export const STATEFUL_SET_KIND = { apiVersion: 'apps/v1', kind: 'StatefulSet' } as const;
-export const POD_KIND = { apiVersion: 'v1', kind: 'Pod' } as const;
+export const STATEFUL_SET_KIND: GroupVersionKind = { apiVersion: 'apps/v1', kind: 'StatefulSet' };
 
 const MAX_INT32 = 2 ** 31 - 1;
 const statefulPodRegex = /^(.*)-([0-9]+)$/;
@@ -118,29 +119,10 @@ export function initIdentity(set: StatefulSet, pod: Pod): void {
   pod.spec!.subdomain = set.spec?.serviceName || undefined;
 }
 
-// Status objects of cached pods are immutable and read several times per sync.
-const readyConditions = new WeakMap<object, PodCondition | undefined>();
-
-function readyCondition(pod: Pod): PodCondition | undefined {
-  const status = pod.status;
-  if (!status) return undefined;
-  if (readyConditions.has(status)) return readyConditions.get(status);
-  const c = status.conditions?.find((x) => x.type === 'Ready');
-  if (Object.isFrozen(status)) readyConditions.set(status, c);
-  return c;
-}
-
-export const isPodReady = (pod: Pod): boolean => readyCondition(pod)?.status === 'True';
-
 export const isRunningAndReady = (pod: Pod): boolean => pod.status?.phase === 'Running' && isPodReady(pod);
 
-/** Ready for at least minReadySeconds, measured from the Ready condition's lastTransitionTime (podutil.IsPodAvailable). */
-export function isRunningAndAvailable(pod: Pod, minReadySeconds: number, now: number): boolean {
-  if (!isRunningAndReady(pod)) return false;
-  if (minReadySeconds === 0) return true;
-  const since = Date.parse(readyCondition(pod)?.lastTransitionTime ?? '');
-  return Number.isFinite(since) && since + minReadySeconds * 1000 < now;
-}
+export const isRunningAndAvailable = (pod: Pod, minReadySeconds: number, now: number): boolean =>
+  pod.status?.phase === 'Running' && isPodAvailable(pod, minReadySeconds, now);
 
 /** Created pods have a phase; the placeholders built for missing ordinals do not. */
 export const isCreated = (pod: Pod): boolean => !!pod.status?.phase;
@@ -162,25 +144,10 @@ export function setPodRevision(pod: Pod, revision: string): void {
   meta.labels = { ...(meta.labels ?? {}), [STATEFUL_SET_REVISION_LABEL]: revision };
 }
 
-export function newControllerRef(owner: { metadata?: { name?: string; uid?: string } }, kind: { apiVersion: string; kind: string }): OwnerReference {
-  return { apiVersion: kind.apiVersion, kind: kind.kind, name: owner.metadata!.name!, uid: owner.metadata!.uid!, controller: true, blockOwnerDeletion: true };
-}
-
-/** The controllerRef of an object, if any. */
-export const getControllerOf = (obj: { metadata?: { ownerReferences?: OwnerReference[] } }): OwnerReference | undefined =>
-  obj.metadata?.ownerReferences?.find((r) => r.controller);
-
 /** controller.GetPodFromTemplate, then the identity and storage of the ordinal. */
 export function newStatefulSetPod(set: StatefulSet, ordinal: number): Pod {
-  const template = set.spec!.template;
-  const tmeta = template.metadata ?? {};
-  const metadata: NonNullable<Pod['metadata']> = { generateName: `${set.metadata!.name}-`, labels: { ...(tmeta.labels ?? {}) } };
-  if (tmeta.annotations && Object.keys(tmeta.annotations).length) metadata.annotations = { ...tmeta.annotations };
-  if (tmeta.finalizers?.length) metadata.finalizers = [...tmeta.finalizers];
-  metadata.ownerReferences = [newControllerRef(set, STATEFUL_SET_KIND)];
-  metadata.name = getPodName(set, ordinal);
-  // Shallow: only top-level spec fields are replaced here, and writes send a copy of the pod anyway.
-  const pod: Pod = { apiVersion: 'v1', kind: 'Pod', metadata, spec: { ...template.spec! } };
+  const pod = getPodFromTemplate(set.spec!.template, set, newControllerRef(set, STATEFUL_SET_KIND));
+  pod.metadata!.name = getPodName(set, ordinal);
   initIdentity(set, pod);
   updateStorage(set, pod);
   return pod;
@@ -236,3 +203,60 @@ export function completeRollingUpdate(set: StatefulSet, status: StatefulSetStatu
     status.currentRevision = status.updateRevision;
   }
 }
+
+type Patch = { spec: { template: Record<string, unknown> } };
+
+// Every sync rebuilds the update revision; templates of cached sets are immutable, so their data is built once.
+const patches = new WeakMap<object, Patch>();
+
+function deepFreeze<T>(v: T): T {
+  if (v && typeof v === 'object' && !Object.isFrozen(v)) {
+    for (const x of Object.values(v)) deepFreeze(x);
+    Object.freeze(v);
+  }
+  return v;
+}
+
+/**
+ * The revision's data: the set's template with `"$patch":"replace"`, exactly the strategic patch `kubectl
+ * rollout undo` sends. The template is encoded as Go encodes it, with `"creationTimestamp":null` in its
+ * metadata: the hash covers those bytes, and kubectl compares them to skip a rollback to the current template.
+ * The result is shared and must not be changed.
+ */
+export function getPatch(set: StatefulSet): Patch {
+  const template = set.spec!.template;
+  let patch = patches.get(template);
+  if (!patch) {
+    const metadata = { ...template.metadata, creationTimestamp: template.metadata?.creationTimestamp ?? null };
+    patch = canonicalize({ spec: { template: { ...template, metadata, $patch: 'replace' } } }) as Patch;
+    // Frozen, the data of cached templates is hashed once (controller_history keeps its bytes).
+    if (Object.isFrozen(template)) patches.set(template, deepFreeze(patch));
+  }
+  return patch;
+}
+
+/** A new revision of the set (not yet stored): template labels plus the hash label, the set's annotations, a controllerRef. */
+export function newRevision(set: StatefulSet, revision: number, collisionCount: number): ControllerRevision {
+  const cr = newControllerRevision(set, STATEFUL_SET_KIND, set.spec!.template.metadata?.labels, getPatch(set), revision, collisionCount);
+  cr.metadata!.namespace = set.metadata!.namespace;
+  const annotations = set.metadata?.annotations;
+  if (annotations && Object.keys(annotations).length) cr.metadata!.annotations = { ...annotations };
+  return cr;
+}
+
+/**
+ * The set as of a revision: the revision's template replaces the set's (what the strategic `$patch: replace`
+ * does). Shares structure with its inputs, which are read-only.
+ */
+export function applyRevision(set: StatefulSet, revision: ControllerRevision): StatefulSet {
+  const { $patch: _, ...template } = (revision.data as { spec: { template: PodTemplateSpec & { $patch?: string } } }).spec.template;
+  // The null creationTimestamp of the encoding decodes to the zero time, i.e. no timestamp.
+  if (template.metadata?.creationTimestamp === null) {
+    const { creationTimestamp: __, ...metadata } = template.metadata;
+    template.metadata = metadata;
+  }
+  return { ...set, spec: { ...set.spec!, template } };
+}
+
+/** One more than the highest revision number, or 1. Expects revisions sorted. */
+export const nextRevision = (revisions: ControllerRevision[]): number => (revisions.length ? revisions[revisions.length - 1].revision + 1 : 1);

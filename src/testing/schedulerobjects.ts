@@ -1,8 +1,8 @@
 // Nodes, pods and a running scheduler on a test cluster, for the scheduler's tests.
 
 import { REFS } from '../client/client.js';
-import { testCluster, waitFor, type TestCluster } from '../testing/fixture.js';
-import { Scheduler } from './scheduler.js';
+import { testCluster, waitFor, type TestCluster } from './fixture.js';
+import { Scheduler } from '../scheduler/scheduler.js';
 
 export interface NodeSpec {
   cpu?: string;

@@ -1,6 +1,6 @@
 // Test helpers for the endpoints controllers: a StatefulSet-like pod and the status a kubelet reports.
 
-import type { Client } from '../../client/client.js';
+import type { Client } from '../client/client.js';
 
 export function statefulPod(name: string, service = 'nginx', labels: Record<string, string> = { app: 'nginx' }): any {
   return {
