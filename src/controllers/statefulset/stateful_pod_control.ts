@@ -9,6 +9,7 @@ import type { Informer } from '../../client/informer.js';
 import { DEFAULT_BACKOFF, retryOnConflict } from '../../client/retry.js';
 import type { Clock } from '../../machinery/clock.js';
 import { isStatusError } from '../../machinery/errors.js';
+import { POD_KIND } from '../controller_utils.js';
 import {
   getPersistentVolumeClaimRetentionPolicy,
   hasStaleOwnerRef,
@@ -21,7 +22,6 @@ import {
   getPersistentVolumeClaimName,
   identityMatches,
   newPersistentVolumeClaim,
-  POD_KIND,
   storageMatches,
   updateIdentity,
   updateStorage,

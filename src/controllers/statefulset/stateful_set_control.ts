@@ -7,11 +7,12 @@ import type { Pod } from 'kubernetes-types/core/v1.js';
 import { isStatusError } from '../../machinery/errors.js';
 import { fromLabelSelector } from '../../machinery/labels.js';
 import type { Clock } from '../../machinery/clock.js';
-import { applyRevision, equalRevision, findEqualRevisions, newRevision, nextRevision, sortControllerRevisions, type History } from './history.js';
+import { equalRevision, findEqualRevisions, sortControllerRevisions, type History } from '../history/controller_history.js';
 import type { StatefulPodControl } from './stateful_pod_control.js';
 import type { StatefulSetStatusUpdater } from './stateful_set_status_updater.js';
 import {
   allowsBurst,
+  applyRevision,
   completeRollingUpdate,
   descendingOrdinal,
   getOrdinal,
@@ -28,8 +29,11 @@ import {
   isSucceeded,
   isTerminating,
   isUnavailable,
+  newRevision,
   newVersionedStatefulSetPod,
+  nextRevision,
   podInOrdinalRange,
+  STATEFUL_SET_KIND,
   storageMatches,
 } from './stateful_set_utils.js';
 
@@ -116,7 +120,7 @@ export class StatefulSetControl {
   }
 
   async adoptOrphanRevisions(set: StatefulSet, revisions: ControllerRevision[]): Promise<void> {
-    for (const r of revisions) await this.history.adoptControllerRevision(set, r);
+    for (const r of revisions) await this.history.adoptControllerRevision(set, STATEFUL_SET_KIND, r);
   }
 
   /**

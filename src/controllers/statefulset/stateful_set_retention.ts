@@ -10,7 +10,8 @@
 import type { StatefulSet, StatefulSetPersistentVolumeClaimRetentionPolicy } from 'kubernetes-types/apps/v1.js';
 import type { PersistentVolumeClaim, Pod } from 'kubernetes-types/core/v1.js';
 import type { OwnerReference } from 'kubernetes-types/meta/v1.js';
-import { newControllerRef, POD_KIND, podInOrdinalRange, STATEFUL_SET_KIND } from './stateful_set_utils.js';
+import { newControllerRef, POD_KIND } from '../controller_utils.js';
+import { podInOrdinalRange, STATEFUL_SET_KIND } from './stateful_set_utils.js';
 
 type Kind = { apiVersion: string; kind: string };
 type Named = { metadata?: { name?: string; uid?: string } };
