@@ -40,10 +40,10 @@ export interface ApiChainOptions {
 }
 
 export function buildApiChain(store: Store, clock: Clock, opts: ApiChainOptions): ApiChain {
-  const registry = new Registry(store, clock, defaultAdmission());
   const roles = new StoreRoleSource(store);
   const rbac = new RBACAuthorizer(roles);
   const authorizer = new UnionAuthorizer([privilegedGroups, new CachingAuthorizer(new UnionAuthorizer([new NodeAuthorizer(roles), rbac]), () => roles.version())]);
+  const registry = new Registry(store, clock, defaultAdmission({ authorizer, rules: rbac, roles }));
   const issuer = opts.issuer;
   const saTokens = issuer && new ServiceAccountTokenAuthenticator(store, { issuer: issuer.issuer, apiAudiences: issuer.apiAudiences, keys: [issuer.key], clock });
   const authenticators = saTokens ? [...opts.authenticators, saTokens] : opts.authenticators;

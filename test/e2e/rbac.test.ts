@@ -108,6 +108,24 @@ describe('RBAC with service-account tokens', () => {
     assert.equal(bad.status, 401);
   });
 
+  it('lets a service account grant only what it holds', async () => {
+    await c.ok(['create', 'role', 'rbac-writer', '-n', 'hwyu', '--verb=create', '--resource=roles.rbac.authorization.k8s.io,rolebindings.rbac.authorization.k8s.io']);
+    await c.ok(['create', 'rolebinding', 'rbac-writer', '-n', 'hwyu', '--role=rbac-writer', `--serviceaccount=hwyu:jgroups-kubeping-service-account`]);
+    const held = await as(['create', 'role', 'pod-getter', '-n', 'hwyu', '--verb=get', '--resource=pods']);
+    assert.equal(held.code, 0, held.stderr);
+    const more = await as(['create', 'role', 'sneaky', '-n', 'hwyu', '--verb=get', '--resource=secrets']);
+    assert.equal(more.code, 1);
+    assert.equal(
+      more.stderr.trim(),
+      `Error from server (Forbidden): roles.rbac.authorization.k8s.io "sneaky" is forbidden: user "${SA}" (groups=["system:serviceaccounts" "system:serviceaccounts:hwyu" "system:authenticated"]) is attempting to grant RBAC permissions not currently held:\n{APIGroups:[""], Resources:["secrets"], Verbs:["get"]}`,
+    );
+    const bind = await as(['create', 'rolebinding', 'root', '-n', 'hwyu', '--clusterrole=cluster-admin', `--serviceaccount=hwyu:jgroups-kubeping-service-account`]);
+    assert.equal(bind.code, 1);
+    assert.match(bind.stderr, /rolebindings\.rbac\.authorization\.k8s\.io "root" is forbidden: user .* is attempting to grant RBAC permissions not currently held/);
+    const ok = await as(['create', 'rolebinding', 'getters', '-n', 'hwyu', '--role=pod-getter', '--user=jane']);
+    assert.equal(ok.code, 0, ok.stderr);
+  });
+
   it('stops accepting a token once its service account is deleted', async () => {
     await c.ok(['delete', 'serviceaccount', 'jgroups-kubeping-service-account', '-n', 'hwyu']);
     const r = await as(['get', 'pods', '-n', 'hwyu']);

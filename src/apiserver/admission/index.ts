@@ -2,9 +2,17 @@
 
 import { AdmissionChain } from '../../registry/admission.js';
 import { namespaceLifecycle } from './namespacelifecycle.js';
+import { rbacEscalation, type EscalationDeps } from './rbacescalation.js';
 import { serviceAccountAdmission } from './serviceaccount.js';
 import { defaultStorageClass, storageObjectInUseProtection } from './storage.js';
 
-export function defaultAdmission(): AdmissionChain {
-  return new AdmissionChain([namespaceLifecycle, serviceAccountAdmission, defaultStorageClass, storageObjectInUseProtection]);
+/** Without `rbac` the RBAC registry's escalation checks are left out (registries without an authorizer). */
+export function defaultAdmission(rbac?: EscalationDeps): AdmissionChain {
+  return new AdmissionChain([
+    namespaceLifecycle,
+    serviceAccountAdmission,
+    defaultStorageClass,
+    storageObjectInUseProtection,
+    ...(rbac ? [rbacEscalation(rbac)] : []),
+  ]);
 }

@@ -11,12 +11,13 @@ import type { Clock, Timer } from '../../machinery/clock.js';
 import { fromLabelSelector, matches, type Selector } from '../../machinery/labels.js';
 import { deepEqual } from '../../machinery/objects.js';
 import type { Controller, ControllerContext } from '../context.js';
-import { PodControllerRefManager } from './controller_ref_manager.js';
-import { History } from './history.js';
+import { PodControllerRefManager, recheckDeletionTimestamp, type PodPatcher } from '../controller_ref_manager.js';
+import { getControllerOf, isPodReady } from '../controller_utils.js';
+import { History } from '../history/controller_history.js';
 import { StatefulPodControl } from './stateful_pod_control.js';
 import { AggregatedErrors, StatefulSetControl } from './stateful_set_control.js';
 import { StatefulSetStatusUpdater } from './stateful_set_status_updater.js';
-import { getControllerOf, getReplicas, isMemberOf, isPodReady, newControllerRef, STATEFUL_SET_KIND } from './stateful_set_utils.js';
+import { getReplicas, isMemberOf, STATEFUL_SET_KIND } from './stateful_set_utils.js';
 
 /** kube-controller-manager's --concurrent-statefulset-syncs default. */
 const WORKERS = 5;
@@ -36,6 +37,9 @@ export class StatefulSetController implements Controller {
   private clock: Clock;
   private resyncTimer: Timer | undefined;
   private stopped = false;
+  private podPatcher: PodPatcher = {
+    patchPod: (namespace, name, patch) => this.client.pods.patch(namespace, name, 'strategic', patch),
+  };
 
   constructor(ctx: ControllerContext) {
     this.client = ctx.client;
@@ -167,18 +171,20 @@ export class StatefulSetController implements Controller {
   }
 
   /** A live read of the set before adopting anything: it must still be the same object and not being deleted. */
-  private async canAdopt(set: StatefulSet): Promise<void> {
-    const fresh: StatefulSet = await this.client.statefulSets.get(set.metadata!.namespace!, set.metadata!.name!);
-    const { namespace, name, uid } = set.metadata!;
-    if (fresh.metadata?.uid !== uid) throw new Error(`original StatefulSet ${namespace}/${name} is gone: got uid ${fresh.metadata?.uid}, wanted ${uid}`);
-    if (fresh.metadata?.deletionTimestamp) throw new Error(`${namespace}/${name} has just been deleted at ${fresh.metadata.deletionTimestamp}`);
+  private canAdoptFunc(set: StatefulSet): () => Promise<void> {
+    return recheckDeletionTimestamp(async () => {
+      const fresh: StatefulSet = await this.client.statefulSets.get(set.metadata!.namespace!, set.metadata!.name!);
+      const { namespace, name, uid } = set.metadata!;
+      if (fresh.metadata?.uid !== uid) throw new Error(`original StatefulSet ${namespace}/${name} is gone: got uid ${fresh.metadata?.uid}, wanted ${uid}`);
+      return fresh;
+    });
   }
 
   private async adoptOrphanRevisions(set: StatefulSet): Promise<void> {
     const orphans = this.control.listRevisions(set).filter((r: ControllerRevision) => !getControllerOf(r));
     if (!orphans.length) return;
     try {
-      await this.canAdopt(set);
+      await this.canAdoptFunc(set)();
     } catch (e) {
       throw new Error(`can't adopt ControllerRevisions: ${(e as Error).message}`);
     }
@@ -187,7 +193,7 @@ export class StatefulSetController implements Controller {
 
   /** The set's pods: its own that still match (selector and `<set>-<ordinal>` name) plus adopted orphans. */
   private async getPodsForStatefulSet(set: StatefulSet, selector: Selector): Promise<Pod[]> {
-    const manager = new PodControllerRefManager(this.client, set, selector, newControllerRef(set, STATEFUL_SET_KIND), () => this.canAdopt(set));
+    const manager = new PodControllerRefManager(this.podPatcher, set, selector, STATEFUL_SET_KIND, this.canAdoptFunc(set));
     const { claimed, errors } = await manager.claimPods(this.pods.byIndex('namespace', set.metadata!.namespace!), (pod) => isMemberOf(set, pod));
     if (errors.length) throw errors.length === 1 ? errors[0] : new AggregatedErrors(errors);
     return claimed;

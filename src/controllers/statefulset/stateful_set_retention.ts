@@ -10,10 +10,9 @@
 import type { StatefulSet, StatefulSetPersistentVolumeClaimRetentionPolicy } from 'kubernetes-types/apps/v1.js';
 import type { PersistentVolumeClaim, Pod } from 'kubernetes-types/core/v1.js';
 import type { OwnerReference } from 'kubernetes-types/meta/v1.js';
-import { newControllerRef, POD_KIND } from '../controller_utils.js';
+import { newControllerRef, POD_KIND, type GroupVersionKind } from '../controller_utils.js';
 import { podInOrdinalRange, STATEFUL_SET_KIND } from './stateful_set_utils.js';
 
-type Kind = { apiVersion: string; kind: string };
 type Named = { metadata?: { name?: string; uid?: string } };
 
 export function getPersistentVolumeClaimRetentionPolicy(set: StatefulSet): Required<StatefulSetPersistentVolumeClaimRetentionPolicy> {
@@ -22,7 +21,7 @@ export function getPersistentVolumeClaimRetentionPolicy(set: StatefulSet): Requi
 }
 
 /** The ref names this object (same apiVersion, kind and name), whatever its UID. */
-const matchesRef = (ref: OwnerReference, obj: Named, kind: Kind): boolean =>
+const matchesRef = (ref: OwnerReference, obj: Named, kind: GroupVersionKind): boolean =>
   ref.apiVersion === kind.apiVersion && ref.kind === kind.kind && ref.name === obj.metadata?.name;
 
 const refs = (claim: PersistentVolumeClaim): OwnerReference[] => claim.metadata?.ownerReferences ?? [];
@@ -31,7 +30,7 @@ const refs = (claim: PersistentVolumeClaim): OwnerReference[] => claim.metadata?
 export const hasOwnerRef = (claim: PersistentVolumeClaim, owner: Named): boolean => refs(claim).some((r) => r.uid === owner.metadata?.uid);
 
 /** A ref naming the object but with another UID: left by a previous incarnation of the set or pod. */
-export function hasStaleOwnerRef(claim: PersistentVolumeClaim, obj: Named, kind: Kind): boolean {
+export function hasStaleOwnerRef(claim: PersistentVolumeClaim, obj: Named, kind: GroupVersionKind): boolean {
   const ref = refs(claim).find((r) => matchesRef(r, obj, kind));
   return ref !== undefined && ref.uid !== obj.metadata?.uid;
 }
@@ -88,7 +87,7 @@ export function updateClaimOwnerRefForSetAndPod(claim: PersistentVolumeClaim, se
   else delete meta.ownerReferences;
 }
 
-function addControllerRef(list: OwnerReference[], owner: Named, kind: Kind): OwnerReference[] {
+function addControllerRef(list: OwnerReference[], owner: Named, kind: GroupVersionKind): OwnerReference[] {
   if (list.some((r) => r.uid === owner.metadata?.uid)) return list;
   return [...list, newControllerRef(owner, kind)];
 }

@@ -2,15 +2,19 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { StatefulSet } from 'kubernetes-types/apps/v1.js';
 import type { Pod } from 'kubernetes-types/core/v1.js';
+import { CONTROLLER_REVISION_HASH_LABEL, hashControllerRevision } from '../history/controller_history.js';
 import {
+  applyRevision,
   completeRollingUpdate,
   getParentNameAndOrdinal,
   identityMatches,
   inconsistentStatus,
   isRunningAndAvailable,
   newPersistentVolumeClaim,
+  newRevision,
   newStatefulSetPod,
   newVersionedStatefulSetPod,
+  nextRevision,
   podInOrdinalRange,
   storageMatches,
 } from './stateful_set_utils.js';
@@ -119,4 +123,75 @@ test('status is written when a count, a revision or the generation changes, not 
   assert.equal(inconsistentStatus(set, { ...set.status, collisionCount: 1 }), false);
   assert.equal(inconsistentStatus(set, { ...set.status, observedGeneration: 2 }), true);
   assert.equal(inconsistentStatus(set, { ...set.status, availableReplicas: 1 }), true);
+});
+
+const annotated = (): StatefulSet => {
+  const set = stored({ replicas: 3 });
+  set.metadata = { ...set.metadata, annotations: { 'kubernetes.io/change-cause': 'first' } };
+  return set;
+};
+
+test('a revision holds the template as a $patch:replace strategic patch, named <set>-<hash>', () => {
+  const set = annotated();
+  const rev = newRevision(set, 1, 0);
+  const hash = rev.metadata!.labels![CONTROLLER_REVISION_HASH_LABEL];
+  assert.match(hash, /^[456789bcdf]{1,10}$/);
+  assert.equal(rev.metadata!.name, `web-${hash}`);
+  assert.equal(rev.metadata!.namespace, 'default');
+  assert.deepEqual(rev.metadata!.labels, { app: 'nginx', [CONTROLLER_REVISION_HASH_LABEL]: hash });
+  assert.deepEqual(rev.metadata!.annotations, { 'kubernetes.io/change-cause': 'first' });
+  assert.deepEqual(rev.metadata!.ownerReferences, [{ apiVersion: 'apps/v1', kind: 'StatefulSet', name: 'web', uid: 'set-uid', controller: true, blockOwnerDeletion: true }]);
+  assert.equal(rev.revision, 1);
+  assert.deepEqual(Object.keys(rev.data as object), ['spec']);
+  assert.deepEqual(Object.keys((rev.data as any).spec), ['template']);
+  const metadata = { creationTimestamp: null, ...set.spec!.template.metadata };
+  assert.deepEqual((rev.data as any).spec.template, { $patch: 'replace', ...set.spec!.template, metadata }, 'Go encodes the zero creationTimestamp as null');
+  assert.deepEqual(Object.keys((rev.data as any).spec.template), ['$patch', 'metadata', 'spec'], 'keys in canonical order');
+});
+
+test('a revision of upstream\'s test set is named as upstream names it', () => {
+  // From upstream's stateful_set_control_test.go: a defaulted set in 1.33 gets revision test-c77f6d978.
+  const spec = JSON.parse(
+    '{"containers":[{"image":"test","imagePullPolicy":"Always","name":"test","resources":{},"terminationMessagePath":"/dev/termination-log","terminationMessagePolicy":"File"}],"dnsPolicy":"ClusterFirst","restartPolicy":"Always","schedulerName":"default-scheduler","securityContext":{},"terminationGracePeriodSeconds":30}',
+  );
+  const set: StatefulSet = { metadata: { name: 'test', namespace: 'test' }, spec: { selector: {}, serviceName: '', template: { metadata: { annotations: { test: 'value' }, labels: { app: 'foo' } }, spec } } };
+  assert.equal(newRevision(set, 1, 0).metadata!.name, 'test-c77f6d978');
+  const frozen = structuredClone(set);
+  Object.freeze(frozen.spec!.template);
+  assert.equal(newRevision(frozen, 1, 0).metadata!.name, 'test-c77f6d978', 'the cached data of a frozen template');
+  assert.equal(newRevision(frozen, 2, 0).metadata!.name, 'test-c77f6d978', 'and again from the cache');
+});
+
+test('the hash depends on the template and the collision count only', () => {
+  const set = annotated();
+  const base = newRevision(set, 1, 0).metadata!.name;
+  const scaled = annotated();
+  scaled.spec!.replicas = 7;
+  scaled.spec!.updateStrategy = { type: 'OnDelete' };
+  assert.equal(newRevision(scaled, 5, 0).metadata!.name, base);
+  assert.notEqual(newRevision(set, 1, 1).metadata!.name, base);
+  const changed = annotated();
+  changed.spec!.template.spec!.containers[0].image = 'nginx:2';
+  assert.notEqual(newRevision(changed, 1, 0).metadata!.name, base);
+  const reordered = annotated();
+  reordered.spec!.template = { spec: reordered.spec!.template.spec, metadata: reordered.spec!.template.metadata };
+  assert.equal(hashControllerRevision(newRevision(reordered, 1, 0), 0), hashControllerRevision(newRevision(set, 1, 0), 0));
+});
+
+test('applying a revision restores its template and keeps the rest of the set', () => {
+  const set = annotated();
+  const rev = newRevision(set, 1, 0);
+  const later = annotated();
+  later.spec!.replicas = 5;
+  later.spec!.template.spec!.containers[0].image = 'nginx:2';
+  const restored = applyRevision(later, rev);
+  assert.equal(restored.spec!.replicas, 5);
+  assert.deepEqual(restored.spec!.template, set.spec!.template);
+  assert.equal(later.spec!.template.spec!.containers[0].image, 'nginx:2', 'input untouched');
+});
+
+test('the next revision number is one past the last, or 1', () => {
+  const rev = (revision: number) => ({ metadata: {}, revision });
+  assert.equal(nextRevision([rev(1), rev(2)]), 3);
+  assert.equal(nextRevision([]), 1);
 });
