@@ -4,7 +4,7 @@
 // one placeholder slice.
 
 import { deepEqual } from '../../machinery/objects.js';
-import { findPort, HEADLESS_LABEL, isHeadless, isPodReady, podIPFor, podRef, shouldPodBeInEndpoints, shouldSetHostname, type AddressType } from './pods.js';
+import { findPort, HEADLESS_LABEL, isHeadless, podIPFor, podRef, shouldPodBeInEndpoints, shouldSetHostname, type AddressType } from './pods.js';
 import { LAST_CHANGE_TRIGGER_TIME } from './trigger_time.js';
 
 export const LABEL_SERVICE_NAME = 'kubernetes.io/service-name';

@@ -3,10 +3,6 @@
 
 import { isIPv6 } from '../../machinery/names.js';
 
-export function isPodReady(pod: any): boolean {
-  return (pod.status?.conditions ?? []).some((c: any) => c.type === 'Ready' && c.status === 'True');
-}
-
 /** A pod in a terminal phase: Succeeded or Failed. */
 export function isPodTerminal(pod: any): boolean {
   return pod.status?.phase === 'Succeeded' || pod.status?.phase === 'Failed';

@@ -14,8 +14,7 @@ interface ServiceState {
 const parse = (ts: string | undefined): number => (ts ? Date.parse(ts) || 0 : 0);
 
 function podTriggerTime(pod: any): number {
-  const ready = (pod.status?.conditions ?? []).find((c: any) => c.type === 'Ready');
-  return parse(ready?.lastTransitionTime);
+  return parse(getPodReadyCondition(pod)?.lastTransitionTime);
 }
 
 export class TriggerTimeTracker {

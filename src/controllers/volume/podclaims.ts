@@ -40,9 +40,7 @@ export function podIsShutDown(pod: any): boolean {
   return !!pod.metadata?.deletionTimestamp && pod.metadata?.deletionGracePeriodSeconds === 0;
 }
 
-function isControlledBy(obj: any, owner: any): boolean {
-  return (obj.metadata?.ownerReferences ?? []).some((r: any) => r.controller === true && r.uid === owner.metadata.uid);
-}
+const isControlledBy = (obj: any, owner: any): boolean => getControllerOf(obj)?.uid === owner.metadata.uid;
 
 /**
  * podUsesPVC: only a scheduled pod holds a claim (the kubelet will not start a pod whose claim is being
