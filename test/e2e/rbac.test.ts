@@ -126,6 +126,57 @@ describe('RBAC with service-account tokens', () => {
     assert.equal(ok.code, 0, ok.stderr);
   });
 
+  it('reviews tokens and access, serves the issuer documents, and fills legacy token secrets', async () => {
+    const review = JSON.parse(
+      await c.ok(['create', '-o', 'json', '-f', '-'], JSON.stringify({ apiVersion: 'authentication.k8s.io/v1', kind: 'TokenReview', spec: { token } })),
+    );
+    assert.equal(review.status.authenticated, true);
+    assert.equal(review.status.user.username, SA);
+    assert.deepEqual(review.status.audiences, ['https://kubernetes.default.svc.cluster.local']);
+    const sar = JSON.parse(
+      await c.ok(['create', '-o', 'json', '-f', '-'], JSON.stringify({
+        apiVersion: 'authorization.k8s.io/v1',
+        kind: 'SubjectAccessReview',
+        spec: { user: SA, groups: ['system:serviceaccounts'], resourceAttributes: { namespace: 'hwyu', verb: 'list', resource: 'pods' } },
+      })),
+    );
+    assert.equal(sar.status.allowed, true);
+    assert.match(sar.status.reason, /RBAC: allowed by ClusterRoleBinding "jgroups-kubeping-api-access" of ClusterRole "jgroups-kubeping-pod-reader" to ServiceAccount "jgroups-kubeping-service-account\/hwyu"/);
+
+    const discovery = await request(c, 'GET', '/.well-known/openid-configuration', undefined, {}, token);
+    assert.equal(discovery.status, 200);
+    assert.equal(JSON.parse(discovery.body).issuer, 'https://kubernetes.default.svc.cluster.local');
+    const keys = JSON.parse((await request(c, 'GET', '/openid/v1/jwks', undefined, {}, token)).body).keys;
+    assert.equal(keys[0].kid, JSON.parse(Buffer.from(token.split('.')[0], 'base64url').toString()).kid);
+
+    await c.ok(['apply', '-f', '-'], 'apiVersion: v1\nkind: Secret\nmetadata:\n  name: legacy\n  namespace: hwyu\n  annotations: {kubernetes.io/service-account.name: jgroups-kubeping-service-account}\ntype: kubernetes.io/service-account-token\n');
+    let legacy = '';
+    for (let i = 0; i < 50 && !legacy; i++) {
+      legacy = (await c.ok(['get', 'secret', 'legacy', '-n', 'hwyu', '-o', 'jsonpath={.data.token}'])).trim();
+      if (!legacy) await new Promise((r) => setTimeout(r, 100));
+    }
+    const legacyToken = Buffer.from(legacy, 'base64').toString();
+    assert.equal(JSON.parse(Buffer.from(legacyToken.split('.')[1], 'base64url').toString()).iss, 'kubernetes/serviceaccount');
+    assert.equal((await request(c, 'GET', '/api/v1/namespaces/hwyu/pods', undefined, {}, legacyToken)).status, 200);
+  });
+
+  it('stops accepting a pod-bound token once its pod is deleted', async () => {
+    const other = await c.kubectl(['create', 'token', 'jgroups-kubeping-service-account', '-n', 'hwyu', '--bound-object-kind', 'Pod', '--bound-object-name', 'victim']);
+    assert.match(other.stderr, /cannot bind token for serviceaccount "jgroups-kubeping-service-account" to pod running with different serviceaccount name/);
+    await c.ok(['run', 'member', '-n', 'hwyu', '--image', 'nginx', '--overrides', '{"spec":{"serviceAccountName":"jgroups-kubeping-service-account"}}']);
+    const pod = await c.json(['get', 'pod', 'member', '-n', 'hwyu']);
+    const volume = pod.spec.volumes.find((v: any) => v.name.startsWith('kube-api-access-'));
+    assert.ok(volume?.projected, 'the token volume was added');
+    assert.deepEqual(pod.spec.containers[0].volumeMounts.find((m: any) => m.name === volume.name), { name: volume.name, readOnly: true, mountPath: '/var/run/secrets/kubernetes.io/serviceaccount' });
+    const uid = pod.metadata.uid;
+    const bound = (await c.ok(['create', 'token', 'jgroups-kubeping-service-account', '-n', 'hwyu', '--bound-object-kind', 'Pod', '--bound-object-name', 'member', '--bound-object-uid', uid])).trim();
+    const claims = JSON.parse(Buffer.from(bound.split('.')[1], 'base64url').toString());
+    assert.deepEqual(claims['kubernetes.io'].pod, { name: 'member', uid });
+    assert.equal((await request(c, 'GET', '/api/v1/namespaces/hwyu/pods', undefined, {}, bound)).status, 200);
+    await c.ok(['delete', 'pod', 'member', '-n', 'hwyu', '--grace-period=0', '--force']);
+    assert.equal((await request(c, 'GET', '/api/v1/namespaces/hwyu/pods', undefined, {}, bound)).status, 401);
+  });
+
   it('stops accepting a token once its service account is deleted', async () => {
     await c.ok(['delete', 'serviceaccount', 'jgroups-kubeping-service-account', '-n', 'hwyu']);
     const r = await as(['get', 'pods', '-n', 'hwyu']);

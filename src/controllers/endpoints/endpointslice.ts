@@ -4,6 +4,7 @@
 // one placeholder slice.
 
 import { deepEqual } from '../../machinery/objects.js';
+import { isPodReady, newControllerRef } from '../controller_utils.js';
 import { findPort, HEADLESS_LABEL, isHeadless, podIPFor, podRef, shouldPodBeInEndpoints, shouldSetHostname, type AddressType } from './pods.js';
 import { LAST_CHANGE_TRIGGER_TIME } from './trigger_time.js';
 
@@ -53,9 +54,7 @@ export function sliceLabels(svc: any): Record<string, string> {
   return labels;
 }
 
-export function ownerReference(svc: any): any {
-  return { apiVersion: 'v1', kind: 'Service', name: svc.metadata.name, uid: svc.metadata.uid, controller: true, blockOwnerDeletion: true };
-}
+export const ownerReference = (svc: any) => newControllerRef(svc, { apiVersion: 'v1', kind: 'Service' });
 
 export function ownedBy(slice: any, svc: any): boolean {
   return (slice.metadata.ownerReferences ?? []).some((r: any) => r.controller && r.uid === svc.metadata.uid);

@@ -2,6 +2,7 @@
 // pkg/api/v1/endpoints RepackSubsets): one address per pod and port, then regrouped so that addresses
 // offering the same set of ports share a subset, ready and not-ready kept apart.
 
+import { isPodReady } from '../controller_utils.js';
 import { findPort, isHeadless, podIPFor, podRef, serviceFamily, shouldPodBeInEndpoints, shouldSetHostname } from './pods.js';
 
 interface Address {

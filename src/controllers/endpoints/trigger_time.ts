@@ -3,6 +3,7 @@
 // transition, or the Service's creation for a Service seen for the first time.
 
 import { rfc3339 } from '../../machinery/clock.js';
+import { getPodReadyCondition } from '../controller_utils.js';
 
 export const LAST_CHANGE_TRIGGER_TIME = 'endpoints.kubernetes.io/last-change-trigger-time';
 

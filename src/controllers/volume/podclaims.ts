@@ -2,6 +2,7 @@
 // controller's podUsesPVC), indexed on the shared pod informer as `<namespace>/<claim>`.
 
 import type { Informer } from '../../client/informer.js';
+import { getControllerOf } from '../controller_utils.js';
 
 export const POD_CLAIM_INDEX = 'volume.podClaims';
 
