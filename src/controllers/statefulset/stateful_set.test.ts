@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { afterEach, test } from 'node:test';
-import { getPod, getSet, NS, patchSpec, podNames, settle, startController, waitFor, webSet, type Harness } from './stateful_set_testkit.js';
+import { getPod, getSet, NS, patchSpec, podNames, settle, startController, waitFor, webSet, type Harness } from '../../testing/statefulset.js';
 
 let h: Harness;
 afterEach(() => h?.stop());

@@ -4,7 +4,7 @@ import type { StatefulSet } from 'kubernetes-types/apps/v1.js';
 import type { PersistentVolumeClaim, Pod } from 'kubernetes-types/core/v1.js';
 import type { OwnerReference } from 'kubernetes-types/meta/v1.js';
 import { isClaimOwnerUpToDate, updateClaimOwnerRefForSetAndPod } from './stateful_set_retention.js';
-import { webSet } from './stateful_set_testkit.js';
+import { webSet } from '../../testing/statefulset.js';
 
 type Policy = 'Retain' | 'Delete';
 

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { afterEach, test } from 'node:test';
 import type { StatefulSetSpec } from 'kubernetes-types/apps/v1.js';
 import { VirtualClock } from '../../machinery/clock.js';
-import { getPod, NS, patchSpec, podNames, settle, startController, statusWhen, waitFor, webSet, type Harness } from './stateful_set_testkit.js';
+import { getPod, NS, patchSpec, podNames, settle, startController, statusWhen, waitFor, webSet, type Harness } from '../../testing/statefulset.js';
 
 let h: Harness;
 afterEach(() => h?.stop());

@@ -15,7 +15,7 @@ import {
   waitFor,
   webSet,
   type Harness,
-} from './stateful_set_testkit.js';
+} from '../../testing/statefulset.js';
 
 let h: Harness;
 afterEach(() => h?.stop());

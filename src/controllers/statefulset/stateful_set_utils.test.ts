@@ -18,7 +18,7 @@ import {
   podInOrdinalRange,
   storageMatches,
 } from './stateful_set_utils.js';
-import { webSet } from './stateful_set_testkit.js';
+import { webSet } from '../../testing/statefulset.js';
 
 const named = (name: string): Pod => ({ metadata: { name } });
 const stored = (spec = {}): StatefulSet => {

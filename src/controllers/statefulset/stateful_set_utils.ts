@@ -223,7 +223,7 @@ function deepFreeze<T>(v: T): T {
  * metadata: the hash covers those bytes, and kubectl compares them to skip a rollback to the current template.
  * The result is shared and must not be changed.
  */
-export function getPatch(set: StatefulSet): Patch {
+function getPatch(set: StatefulSet): Patch {
   const template = set.spec!.template;
   let patch = patches.get(template);
   if (!patch) {

@@ -3,11 +3,11 @@
 
 import type { StatefulSet, StatefulSetSpec, StatefulSetStatus } from 'kubernetes-types/apps/v1.js';
 import type { Pod } from 'kubernetes-types/core/v1.js';
-import { REFS } from '../../client/client.js';
-import { rfc3339, type Clock } from '../../machinery/clock.js';
-import { isStatusError } from '../../machinery/errors.js';
-import { testCluster, waitFor, type TestCluster } from '../../testing/fixture.js';
-import { StatefulSetController } from './stateful_set.js';
+import { REFS } from '../client/client.js';
+import { rfc3339, type Clock } from '../machinery/clock.js';
+import { isStatusError } from '../machinery/errors.js';
+import { testCluster, waitFor, type TestCluster } from './fixture.js';
+import { StatefulSetController } from '../controllers/statefulset/stateful_set.js';
 
 export const NS = 'default';
 
