@@ -1,5 +1,6 @@
-// Runs every compiled test under dist/ with node:test: unit tests first, then the end-to-end tests in dist/test/.
-// Arguments filter the files by substring: `npm test -- cli/ datadir`.
+// Lints the sources, then runs every compiled test under dist/ with node:test: unit tests first, then the
+// end-to-end tests in dist/test/. Arguments filter the files by substring (and skip the lint):
+// `npm test -- cli/ datadir`.
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
 import path from 'node:path';
@@ -36,6 +37,14 @@ const files = (existsSync(dist) ? findTests(dist) : [])
 if (files.length === 0) {
   process.stderr.write('k8ts: error: no compiled tests found under dist/; run npm run build\n');
   process.exit(1);
+}
+
+if (filters.length === 0) {
+  const lint = spawnSync(process.execPath, [path.join(root, 'node_modules', 'eslint', 'bin', 'eslint.js'), 'src', 'test'], { cwd: root, stdio: 'inherit' });
+  if (lint.status !== 0) {
+    process.stderr.write('k8ts: error: lint failed (npx eslint src test)\n');
+    process.exit(lint.status ?? 1);
+  }
 }
 
 const r = spawnSync(process.execPath, ['--test', '--test-concurrency=2', ...files], { cwd: root, stdio: 'inherit' });

@@ -84,7 +84,7 @@ test('server prints one ready line, refuses a second server on its data director
   const server = spawnServer(dataDir);
   t.after(() => server.child.kill('SIGKILL'));
   const line = await server.ready;
-  assert.match(line, /^k8ts ready: https:\/\/127\.0\.0\.1:\d+  kubeconfig: (.+)\n$/);
+  assert.match(line, /^k8ts ready: https:\/\/127\.0\.0\.1:\d+ {2}kubeconfig: (.+)\n$/);
   assert.equal(line.split('  kubeconfig: ')[1].trim(), path.join(dataDir, 'kubeconfig'));
   assert.ok(fs.existsSync(path.join(dataDir, 'kubeconfig')));
 

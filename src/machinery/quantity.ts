@@ -168,7 +168,8 @@ export function formatQuantity(q: Quantity): string {
     const [amount, times] = removeFactors(whole, 1024n);
     return `${amount}${binarySuffixByExponent.get(times * 10) ?? ''}`;
   }
-  let [amount, times] = removeFactors(q.value, 10n);
+  const [whole10, times] = removeFactors(q.value, 10n);
+  let amount = whole10;
   let exponent = q.scale + times;
   switch (exponent % 3) {
     case 1:

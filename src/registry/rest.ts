@@ -12,7 +12,6 @@ import {
   alreadyExists,
   badRequest,
   conflict,
-  forbidden,
   invalid,
   notFound,
   optimisticLock,

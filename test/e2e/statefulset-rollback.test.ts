@@ -56,7 +56,7 @@ describe('StatefulSet revision history, rollback and availability', () => {
     assert.deepEqual((await revisions()).sort(), [[r1, 'statefulset.apps/web', '1'], [r2, 'statefulset.apps/web', '2']].sort());
 
     const rev1 = await c.ok(['rollout', 'history', 'statefulset/web', '--revision=1']);
-    assert.match(rev1, /^statefulset\.apps\/web with revision #1\nPod Template:\n  Labels:\tapp=nginx\n  Containers:\n   nginx:\n    Image:\tk8s\.gcr\.io\/nginx-slim:0\.8\n/);
+    assert.match(rev1, /^statefulset\.apps\/web with revision #1\nPod Template:\n {2}Labels:\tapp=nginx\n {2}Containers:\n {3}nginx:\n {4}Image:\tk8s\.gcr\.io\/nginx-slim:0\.8\n/);
     const missing = await c.kubectl(['rollout', 'history', 'statefulset/web', '--revision=7']);
     assert.equal(missing.code, 1);
     assert.match(missing.stderr, /unable to find the specified revision/);

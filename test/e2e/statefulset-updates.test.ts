@@ -20,7 +20,6 @@ import {
   WEB_YAML,
 } from './statefulsets.js';
 
-const V1 = 'k8s.gcr.io/nginx-slim:0.8';
 const V2 = 'gcr.io/google_containers/nginx-slim:0.8';
 const V3 = 'k8s.gcr.io/nginx-slim:0.7';
 const V4 = 'k8s.gcr.io/nginx-slim:0.9';

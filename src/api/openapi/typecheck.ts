@@ -12,7 +12,8 @@ type Node =
   | { k: 'map' | 'slice'; go: string; elem: Schema };
 
 const INT32 = { min: -2147483648, max: 2147483647 };
-const INT64 = { min: -9223372036854775808, max: 9223372036854775807 };
+// 2^63 - 1 has no double; a JSON number that large already parses to 2^63.
+const INT64 = { min: -(2 ** 63), max: 2 ** 63 };
 // The walk follows the schema, so only recursive schemas (JSONSchemaProps) go deep; past this depth the
 // rest is not checked rather than risking the stack.
 const MAX_DEPTH = 500;

@@ -54,53 +54,60 @@ export const deploymentPrinter: TablePrinter = {
   },
 };
 
-export const replicaSetPrinter: TablePrinter = {
-  columns: [
-    nameColumn(),
-    column('Desired', 'integer', 'Replicas is the number of desired replicas. This is a pointer to distinguish between explicit zero and unspecified. Defaults to 1. More info: https://kubernetes.io/docs/concepts/workloads/controllers/replicationcontroller/#what-is-a-replicationcontroller'),
-    column('Current', 'integer', 'Replicas is the most recently observed number of replicas. More info: https://kubernetes.io/docs/concepts/workloads/controllers/replicationcontroller/#what-is-a-replicationcontroller'),
-    column('Ready', 'integer', 'The number of ready replicas for this replica set.'),
-    ageColumn(),
-    wide('Containers', CONTAINERS_DESCRIPTION),
-    wide('Images', IMAGES_DESCRIPTION),
-    wide('Selector', 'Selector is a label query over pods that should match the replica count. Label keys and values that must match in order to be controlled by this replica set. It must match the pod template\'s labels. More info: https://kubernetes.io/docs/concepts/overview/working-with-objects/labels/#label-selectors'),
-  ],
-  cells(obj, now) {
-    return [
-      obj.metadata?.name ?? '',
-      desired(obj),
-      obj.status?.replicas ?? 0,
-      obj.status?.readyReplicas ?? 0,
-      age(obj, now),
-      ...containerCells(obj.spec?.template?.spec?.containers),
-      formatLabelSelector(obj.spec?.selector),
-    ];
-  },
-};
+interface ReplicasDescriptions {
+  desired: string;
+  current: string;
+  ready: string;
+  selector: string;
+}
 
-export const replicationControllerPrinter: TablePrinter = {
-  columns: [
-    nameColumn(),
-    column('Desired', 'integer', 'Replicas is the number of desired replicas. This is a pointer to distinguish between explicit zero and unspecified. Defaults to 1. More info: https://kubernetes.io/docs/concepts/workloads/controllers/replicationcontroller#what-is-a-replicationcontroller'),
-    column('Current', 'integer', 'Replicas is the most recently observed number of replicas. More info: https://kubernetes.io/docs/concepts/workloads/controllers/replicationcontroller#what-is-a-replicationcontroller'),
-    column('Ready', 'integer', 'The number of ready replicas for this replication controller.'),
-    ageColumn(),
-    wide('Containers', CONTAINERS_DESCRIPTION),
-    wide('Images', IMAGES_DESCRIPTION),
-    wide('Selector', 'Selector is a label query over pods that should match the Replicas count. If Selector is empty, it is defaulted to the labels present on the Pod template. Label keys and values that must match in order to be controlled by this replication controller, if empty defaulted to labels on Pod template. More info: https://kubernetes.io/docs/concepts/overview/working-with-objects/labels/#label-selectors'),
-  ],
-  cells(obj, now) {
-    return [
-      obj.metadata?.name ?? '',
-      desired(obj),
-      obj.status?.replicas ?? 0,
-      obj.status?.readyReplicas ?? 0,
-      age(obj, now),
-      ...containerCells(obj.spec?.template?.spec?.containers),
-      formatLabels(obj.spec?.selector),
-    ];
+/** NAME DESIRED CURRENT READY AGE (+ CONTAINERS IMAGES SELECTOR): ReplicaSets and ReplicationControllers. */
+function replicasPrinter(d: ReplicasDescriptions, selector: (obj: any) => string): TablePrinter {
+  return {
+    columns: [
+      nameColumn(),
+      column('Desired', 'integer', d.desired),
+      column('Current', 'integer', d.current),
+      column('Ready', 'integer', d.ready),
+      ageColumn(),
+      wide('Containers', CONTAINERS_DESCRIPTION),
+      wide('Images', IMAGES_DESCRIPTION),
+      wide('Selector', d.selector),
+    ],
+    cells(obj, now) {
+      return [
+        obj.metadata?.name ?? '',
+        desired(obj),
+        obj.status?.replicas ?? 0,
+        obj.status?.readyReplicas ?? 0,
+        age(obj, now),
+        ...containerCells(obj.spec?.template?.spec?.containers),
+        selector(obj),
+      ];
+    },
+  };
+}
+
+export const replicaSetPrinter = replicasPrinter(
+  {
+    desired: 'Replicas is the number of desired replicas. This is a pointer to distinguish between explicit zero and unspecified. Defaults to 1. More info: https://kubernetes.io/docs/concepts/workloads/controllers/replicationcontroller/#what-is-a-replicationcontroller',
+    current: 'Replicas is the most recently observed number of replicas. More info: https://kubernetes.io/docs/concepts/workloads/controllers/replicationcontroller/#what-is-a-replicationcontroller',
+    ready: 'The number of ready replicas for this replica set.',
+    selector: 'Selector is a label query over pods that should match the replica count. Label keys and values that must match in order to be controlled by this replica set. It must match the pod template\'s labels. More info: https://kubernetes.io/docs/concepts/overview/working-with-objects/labels/#label-selectors',
   },
-};
+  (obj) => formatLabelSelector(obj.spec?.selector),
+);
+
+// A ReplicationController's selector is a plain label map.
+export const replicationControllerPrinter = replicasPrinter(
+  {
+    desired: 'Replicas is the number of desired replicas. This is a pointer to distinguish between explicit zero and unspecified. Defaults to 1. More info: https://kubernetes.io/docs/concepts/workloads/controllers/replicationcontroller#what-is-a-replicationcontroller',
+    current: 'Replicas is the most recently observed number of replicas. More info: https://kubernetes.io/docs/concepts/workloads/controllers/replicationcontroller#what-is-a-replicationcontroller',
+    ready: 'The number of ready replicas for this replication controller.',
+    selector: 'Selector is a label query over pods that should match the Replicas count. If Selector is empty, it is defaulted to the labels present on the Pod template. Label keys and values that must match in order to be controlled by this replication controller, if empty defaulted to labels on Pod template. More info: https://kubernetes.io/docs/concepts/overview/working-with-objects/labels/#label-selectors',
+  },
+  (obj) => formatLabels(obj.spec?.selector),
+);
 
 export const daemonSetPrinter: TablePrinter = {
   columns: [
