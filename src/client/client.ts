@@ -1,42 +1,73 @@
 // A small typed client over a Transport, with the resource handles controllers use.
 
+import type { ControllerRevision, DaemonSet, Deployment, ReplicaSet, StatefulSet } from 'kubernetes-types/apps/v1.js';
+import type { CronJob, Job } from 'kubernetes-types/batch/v1.js';
+import type { Lease } from 'kubernetes-types/coordination/v1.js';
+import type {
+  ConfigMap,
+  Endpoints,
+  Event,
+  Namespace,
+  Node,
+  PersistentVolume,
+  PersistentVolumeClaim,
+  Pod,
+  Secret,
+  Service,
+  ServiceAccount,
+} from 'kubernetes-types/core/v1.js';
+import type { EndpointSlice } from 'kubernetes-types/discovery/v1.js';
+import type { Ingress } from 'kubernetes-types/networking/v1.js';
+import type { PodDisruptionBudget } from 'kubernetes-types/policy/v1.js';
+import type { ClusterRole } from 'kubernetes-types/rbac/v1.js';
+import type { StorageClass } from 'kubernetes-types/storage/v1.js';
+import type { KubeObject, Obj, StoredList } from './objects.js';
 import type { ClientWatchEvent, DeleteOpts, ListOpts, PatchKind, ResourceRef, Transport, WatchHandle, WatchOpts, WriteOpts } from './transport.js';
 
-export class ResourceClient {
+/** A resource reference that carries the type of its objects. */
+export interface TypedRef<T> extends ResourceRef {
+  /** Never set: only the type parameter matters. */
+  readonly _type?: T;
+}
+
+// `any` is the default only for code not yet typed (eslint.config.js lists it).
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export class ResourceClient<T = any> {
   constructor(
     readonly transport: Transport,
     readonly ref: ResourceRef,
   ) {}
 
-  get(ns: string, name: string): Promise<any> {
-    return this.transport.get(this.ref, ns, name);
+  get(ns: string, name: string): Promise<Obj<T>> {
+    return this.transport.get(this.ref, ns, name) as Promise<Obj<T>>;
   }
 
-  list(ns?: string, opts?: ListOpts): Promise<any> {
-    return this.transport.list(this.ref, ns, opts);
+  list(ns?: string, opts?: ListOpts): Promise<ListOf<T>> {
+    return this.transport.list(this.ref, ns, opts) as Promise<ListOf<T>>;
   }
 
-  create(ns: string, obj: any, opts?: WriteOpts): Promise<any> {
-    return this.transport.create(this.ref, ns, obj, opts);
+  create(ns: string, obj: T, opts?: WriteOpts): Promise<Obj<T>> {
+    return this.transport.create(this.ref, ns, obj, opts) as Promise<Obj<T>>;
   }
 
-  update(ns: string, obj: any, opts?: WriteOpts): Promise<any> {
-    return this.transport.update(this.ref, ns, obj, undefined, opts);
+  update(ns: string, obj: T | Obj<T>, opts?: WriteOpts): Promise<Obj<T>> {
+    return this.transport.update(this.ref, ns, obj, undefined, opts) as Promise<Obj<T>>;
   }
 
-  updateStatus(ns: string, obj: any): Promise<any> {
-    return this.transport.update(this.ref, ns, obj, 'status');
+  updateStatus(ns: string, obj: T | Obj<T>): Promise<Obj<T>> {
+    return this.transport.update(this.ref, ns, obj, 'status') as Promise<Obj<T>>;
   }
 
-  patch(ns: string, name: string, kind: PatchKind, patch: unknown, subresource?: string): Promise<any> {
-    return this.transport.patch(this.ref, ns, name, kind, patch, subresource);
+  patch(ns: string, name: string, kind: PatchKind, patch: unknown, subresource?: string): Promise<Obj<T>> {
+    return this.transport.patch(this.ref, ns, name, kind, patch, subresource) as Promise<Obj<T>>;
   }
 
-  delete(ns: string, name: string, opts?: DeleteOpts): Promise<any> {
+  /** The deleted object (or, while finalizers or a grace period hold it, the object as it is now). */
+  delete(ns: string, name: string, opts?: DeleteOpts): Promise<Untyped<T, unknown>> {
     return this.transport.delete(this.ref, ns, name, opts);
   }
 
-  createSubresource(ns: string, name: string, subresource: string, obj: any): Promise<any> {
+  createSubresource(ns: string, name: string, subresource: string, obj: unknown): Promise<Untyped<T, unknown>> {
     return this.transport.createSubresource(this.ref, ns, name, subresource, obj);
   }
 
@@ -45,33 +76,42 @@ export class ResourceClient {
   }
 }
 
-const core = (plural: string): ResourceRef => ({ group: '', version: 'v1', plural });
-const grp = (group: string, plural: string): ResourceRef => ({ group, version: 'v1', plural });
+/** `U` for a typed client, `any` for an untyped one. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+type Untyped<T, U> = 0 extends 1 & T ? any : U;
+
+/** The list type of a typed or untyped client. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type ListOf<T> = 0 extends 1 & T ? any : T extends KubeObject ? StoredList<T> : never;
+
+const core = <T>(plural: string): TypedRef<T> => ({ group: '', version: 'v1', plural });
+const grp = <T>(group: string, plural: string): TypedRef<T> => ({ group, version: 'v1', plural });
 
 export const REFS = {
-  namespaces: core('namespaces'),
-  pods: core('pods'),
-  services: core('services'),
-  endpoints: core('endpoints'),
-  configmaps: core('configmaps'),
-  secrets: core('secrets'),
-  serviceaccounts: core('serviceaccounts'),
-  persistentvolumes: core('persistentvolumes'),
-  persistentvolumeclaims: core('persistentvolumeclaims'),
-  nodes: core('nodes'),
-  events: core('events'),
-  statefulsets: grp('apps', 'statefulsets'),
-  deployments: grp('apps', 'deployments'),
-  replicasets: grp('apps', 'replicasets'),
-  daemonsets: grp('apps', 'daemonsets'),
-  controllerrevisions: grp('apps', 'controllerrevisions'),
-  poddisruptionbudgets: grp('policy', 'poddisruptionbudgets'),
-  leases: grp('coordination.k8s.io', 'leases'),
-  storageclasses: grp('storage.k8s.io', 'storageclasses'),
-  endpointslices: grp('discovery.k8s.io', 'endpointslices'),
-  ingresses: grp('networking.k8s.io', 'ingresses'),
-  jobs: grp('batch', 'jobs'),
-  cronjobs: grp('batch', 'cronjobs'),
+  namespaces: core<Namespace>('namespaces'),
+  pods: core<Pod>('pods'),
+  services: core<Service>('services'),
+  endpoints: core<Endpoints>('endpoints'),
+  configmaps: core<ConfigMap>('configmaps'),
+  secrets: core<Secret>('secrets'),
+  serviceaccounts: core<ServiceAccount>('serviceaccounts'),
+  persistentvolumes: core<PersistentVolume>('persistentvolumes'),
+  persistentvolumeclaims: core<PersistentVolumeClaim>('persistentvolumeclaims'),
+  nodes: core<Node>('nodes'),
+  events: core<Event>('events'),
+  statefulsets: grp<StatefulSet>('apps', 'statefulsets'),
+  deployments: grp<Deployment>('apps', 'deployments'),
+  replicasets: grp<ReplicaSet>('apps', 'replicasets'),
+  daemonsets: grp<DaemonSet>('apps', 'daemonsets'),
+  controllerrevisions: grp<ControllerRevision>('apps', 'controllerrevisions'),
+  poddisruptionbudgets: grp<PodDisruptionBudget>('policy', 'poddisruptionbudgets'),
+  leases: grp<Lease>('coordination.k8s.io', 'leases'),
+  storageclasses: grp<StorageClass>('storage.k8s.io', 'storageclasses'),
+  endpointslices: grp<EndpointSlice>('discovery.k8s.io', 'endpointslices'),
+  ingresses: grp<Ingress>('networking.k8s.io', 'ingresses'),
+  jobs: grp<Job>('batch', 'jobs'),
+  cronjobs: grp<CronJob>('batch', 'cronjobs'),
+  clusterroles: grp<ClusterRole>('rbac.authorization.k8s.io', 'clusterroles'),
 } satisfies Record<string, ResourceRef>;
 
 export type ResourceName = keyof typeof REFS;
@@ -81,30 +121,36 @@ export class Client {
 
   constructor(readonly transport: Transport) {}
 
-  resource(ref: ResourceRef): ResourceClient {
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- a plain ResourceRef gets the untyped client
+  resource<T = any>(ref: TypedRef<T>): ResourceClient<T> {
     const k = `${ref.group}/${ref.version}/${ref.plural}`;
     let h = this.handles.get(k);
     if (!h) {
       h = new ResourceClient(this.transport, ref);
       this.handles.set(k, h);
     }
-    return h;
+    return h as ResourceClient<T>;
   }
 
-  get pods() { return this.resource(REFS.pods); }
-  get nodes() { return this.resource(REFS.nodes); }
-  get namespaces() { return this.resource(REFS.namespaces); }
-  get services() { return this.resource(REFS.services); }
-  get endpoints() { return this.resource(REFS.endpoints); }
-  get secrets() { return this.resource(REFS.secrets); }
-  get serviceAccounts() { return this.resource(REFS.serviceaccounts); }
-  get events() { return this.resource(REFS.events); }
-  get persistentVolumes() { return this.resource(REFS.persistentvolumes); }
-  get persistentVolumeClaims() { return this.resource(REFS.persistentvolumeclaims); }
-  get statefulSets() { return this.resource(REFS.statefulsets); }
-  get controllerRevisions() { return this.resource(REFS.controllerrevisions); }
-  get leases() { return this.resource(REFS.leases); }
-  get storageClasses() { return this.resource(REFS.storageclasses); }
-  get endpointSlices() { return this.resource(REFS.endpointslices); }
-  get podDisruptionBudgets() { return this.resource(REFS.poddisruptionbudgets); }
+  /** The shorthand handles, untyped until their users are typed; typed code uses `resource(REFS.x)`. */
+  private untyped(ref: ResourceRef): ResourceClient {
+    return this.resource<any>(ref); // eslint-disable-line @typescript-eslint/no-explicit-any -- see above
+  }
+
+  get pods() { return this.untyped(REFS.pods); }
+  get nodes() { return this.untyped(REFS.nodes); }
+  get namespaces() { return this.untyped(REFS.namespaces); }
+  get services() { return this.untyped(REFS.services); }
+  get endpoints() { return this.untyped(REFS.endpoints); }
+  get secrets() { return this.untyped(REFS.secrets); }
+  get serviceAccounts() { return this.untyped(REFS.serviceaccounts); }
+  get events() { return this.untyped(REFS.events); }
+  get persistentVolumes() { return this.untyped(REFS.persistentvolumes); }
+  get persistentVolumeClaims() { return this.untyped(REFS.persistentvolumeclaims); }
+  get statefulSets() { return this.untyped(REFS.statefulsets); }
+  get controllerRevisions() { return this.untyped(REFS.controllerrevisions); }
+  get leases() { return this.untyped(REFS.leases); }
+  get storageClasses() { return this.untyped(REFS.storageclasses); }
+  get endpointSlices() { return this.untyped(REFS.endpointslices); }
+  get podDisruptionBudgets() { return this.untyped(REFS.poddisruptionbudgets); }
 }

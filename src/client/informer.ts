@@ -4,26 +4,32 @@
 import type { Clock } from '../machinery/clock.js';
 import { logger } from '../machinery/log.js';
 import type { ResourceClient } from './client.js';
+import type { KubeObject, Obj } from './objects.js';
 
 const log = logger('reflector');
 
-export interface EventHandlers {
-  add?(obj: any): void;
-  update?(oldObj: any, newObj: any): void;
-  delete?(obj: any): void;
+// `any` is the default only for code not yet typed (eslint.config.js lists it).
+/* eslint-disable @typescript-eslint/no-explicit-any */
+export interface EventHandlers<T = any> {
+  add?(obj: Obj<T>): void;
+  update?(oldObj: Obj<T>, newObj: Obj<T>): void;
+  delete?(obj: Obj<T>): void;
 }
 
-export type IndexFunc = (obj: any) => string[];
+export type IndexFunc<T = any> = (obj: Obj<T>) => string[];
+/* eslint-enable @typescript-eslint/no-explicit-any */
 
-export function cacheKey(obj: any): string {
+export function cacheKey(obj: KubeObject): string {
   const ns = obj.metadata?.namespace;
-  return ns ? `${ns}/${obj.metadata.name}` : obj.metadata.name;
+  const name = obj.metadata?.name ?? '';
+  return ns ? `${ns}/${name}` : name;
 }
 
-export class Informer {
-  private items = new Map<string, any>();
-  private handlers: EventHandlers[] = [];
-  private indexers = new Map<string, IndexFunc>();
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export class Informer<T = any> {
+  private items = new Map<string, Obj<T>>();
+  private handlers: Array<EventHandlers<T>> = [];
+  private indexers = new Map<string, IndexFunc<T>>();
   private indices = new Map<string, Map<string, Set<string>>>();
   private stopWatch: (() => void) | undefined;
   private stopped = false;
@@ -32,41 +38,41 @@ export class Informer {
   private rv = '';
 
   constructor(
-    private client: ResourceClient,
+    private client: ResourceClient<T>,
     private clock: Clock,
     private opts: { namespace?: string; labelSelector?: string; fieldSelector?: string } = {},
   ) {
     this.addIndex('namespace', (o) => [o.metadata?.namespace ?? '']);
   }
 
-  addHandler(h: EventHandlers): void {
+  addHandler(h: EventHandlers<T>): void {
     this.handlers.push(h);
     if (this.synced) for (const o of this.items.values()) h.add?.(o);
   }
 
-  addIndex(name: string, fn: IndexFunc): void {
+  addIndex(name: string, fn: IndexFunc<T>): void {
     this.indexers.set(name, fn);
     const idx = new Map<string, Set<string>>();
     this.indices.set(name, idx);
     for (const [k, o] of this.items) for (const v of fn(o)) addTo(idx, v, k);
   }
 
-  get(key: string): any | undefined {
+  get(key: string): Obj<T> | undefined {
     return this.items.get(key);
   }
 
-  getByName(ns: string, name: string): any | undefined {
+  getByName(ns: string, name: string): Obj<T> | undefined {
     return this.items.get(ns ? `${ns}/${name}` : name);
   }
 
-  list(): any[] {
+  list(): Array<Obj<T>> {
     return [...this.items.values()];
   }
 
-  byIndex(name: string, value: string): any[] {
+  byIndex(name: string, value: string): Array<Obj<T>> {
     const keys = this.indices.get(name)?.get(value);
     if (!keys) return [];
-    const out: any[] = [];
+    const out: Array<Obj<T>> = [];
     for (const k of keys) {
       const o = this.items.get(k);
       if (o) out.push(o);
@@ -96,7 +102,7 @@ export class Informer {
     if (this.stopped) return;
     try {
       const list = await this.client.list(this.opts.namespace, { labelSelector: this.opts.labelSelector, fieldSelector: this.opts.fieldSelector });
-      this.replace(list.items);
+      this.replace(list.items as Array<Obj<T>>);
       this.rv = list.metadata.resourceVersion;
       this.startWatch();
       if (!this.synced) {
@@ -129,7 +135,7 @@ export class Informer {
     this.stopWatch = () => h.stop();
   }
 
-  private replace(objs: any[]): void {
+  private replace(objs: Array<Obj<T>>): void {
     const seen = new Set<string>();
     for (const o of objs) {
       seen.add(cacheKey(o));
@@ -138,7 +144,7 @@ export class Informer {
     for (const [k, o] of [...this.items]) if (!seen.has(k)) this.remove(k, o);
   }
 
-  private upsert(obj: any): void {
+  private upsert(obj: Obj<T>): void {
     const k = cacheKey(obj);
     const old = this.items.get(k);
     if (old && old.metadata.resourceVersion === obj.metadata.resourceVersion) return;
@@ -151,7 +157,7 @@ export class Informer {
     }
   }
 
-  private remove(k: string, last: any): void {
+  private remove(k: string, last: Obj<T> | undefined): void {
     const old = this.items.get(k);
     if (!old) return;
     this.unindex(k, old);
@@ -159,11 +165,11 @@ export class Informer {
     for (const h of this.handlers) h.delete?.(last ?? old);
   }
 
-  private index(k: string, o: any): void {
+  private index(k: string, o: Obj<T>): void {
     for (const [name, fn] of this.indexers) for (const v of fn(o)) addTo(this.indices.get(name)!, v, k);
   }
 
-  private unindex(k: string, o: any): void {
+  private unindex(k: string, o: Obj<T>): void {
     for (const [name, fn] of this.indexers) {
       const idx = this.indices.get(name)!;
       for (const v of fn(o)) {

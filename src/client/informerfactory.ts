@@ -1,9 +1,8 @@
 // One shared informer per resource for every component in a process, started together.
 
 import type { Clock } from '../machinery/clock.js';
-import type { Client } from './client.js';
+import type { Client, TypedRef } from './client.js';
 import { Informer } from './informer.js';
-import type { ResourceRef } from './transport.js';
 
 export class InformerFactory {
   private informers = new Map<string, Informer>();
@@ -14,11 +13,12 @@ export class InformerFactory {
     private clock: Clock,
   ) {}
 
-  get(ref: ResourceRef): Informer {
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- a plain ResourceRef gets the untyped informer
+  get<T = any>(ref: TypedRef<T>): Informer<T> {
     const k = `${ref.group}/${ref.version}/${ref.plural}`;
-    let inf = this.informers.get(k);
+    let inf = this.informers.get(k) as Informer<T> | undefined;
     if (!inf) {
-      inf = new Informer(this.client.resource(ref), this.clock);
+      inf = new Informer<T>(this.client.resource(ref), this.clock);
       this.informers.set(k, inf);
       if (this.started) inf.start();
     }

@@ -20,7 +20,7 @@ describe('kubelet restart (k8ts server restarted on its data directory)', () => 
     }, 'web-0 ready');
     first.stop();
     // A restarted server lists pods afresh; here the shared informer must have caught up first.
-    await waitFor(() => tc.informers.get(REFS.pods).getByName('default', 'web-0')?.status.containerStatuses?.[0]?.ready, 'informer caught up');
+    await waitFor(() => tc.informers.get(REFS.pods).getByName('default', 'web-0')?.status?.containerStatuses?.[0]?.ready, 'informer caught up');
 
     const second = new Kubelet(tc.ctx, { ...opts, runtime: new SimRuntime(tc.clock) });
     await second.whenRegistered();

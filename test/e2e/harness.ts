@@ -9,7 +9,6 @@ import { fileURLToPath } from 'node:url';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
 export const BIN = path.join(ROOT, 'bin', 'k8ts.js');
-export const SEEDS = path.resolve(ROOT, '..', 'shared', 'seeds');
 
 export interface Result {
   code: number;

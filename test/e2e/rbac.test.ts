@@ -4,17 +4,17 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { after, before, describe, it } from 'node:test';
-import { request, SEEDS, startCluster, table, type Cluster } from './harness.js';
+import { request, startCluster, table, type Cluster } from './harness.js';
 
 const SA = 'system:serviceaccount:hwyu:jgroups-kubeping-service-account';
 
+const FIXTURE = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', '..', '..', 'test', 'e2e', 'fixtures', 'kubeping-rbac.yaml');
+
 /** The document's ServiceAccount, ClusterRole and ClusterRoleBinding, with its namespace variable set. */
 function seedManifest(): string {
-  const text = readFileSync(path.join(SEEDS, '004_8427a18d5893fd56.txt'), 'utf8');
-  const start = text.indexOf('apiVersion: v1\nkind: ServiceAccount');
-  const end = text.indexOf('\n\n', text.indexOf('kind: ClusterRoleBinding', start));
-  return text.slice(start, end).replaceAll('$TARGET_NAMESPACE', 'hwyu') + '\n';
+  return readFileSync(FIXTURE, 'utf8').replaceAll('$TARGET_NAMESPACE', 'hwyu');
 }
 
 describe('RBAC with service-account tokens', () => {

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { afterEach, describe, it } from 'node:test';
 import { REFS } from '../../client/client.js';
+import type { ResourceRef } from '../../client/transport.js';
 import { isStatusError } from '../../machinery/errors.js';
 import { testCluster, waitFor, type TestCluster } from '../../testing/fixture.js';
 import { GarbageCollector } from './garbagecollector.js';
@@ -52,7 +53,7 @@ function configMap(name: string, owners: any[] = []) {
   return { metadata: { name, ownerReferences: owners }, data: {} };
 }
 
-async function gone(c: TestCluster, ref: typeof REFS.pods, ns: string, name: string): Promise<boolean> {
+async function gone(c: TestCluster, ref: ResourceRef, ns: string, name: string): Promise<boolean> {
   try {
     await c.client.resource(ref).get(ns, name);
     return false;
@@ -154,8 +155,8 @@ describe('GarbageCollector', () => {
       const live = await c.client.resource(REFS.configmaps).get('default', 'shared');
       return live.metadata.ownerReferences?.length === 1 ? live : undefined;
     }, 'the reference to owner-a to be removed');
-    assert.equal(shared.metadata.ownerReferences[0].uid, b.metadata.uid);
-    assert.equal(shared.metadata.deletionTimestamp, undefined);
+    assert.equal(shared!.metadata.ownerReferences![0].uid, b.metadata.uid);
+    assert.equal(shared!.metadata.deletionTimestamp, undefined);
   });
 
   it('collects an object whose owner never existed, or exists under that name with another uid', async () => {

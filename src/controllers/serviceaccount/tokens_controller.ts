@@ -2,6 +2,7 @@
 // kubernetes.io/service-account-token naming a service account gets its token, ca.crt and namespace
 // filled in; a token Secret whose service account is gone (or was recreated) is deleted.
 
+import type { Secret, ServiceAccount } from 'kubernetes-types/core/v1.js';
 import { REFS, type Client } from '../../client/client.js';
 import type { Informer } from '../../client/informer.js';
 import { runWorkers, WorkQueue } from '../../client/workqueue.js';
@@ -23,8 +24,8 @@ const b64 = (s: string) => Buffer.from(s).toString('base64');
 export class TokensController implements Controller {
   private queue: WorkQueue;
   private client: Client;
-  private secrets: Informer;
-  private serviceAccounts: Informer;
+  private secrets: Informer<Secret>;
+  private serviceAccounts: Informer<ServiceAccount>;
 
   constructor(
     ctx: ControllerContext,
@@ -34,11 +35,11 @@ export class TokensController implements Controller {
     this.queue = new WorkQueue(ctx.clock);
     this.secrets = ctx.informers.get(REFS.secrets);
     this.serviceAccounts = ctx.informers.get(REFS.serviceaccounts);
-    const onSecret = (s: any) => {
-      if (s.type === SERVICE_ACCOUNT_TOKEN_TYPE) this.queue.add(`${s.metadata.namespace}/${s.metadata.name}`);
+    const onSecret = (s: Secret) => {
+      if (s.type === SERVICE_ACCOUNT_TOKEN_TYPE) this.queue.add(`${s.metadata?.namespace}/${s.metadata?.name}`);
     };
     this.secrets.addHandler({ add: onSecret, update: (_o, s) => onSecret(s) });
-    this.secrets.addIndex('serviceAccount', (s: any) => (s.type === SERVICE_ACCOUNT_TOKEN_TYPE ? [`${s.metadata.namespace}/${s.metadata.annotations?.[SA_NAME_ANNOTATION] ?? ''}`] : []));
+    this.secrets.addIndex('serviceAccount', (s) => (s.type === SERVICE_ACCOUNT_TOKEN_TYPE ? [`${s.metadata.namespace}/${s.metadata.annotations?.[SA_NAME_ANNOTATION] ?? ''}`] : []));
     this.serviceAccounts.addHandler({
       delete: (sa) => {
         for (const s of this.secrets.byIndex('serviceAccount', `${sa.metadata.namespace}/${sa.metadata.name}`)) this.queue.add(`${s.metadata.namespace}/${s.metadata.name}`);
@@ -64,7 +65,7 @@ export class TokensController implements Controller {
     const wantUid = annotations[SA_UID_ANNOTATION];
     try {
       if (!sa || (wantUid && wantUid !== sa.metadata.uid)) {
-        await this.client.secrets.delete(ns, name, { preconditions: { uid: secret.metadata.uid } });
+        await this.client.resource(REFS.secrets).delete(ns, name, { preconditions: { uid: secret.metadata.uid } });
         return;
       }
       const data = secret.data ?? {};
@@ -78,7 +79,7 @@ export class TokensController implements Controller {
         namespace: b64(ns),
         token: data.token ?? b64(this.opts.sign(ns, { name: sa.metadata.name, uid: sa.metadata.uid }, name)),
       };
-      await this.client.secrets.update(ns, next);
+      await this.client.resource(REFS.secrets).update(ns, next);
     } catch (e) {
       // Deleted or changed meanwhile: the informer event for that change brings the key back.
       if (!isStatusError(e, 'NotFound') && !isStatusError(e, 'Conflict')) throw e;
