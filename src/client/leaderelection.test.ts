@@ -1,0 +1,110 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { VirtualClock } from '../machinery/clock.js';
+import { testCluster } from '../testing/fixture.js';
+import { REFS } from './client.js';
+import { LeaderElector } from './leaderelection.js';
+
+function candidate(c: ReturnType<typeof testCluster>, clock: VirtualClock, identity: string, events: string[], releaseOnCancel = false) {
+  return new LeaderElector(c.client.resource(REFS.leases), clock, {
+    namespace: 'kube-system',
+    name: 'kube-controller-manager',
+    identity,
+    releaseOnCancel,
+    random: () => 0,
+    callbacks: {
+      onStartedLeading: () => events.push(`${identity} started`),
+      onStoppedLeading: () => events.push(`${identity} stopped`),
+      onNewLeader: (who) => events.push(`${identity} sees ${who}`),
+    },
+  });
+}
+
+/** Let in-flight lease reads and writes (each awaits the store's commit) finish. */
+async function settle(): Promise<void> {
+  for (let i = 0; i < 20; i++) await new Promise((r) => setImmediate(r));
+}
+
+/** Advance the clock in retry-period steps, letting each round of attempts complete. */
+async function advance(clock: VirtualClock, ms: number): Promise<void> {
+  for (let left = ms; left > 0; left -= 500) {
+    await clock.advance(Math.min(500, left));
+    await settle();
+  }
+}
+
+test('one candidate leads; another takes over only after the lease duration it observed', async () => {
+  const clock = new VirtualClock();
+  const c = testCluster(clock);
+  const events: string[] = [];
+  const a = candidate(c, clock, 'server-a', events);
+  const b = candidate(c, clock, 'server-b', events);
+  a.run();
+  await advance(clock, 1);
+  await settle();
+  b.run();
+  await advance(clock, 3_000);
+  assert.equal(a.isLeader(), true);
+  assert.equal(b.isLeader(), false);
+  let lease = await c.client.resource(REFS.leases).get('kube-system', 'kube-controller-manager');
+  assert.equal(lease.spec?.holderIdentity, 'server-a');
+  assert.equal(lease.spec?.leaseDurationSeconds, 15);
+  assert.equal(lease.spec?.leaseTransitions, 0);
+
+  // server-a dies without releasing: its renewals stop.
+  await a.stop();
+  events.length = 0;
+  await advance(clock, 10_000);
+  assert.equal(b.isLeader(), false, 'the lease is still within its duration');
+  await advance(clock, 8_000);
+  assert.equal(b.isLeader(), true);
+  lease = await c.client.resource(REFS.leases).get('kube-system', 'kube-controller-manager');
+  assert.equal(lease.spec?.holderIdentity, 'server-b');
+  assert.equal(lease.spec?.leaseTransitions, 1);
+  assert.ok(events.includes('server-b started'));
+  assert.ok(events.includes('server-b sees server-b'));
+  await b.stop();
+  c.stop();
+});
+
+test('a leader that releases on stop lets the next candidate in at once', async () => {
+  const clock = new VirtualClock();
+  const c = testCluster(clock);
+  const events: string[] = [];
+  const a = candidate(c, clock, 'server-a', events, true);
+  a.run();
+  await advance(clock, 1);
+  const b = candidate(c, clock, 'server-b', events);
+  b.run();
+  await advance(clock, 2_000);
+  assert.equal(a.isLeader(), true);
+  await a.stop();
+  assert.deepEqual(events.slice(-1), ['server-a stopped']);
+  const released = await c.client.resource(REFS.leases).get('kube-system', 'kube-controller-manager');
+  assert.equal(released.spec?.holderIdentity, '');
+  await advance(clock, 4_000);
+  assert.equal(b.isLeader(), true, 'no holder: no need to wait for expiry');
+  await b.stop();
+  c.stop();
+});
+
+test('a leader whose renewals keep failing stops leading after the renew deadline', async () => {
+  const clock = new VirtualClock();
+  const c = testCluster(clock);
+  const events: string[] = [];
+  const a = candidate(c, clock, 'server-a', events);
+  a.run();
+  await advance(clock, 1);
+  assert.equal(a.isLeader(), true);
+  // Someone else takes the lease by force: every renewal from now on sees another holder within its duration.
+  const leases = c.client.resource(REFS.leases);
+  const current = await leases.get('kube-system', 'kube-controller-manager');
+  await leases.update('kube-system', { ...current, spec: { ...current.spec, holderIdentity: 'intruder' } });
+  await advance(clock, 9_000);
+  assert.equal(a.isLeader(), true, 'still within the renew deadline');
+  await advance(clock, 2_000);
+  assert.equal(a.isLeader(), false);
+  assert.ok(events.includes('server-a stopped'));
+  await a.stop();
+  c.stop();
+});
