@@ -19,10 +19,9 @@ export class WorkQueue {
   private dirtyWhileProcessing = new Set<string>();
   private waiters: Array<(k: string | undefined) => void> = [];
   private shuttingDown = false;
-  // Delayed adds wait in a heap behind one timer, set for the earliest entry. Cool-downs after slow
-  // syncs wait apart, so that one does not replace (and so drop) a later requeue of the same key.
+  // Delayed adds wait in a heap behind one timer, set for the earliest entry.
   private waiting = new WaitingHeap();
-  private coolingDown = new WaitingHeap();
+  private coolingDown = new Set<ReturnType<typeof setTimeout>>();
   private timer: Timer | undefined;
   private timerAt = Infinity;
   private rateLimiter: RateLimiter;
@@ -73,7 +72,7 @@ export class WorkQueue {
   }
 
   private armTimer(): void {
-    const next = Math.min(this.waiting.peek()?.readyAt ?? Infinity, this.coolingDown.peek()?.readyAt ?? Infinity);
+    const next = this.waiting.peek()?.readyAt ?? Infinity;
     if (next >= this.timerAt) return;
     this.timer?.cancel();
     this.timerAt = next;
@@ -84,9 +83,7 @@ export class WorkQueue {
     this.timer = undefined;
     this.timerAt = Infinity;
     const now = this.clock.now();
-    for (const heap of [this.waiting, this.coolingDown]) {
-      for (let e = heap.peek(); e && e.readyAt <= now; e = heap.peek()) this.add(heap.pop()!.key);
-    }
+    for (let e = this.waiting.peek(); e && e.readyAt <= now; e = this.waiting.peek()) this.add(this.waiting.pop()!.key);
     this.armTimer();
   }
 
@@ -105,14 +102,19 @@ export class WorkQueue {
   /**
    * Finish processing `key`. A key added again meanwhile is queued after `cooldownMs`: passing the time
    * the sync took keeps a controller whose syncs are slow (a StatefulSet of thousands of pods) from
-   * syncing back to back and starving everything else in the process.
+   * syncing back to back and starving everything else in the process. The cool-down is CPU time, so it
+   * runs on real time even under a virtual clock (a test that does not advance its clock still progresses).
    */
   done(key: string, cooldownMs = 0): void {
     this.processing.delete(key);
     if (!this.dirtyWhileProcessing.delete(key)) return;
     if (cooldownMs <= 0) return this.add(key);
-    this.coolingDown.push(key, this.clock.now() + cooldownMs);
-    this.armTimer();
+    const t = setTimeout(() => {
+      this.coolingDown.delete(t);
+      this.add(key);
+    }, cooldownMs);
+    t.unref?.();
+    this.coolingDown.add(t);
   }
 
   get length(): number {
@@ -123,6 +125,8 @@ export class WorkQueue {
     this.shuttingDown = true;
     this.timer?.cancel();
     this.timer = undefined;
+    for (const t of this.coolingDown) clearTimeout(t);
+    this.coolingDown.clear();
     for (const w of this.waiters.splice(0)) w(undefined);
   }
 }
