@@ -68,7 +68,7 @@ export class InProcessTransport implements Transport {
     return { ...extra, fieldValidation: 'Ignore' as const, user: this.user };
   }
 
-  get(ref: ResourceRef, ns: string, name: string, subresource?: string): Promise<any> {
+  get(ref: ResourceRef, ns: string, name: string, subresource?: string): Promise<unknown> {
     return this.run(() => {
       this.authorize(ref, 'get', ns, name, subresource);
       const r = this.info(ref);
@@ -79,14 +79,14 @@ export class InProcessTransport implements Transport {
     });
   }
 
-  list(ref: ResourceRef, ns: string | undefined, opts: ListOpts = {}): Promise<any> {
+  list(ref: ResourceRef, ns: string | undefined, opts: ListOpts = {}): Promise<unknown> {
     return this.run(() => {
       this.authorize(ref, 'list', ns);
       return this.registry.list(this.info(ref), ns, opts);
     });
   }
 
-  create(ref: ResourceRef, ns: string, obj: any, opts: WriteOpts = {}): Promise<any> {
+  create(ref: ResourceRef, ns: string, obj: unknown, opts: WriteOpts = {}): Promise<unknown> {
     return this.run(() => {
       this.authorize(ref, 'create', ns);
       const r = this.info(ref);
@@ -97,7 +97,7 @@ export class InProcessTransport implements Transport {
     });
   }
 
-  createSubresource(ref: ResourceRef, ns: string, name: string, subresource: string, obj: any): Promise<any> {
+  createSubresource(ref: ResourceRef, ns: string, name: string, subresource: string, obj: unknown): Promise<unknown> {
     return this.run(() => {
       this.authorize(ref, 'create', ns, name, subresource);
       const storage = this.sub(this.info(ref), subresource);
@@ -106,9 +106,9 @@ export class InProcessTransport implements Transport {
     });
   }
 
-  update(ref: ResourceRef, ns: string, obj: any, subresource?: string, opts: WriteOpts = {}): Promise<any> {
+  update(ref: ResourceRef, ns: string, obj: unknown, subresource?: string, opts: WriteOpts = {}): Promise<unknown> {
     return this.run(() => {
-      const name = obj.metadata.name;
+      const name = (obj as { metadata: { name: string } }).metadata.name;
       this.authorize(ref, 'update', ns, name, subresource);
       const r = this.info(ref);
       if (!subresource) return this.registry.update(r, ns, name, structuredClone(obj), this.opts(opts));
@@ -118,7 +118,7 @@ export class InProcessTransport implements Transport {
     });
   }
 
-  patch(ref: ResourceRef, ns: string, name: string, kind: PatchKind, patch: unknown, subresource?: string): Promise<any> {
+  patch(ref: ResourceRef, ns: string, name: string, kind: PatchKind, patch: unknown, subresource?: string): Promise<unknown> {
     return this.run(() => {
       this.authorize(ref, 'patch', ns, name, subresource);
       const r = this.info(ref);
@@ -129,7 +129,7 @@ export class InProcessTransport implements Transport {
     });
   }
 
-  delete(ref: ResourceRef, ns: string, name: string, opts: DeleteOpts = {}): Promise<any> {
+  delete(ref: ResourceRef, ns: string, name: string, opts: DeleteOpts = {}): Promise<unknown> {
     return this.run(() => {
       this.authorize(ref, 'delete', ns, name);
       return this.registry.delete(this.info(ref), ns, name, opts, { user: this.user });

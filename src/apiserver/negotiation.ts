@@ -39,7 +39,7 @@ export async function readBodyBuffer(req: IncomingMessage): Promise<Buffer> {
 }
 
 /** Decode a create/update body (JSON, YAML or protobuf, as the real server accepts). No Content-Type means JSON. */
-export function decodeObject(type: string, raw: string | Buffer): any {
+export function decodeObject(type: string, raw: string | Buffer): unknown {
   if (type === PROTOBUF) {
     if (typeof raw === 'string') throw new Error('a protobuf body must be read with readBodyBuffer');
     const value = decodeProtobufObject(raw);

@@ -2,11 +2,13 @@
 // finalize, token) and the create-only virtual resources (access and token reviews). One map, used by
 // the HTTP handlers and by the in-process transport alike.
 
+import type { Namespace } from 'kubernetes-types/core/v1.js';
 import { resourceKey, type ResourceInfo } from '../api/resources.js';
 import { StatusError } from '../machinery/errors.js';
 import { bindPod } from '../registry/binding.js';
 import type { PatchType, WriteOptions } from '../registry/options.js';
 import type { Registry } from '../registry/rest.js';
+import type { KObject } from '../storage/store.js';
 import { getScale, patchScale, updateScale } from '../registry/scale.js';
 import type { UserInfo } from './authentication/user.js';
 
@@ -19,16 +21,16 @@ export interface RestRequest {
 
 /** The verbs a subresource serves; a missing one is 405. */
 export interface SubresourceStorage {
-  get?(req: RestRequest): any;
+  get?(req: RestRequest): object;
   /** POST */
-  create?(req: RestRequest, body: any): any;
+  create?(req: RestRequest, body: unknown): object;
   /** PUT */
-  update?(req: RestRequest, body: any): any;
-  patch?(req: RestRequest, type: PatchType, body: string): any;
+  update?(req: RestRequest, body: unknown): object;
+  patch?(req: RestRequest, type: PatchType, body: string): object;
 }
 
 /** A resource that is only ever created and never stored: the answer is computed from the body. */
-export type CreateOnlyStorage = (req: RestRequest, body: any) => any;
+export type CreateOnlyStorage = (req: RestRequest, body: unknown) => object;
 
 export interface RestStorage {
   subresource(r: ResourceInfo, sub: string): SubresourceStorage | undefined;
@@ -63,9 +65,9 @@ function scaleStorage(reg: Registry, r: ResourceInfo): SubresourceStorage {
 function finalizeStorage(reg: Registry, r: ResourceInfo): SubresourceStorage {
   return {
     update: (q, body) => {
-      const next = structuredClone(reg.get(r, '', q.name));
-      next.spec = { ...(next.spec ?? {}), finalizers: body?.spec?.finalizers ?? [] };
-      if (!next.spec.finalizers.length) delete next.spec.finalizers;
+      const next = structuredClone(reg.get(r, '', q.name)) as Namespace & KObject;
+      next.spec = { ...(next.spec ?? {}), finalizers: (body as Namespace | undefined)?.spec?.finalizers ?? [] };
+      if (!next.spec.finalizers?.length) delete next.spec.finalizers;
       return reg.update(r, '', q.name, next, q.opts);
     },
   };

@@ -2,7 +2,7 @@
 // SubjectAccessReview and SelfSubjectRulesReview (authorization.k8s.io/v1, behind `kubectl auth can-i`),
 // SelfSubjectReview and TokenReview (authentication.k8s.io/v1, behind `kubectl auth whoami`).
 
-import type { ResourceAttributes, NonResourceAttributes, SubjectAccessReviewStatus } from 'kubernetes-types/authorization/v1.js';
+import type { ResourceAttributes, NonResourceAttributes, SubjectAccessReviewSpec, SubjectAccessReviewStatus } from 'kubernetes-types/authorization/v1.js';
 import { badRequest, invalid } from '../machinery/errors.js';
 import { isPlainObject } from '../machinery/objects.js';
 import type { UserInfo } from './authentication/user.js';
@@ -32,9 +32,9 @@ function attributesOf(user: UserInfo, spec: { resourceAttributes?: ResourceAttri
   return { user, verb: n.verb ?? '', resourceRequest: false, path: n.path ?? '', apiGroup: '', apiVersion: '', resource: '', subresource: '', namespace: '', name: '' };
 }
 
-function specOf(kind: string, body: any): any {
+function specOf(kind: string, body: unknown): SubjectAccessReviewSpec {
   if (!isPlainObject(body) || !isPlainObject(body.spec)) throw badRequest(`the body of the request was not a ${kind}`);
-  const spec = body.spec;
+  const spec = body.spec as SubjectAccessReviewSpec;
   if (!!spec.resourceAttributes === !!spec.nonResourceAttributes) {
     const field = spec.resourceAttributes ? 'spec.resourceAttributes' : 'spec.nonResourceAttributes';
     throw invalid(kind, 'authorization.k8s.io', '', [
@@ -52,13 +52,11 @@ function decide(authorizer: Authorizer, a: Attributes): SubjectAccessReviewStatu
   return status;
 }
 
-const answer = (apiVersion: string, kind: string, body: any, status: unknown) => ({
-  kind,
-  apiVersion,
-  metadata: { ...(isPlainObject(body.metadata) ? body.metadata : {}), creationTimestamp: null },
-  spec: body.spec,
-  status,
-});
+/** The review as sent, with its status; `body` is an object here, the spec checks refused anything else. */
+const answer = (apiVersion: string, kind: string, body: unknown, status: unknown) => {
+  const b = body as Record<string, unknown>;
+  return { kind, apiVersion, metadata: { ...(isPlainObject(b.metadata) ? b.metadata : {}), creationTimestamp: null }, spec: b.spec, status };
+};
 
 const userInfoOf = (u: UserInfo) => ({ username: u.name, ...(u.uid ? { uid: u.uid } : {}), groups: u.groups, ...(u.extra ? { extra: u.extra } : {}) });
 
@@ -74,7 +72,7 @@ export function reviewStorage(deps: ReviewDeps): Record<string, CreateOnlyStorag
     const spec = specOf('SelfSubjectAccessReview', body);
     return answer(AUTHZ, 'SelfSubjectAccessReview', body, decide(deps.authorizer, attributesOf(q.user, spec)));
   };
-  const subjectUser = (spec: any): UserInfo => ({
+  const subjectUser = (spec: SubjectAccessReviewSpec): UserInfo => ({
     name: spec.user ?? '',
     groups: Array.isArray(spec.groups) ? spec.groups : [],
     ...(spec.uid ? { uid: spec.uid } : {}),
@@ -82,7 +80,7 @@ export function reviewStorage(deps: ReviewDeps): Record<string, CreateOnlyStorag
   });
   const access: CreateOnlyStorage = (_q, body) => {
     const spec = specOf('SubjectAccessReview', body);
-    if (!spec.user && !(spec.groups?.length > 0)) {
+    if (!spec.user && !((spec.groups?.length ?? 0) > 0)) {
       throw invalid('SubjectAccessReview', 'authorization.k8s.io', '', [{ reason: 'FieldValueInvalid', field: 'spec.user', message: 'Invalid value: "": at least one of user or group must be specified' }]);
     }
     return answer(AUTHZ, 'SubjectAccessReview', body, decide(deps.authorizer, attributesOf(subjectUser(spec), spec)));
@@ -94,9 +92,10 @@ export function reviewStorage(deps: ReviewDeps): Record<string, CreateOnlyStorag
     return answer(AUTHZ, 'LocalSubjectAccessReview', body, decide(deps.authorizer, attributesOf(subjectUser(spec), spec)));
   };
   const selfRules: CreateOnlyStorage = (q, body) => {
-    const namespace = isPlainObject(body?.spec) ? body.spec.namespace : undefined;
+    const spec = isPlainObject(body) ? body.spec : undefined;
+    const namespace = isPlainObject(spec) ? spec.namespace : undefined;
     if (!namespace) throw badRequest('no namespace on request');
-    const rules = deps.rules.rulesFor(q.user, namespace);
+    const rules = deps.rules.rulesFor(q.user, namespace as string);
     return answer(AUTHZ, 'SelfSubjectRulesReview', body, {
       resourceRules: rules.resourceRules,
       nonResourceRules: rules.nonResourceRules,
@@ -106,9 +105,10 @@ export function reviewStorage(deps: ReviewDeps): Record<string, CreateOnlyStorag
   };
   const selfReview: CreateOnlyStorage = (q) => ({ kind: 'SelfSubjectReview', apiVersion: AUTHN, metadata: { creationTimestamp: null }, status: { userInfo: userInfoOf(q.user) } });
   const tokenReview: CreateOnlyStorage = (_q, body) => {
-    const spec = isPlainObject(body?.spec) ? body.spec : {};
+    const sent = isPlainObject(body) ? body.spec : undefined;
+    const spec = isPlainObject(sent) ? sent : {};
     if (!spec.token) throw invalid('TokenReview', 'authentication.k8s.io', '', [{ reason: 'FieldValueRequired', field: 'spec.token', message: 'Required value: token must be specified' }]);
-    const result = deps.reviewToken(String(spec.token), Array.isArray(spec.audiences) ? spec.audiences : []);
+    const result = deps.reviewToken(String(spec.token), Array.isArray(spec.audiences) ? (spec.audiences as string[]) : []);
     const status = 'error' in result ? { user: {}, error: result.error } : { authenticated: true, user: userInfoOf(result.user), audiences: result.audiences };
     return answer(AUTHN, 'TokenReview', body, status);
   };

@@ -1,6 +1,7 @@
 // serviceaccounts/token (TokenRequest) and the issuer's discovery documents, wired to the signing key.
 
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { TokenRequest } from 'kubernetes-types/authentication/v1.js';
 import type { ResourceInfo } from '../api/resources.js';
 import type { Clock } from '../machinery/clock.js';
 import { notFound } from '../machinery/errors.js';
@@ -25,9 +26,9 @@ export function tokenRequestStorage(store: Store, opts: IssuerOptions): (r: Reso
     create(q, body) {
       const sa = store.get('serviceaccounts', q.namespace, q.name)?.object;
       if (!sa) throw notFound(r, q.name);
-      return issueToken(body, {
+      return issueToken(body as TokenRequest, {
         namespace: q.namespace,
-        serviceAccount: { name: q.name, uid: sa.metadata.uid },
+        serviceAccount: { name: q.name, uid: sa.metadata.uid! },
         lookup,
         key: opts.key,
         issuer: opts.issuer,

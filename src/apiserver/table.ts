@@ -2,15 +2,16 @@
 
 import { printerFor } from '../api/printers/index.js';
 import type { ResourceInfo } from '../api/resources.js';
+import type { KObject } from '../storage/store.js';
 import type { TableRequest } from './negotiation.js';
 
-function rowObject(obj: any, include: TableRequest['includeObject']): unknown {
+function rowObject(obj: KObject, include: TableRequest['includeObject']): unknown {
   if (include === 'None') return undefined;
   if (include === 'Object') return obj;
   return { kind: 'PartialObjectMetadata', apiVersion: 'meta.k8s.io/v1', metadata: obj.metadata };
 }
 
-export function toTable(r: ResourceInfo, objs: any[], listMeta: object, req: TableRequest, now: number, headers = true): object {
+export function toTable(r: ResourceInfo, objs: KObject[], listMeta: object, req: TableRequest, now: number, headers = true): object {
   const p = printerFor(r.group, r.kind);
   const rows = objs.map((o) => {
     const row: Record<string, unknown> = { cells: p.cells(o, now) };

@@ -6,6 +6,7 @@ import type { ResourceInfo } from '../api/resources.js';
 import type { Clock, Timer } from '../machinery/clock.js';
 import { StatusError } from '../machinery/errors.js';
 import type { WatchEvent } from '../registry/options.js';
+import type { KObject } from '../storage/store.js';
 import type { TableRequest } from './negotiation.js';
 import { toTable } from './table.js';
 
@@ -91,7 +92,7 @@ export class WatchStream {
     this.lastRV = ev.object?.metadata?.resourceVersion ?? this.lastRV;
     let object = ev.object;
     if (this.opts.table && ev.type !== 'ERROR' && ev.type !== 'BOOKMARK') {
-      object = toTable(this.opts.resource, [ev.object], { resourceVersion: this.lastRV }, this.opts.table, this.opts.clock.now(), !this.headersSent);
+      object = toTable(this.opts.resource, [ev.object as KObject], { resourceVersion: this.lastRV }, this.opts.table, this.opts.clock.now(), !this.headersSent) as WatchEvent['object'];
       this.headersSent = true;
     }
     this.write({ type: ev.type, object });

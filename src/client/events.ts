@@ -2,9 +2,11 @@
 // counted on the same Event (count, lastTimestamp) the way the real recorder aggregates them.
 
 import { randomBytes } from 'node:crypto';
+import type { ObjectMeta } from 'kubernetes-types/meta/v1.js';
 import { rfc3339, type Clock } from '../machinery/clock.js';
 import { logger } from '../machinery/log.js';
 import type { Client } from './client.js';
+import type { KubeObject } from './objects.js';
 
 const log = logger('event');
 
@@ -34,7 +36,7 @@ export class EventRecorder {
   ) {}
 
   /** Record an event about `obj`; never throws and never blocks the caller. */
-  event(obj: any, type: EventType, reason: string, message: string, fieldPath?: string): void {
+  event(obj: KubeObject, type: EventType, reason: string, message: string, fieldPath?: string): void {
     this.chain = this.chain
       .then(() => this.write(obj, type, reason, message, fieldPath))
       .catch((e) => log.error('Server rejected event (will not retry!)', { object: `${obj?.metadata?.namespace ?? ''}/${obj?.metadata?.name ?? ''}`, reason, err: e }));
@@ -45,8 +47,8 @@ export class EventRecorder {
     return this.chain;
   }
 
-  private async write(obj: any, type: EventType, reason: string, message: string, fieldPath?: string): Promise<void> {
-    const meta = obj.metadata ?? {};
+  private async write(obj: KubeObject, type: EventType, reason: string, message: string, fieldPath?: string): Promise<void> {
+    const meta: ObjectMeta = obj.metadata ?? {};
     const namespace = meta.namespace || 'default';
     const key = [meta.uid, type, reason, message, fieldPath ?? ''].join('\u0000');
     const now = this.clock.now();

@@ -1,10 +1,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { VirtualClock } from '../machinery/clock.js';
-import { notFound, optimisticLock } from '../machinery/errors.js';
+import { notFound, optimisticLock, type StatusError } from '../machinery/errors.js';
 import { DEFAULT_BACKOFF, retryOnConflict, retryOnError } from './retry.js';
 
-const pods = { group: '', resource: 'pods', plural: 'pods' } as any;
+const pods = { group: '', resource: 'pods', plural: 'pods' };
 
 /** Drive the virtual clock until `p` settles. */
 async function settle<T>(clock: VirtualClock, p: Promise<T>): Promise<{ value?: T; error?: unknown }> {
@@ -53,7 +53,7 @@ test('any other error is returned at once', async () => {
     throw notFound(pods, 'a');
   }));
   assert.equal(calls, 1);
-  assert.equal((r.error as any).reason, 'NotFound');
+  assert.equal((r.error as StatusError).reason, 'NotFound');
 });
 
 test('DefaultBackoff: 4 attempts, pauses 10ms, 50ms, 250ms without jitter', async () => {

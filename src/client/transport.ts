@@ -35,6 +35,8 @@ export type PatchKind = 'json' | 'merge' | 'strategic';
 
 export interface ClientWatchEvent {
   type: 'ADDED' | 'MODIFIED' | 'DELETED' | 'BOOKMARK' | 'ERROR';
+  /** Whatever kind the watch is of: the informer hands it to its cache typed as that kind. */
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- client.ts' watch has no type parameter for the kind (client.ts is typed separately)
   object: any;
 }
 
@@ -43,14 +45,14 @@ export interface WatchHandle {
 }
 
 export interface Transport {
-  get(ref: ResourceRef, ns: string, name: string, subresource?: string): Promise<any>;
-  list(ref: ResourceRef, ns: string | undefined, opts?: ListOpts): Promise<any>;
-  create(ref: ResourceRef, ns: string, obj: any, opts?: WriteOpts): Promise<any>;
+  get(ref: ResourceRef, ns: string, name: string, subresource?: string): Promise<unknown>;
+  list(ref: ResourceRef, ns: string | undefined, opts?: ListOpts): Promise<unknown>;
+  create(ref: ResourceRef, ns: string, obj: unknown, opts?: WriteOpts): Promise<unknown>;
   /** POST to a subresource (binding, eviction). */
-  createSubresource(ref: ResourceRef, ns: string, name: string, subresource: string, obj: any): Promise<any>;
-  update(ref: ResourceRef, ns: string, obj: any, subresource?: string, opts?: WriteOpts): Promise<any>;
-  patch(ref: ResourceRef, ns: string, name: string, kind: PatchKind, patch: unknown, subresource?: string): Promise<any>;
-  delete(ref: ResourceRef, ns: string, name: string, opts?: DeleteOpts): Promise<any>;
+  createSubresource(ref: ResourceRef, ns: string, name: string, subresource: string, obj: unknown): Promise<unknown>;
+  update(ref: ResourceRef, ns: string, obj: unknown, subresource?: string, opts?: WriteOpts): Promise<unknown>;
+  patch(ref: ResourceRef, ns: string, name: string, kind: PatchKind, patch: unknown, subresource?: string): Promise<unknown>;
+  delete(ref: ResourceRef, ns: string, name: string, opts?: DeleteOpts): Promise<unknown>;
   /** Events arrive asynchronously, never inside the write that caused them. `onClose` fires when the server ends the watch. */
   watch(ref: ResourceRef, ns: string | undefined, opts: WatchOpts, onEvent: (ev: ClientWatchEvent) => void, onClose: (err?: Error) => void): WatchHandle;
 }

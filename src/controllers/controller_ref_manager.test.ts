@@ -29,7 +29,7 @@ function pod(name: string, labels: Record<string, string>, extra: { owner?: Owne
 
 /** A manager whose patches are recorded; `fail` answers a pod's patch with an error. */
 function manager(controller: ControllerObject, opts: { canAdopt?: () => Promise<void>; fail?: Record<string, unknown> } = {}) {
-  const patches: { name: string; patch: any }[] = [];
+  const patches: { name: string; patch: unknown }[] = [];
   const patcher = {
     async patchPod(_ns: string, name: string, patch: unknown) {
       if (opts.fail?.[name]) throw opts.fail[name];

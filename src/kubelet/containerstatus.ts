@@ -1,9 +1,16 @@
 // v1.ContainerStatus from what the kubelet knows about a container: its latest runtime instance,
 // the previous one (lastState), restarts and a back-off in progress (kubelet convertToAPIContainerStatuses).
 
+import type {
+  Container,
+  ContainerStateTerminated,
+  ContainerStatus as APIContainerStatus,
+  Pod,
+  VolumeMountStatus,
+} from 'kubernetes-types/core/v1.js';
 import { rfc3339 } from '../machinery/clock.js';
 import type { ContainerKind, ContainerStatus, Runtime } from '../runtime/runtime.js';
-import { isRestartableInitContainer } from './podstatus.js';
+import { isRestartableInitContainer, UNSET_TIME } from './podstatus.js';
 
 /** The kubelet's memory of one container of a pod across restarts. */
 export interface ContainerRecord {
@@ -16,18 +23,18 @@ export interface ContainerRecord {
   previousId?: string;
   restartCount: number;
   /** lastState.terminated: how the previous instance ended. */
-  lastTerminated?: any;
+  lastTerminated?: ContainerStateTerminated;
   /** Set while the restart waits out its back-off. */
   backOff?: { reason: string; message: string };
 }
 
-export function terminatedState(rt: ContainerStatus, runtimeType: string): any {
+export function terminatedState(rt: ContainerStatus, runtimeType: string): ContainerStateTerminated {
   return {
     containerID: `${runtimeType}://${rt.id}`,
     exitCode: rt.exitCode ?? 0,
-    finishedAt: rt.finishedAt === undefined ? null : rfc3339(rt.finishedAt),
+    finishedAt: rt.finishedAt === undefined ? UNSET_TIME : rfc3339(rt.finishedAt),
     reason: rt.reason ?? (rt.exitCode ? 'Error' : 'Completed'),
-    startedAt: rt.startedAt === undefined ? null : rfc3339(rt.startedAt),
+    startedAt: rt.startedAt === undefined ? UNSET_TIME : rfc3339(rt.startedAt),
   };
 }
 
@@ -35,9 +42,15 @@ export function terminatedState(rt: ContainerStatus, runtimeType: string): any {
  * `waitingReason` is what a container not running yet waits for: ContainerCreating, or PodInitializing
  * in a pod with init containers.
  */
-export function apiContainerStatus(spec: any, rec: ContainerRecord, rt: ContainerStatus | undefined, waitingReason: string, runtimeType: string): any {
-  const status: any = {
-    image: spec.image,
+export function apiContainerStatus(
+  spec: Container,
+  rec: ContainerRecord,
+  rt: ContainerStatus | undefined,
+  waitingReason: string,
+  runtimeType: string,
+): APIContainerStatus {
+  const status: APIContainerStatus = {
+    image: spec.image!,
     imageID: '',
     lastState: rec.lastTerminated ? { terminated: rec.lastTerminated } : {},
     name: spec.name,
@@ -69,11 +82,11 @@ export function apiContainerStatus(spec: any, rec: ContainerRecord, rt: Containe
 }
 
 /** The mounts the runtime reports for a created container (status.volumeMounts, 1.31+). */
-function volumeMounts(spec: any): any[] | undefined {
-  const list: any[] = spec.volumeMounts ?? [];
+function volumeMounts(spec: Container): VolumeMountStatus[] | undefined {
+  const list = spec.volumeMounts ?? [];
   if (!list.length) return undefined;
   return list.map((m) => {
-    const out: any = { mountPath: m.mountPath, name: m.name };
+    const out: VolumeMountStatus = { mountPath: m.mountPath, name: m.name };
     if (m.readOnly) {
       out.readOnly = true;
       out.recursiveReadOnly = m.recursiveReadOnly ?? 'Disabled';
@@ -83,16 +96,20 @@ function volumeMounts(spec: any): any[] | undefined {
 }
 
 /** Status of every init and regular container of the pod, in spec order. */
-export function containerStatuses(pod: any, records: Map<string, ContainerRecord>, runtime: Runtime): { init: any[]; regular: any[] } {
-  const waiting = (pod.spec.initContainers ?? []).length ? 'PodInitializing' : 'ContainerCreating';
-  const convert = (specs: any[], kind: (s: any) => ContainerKind) =>
+export function containerStatuses(
+  pod: Pod,
+  records: Map<string, ContainerRecord>,
+  runtime: Runtime,
+): { init: APIContainerStatus[]; regular: APIContainerStatus[] } {
+  const waiting = (pod.spec!.initContainers ?? []).length ? 'PodInitializing' : 'ContainerCreating';
+  const convert = (specs: Container[], kind: (s: Container) => ContainerKind) =>
     specs.map((spec, i) => {
       const rec: ContainerRecord = records.get(spec.name) ?? { name: spec.name, kind: kind(spec), index: i, restartCount: 0 };
       return apiContainerStatus(spec, rec, rec.id ? runtime.containerStatus(rec.id) : undefined, waiting, runtime.type);
     });
   return {
-    init: convert(pod.spec.initContainers ?? [], (s) => (isRestartableInitContainer(s) ? 'sidecar' : 'init')),
-    regular: convert(pod.spec.containers ?? [], () => 'regular'),
+    init: convert(pod.spec!.initContainers ?? [], (s) => (isRestartableInitContainer(s) ? 'sidecar' : 'init')),
+    regular: convert(pod.spec!.containers ?? [], () => 'regular'),
   };
 }
 
@@ -100,8 +117,8 @@ export function containerStatuses(pod: any, records: Map<string, ContainerRecord
  * Records for a pod that already ran before this kubelet started (a server restart): its containers are
  * gone, so everything runs again with restartCount + 1 and lastState Unknown/255, as after a node reboot.
  */
-export function recoveredRecords(pod: any): ContainerRecord[] {
-  const inits = new Set((pod.spec.initContainers ?? []).map((c: any) => c.name));
+export function recoveredRecords(pod: Pod): ContainerRecord[] {
+  const inits = new Set((pod.spec!.initContainers ?? []).map((c) => c.name));
   const out: ContainerRecord[] = [];
   for (const s of [...(pod.status?.initContainerStatuses ?? []), ...(pod.status?.containerStatuses ?? [])]) {
     const started = s.state?.running ?? s.state?.terminated;
@@ -111,7 +128,7 @@ export function recoveredRecords(pod: any): ContainerRecord[] {
       kind: inits.has(s.name) ? 'init' : 'regular',
       index: 0,
       restartCount: (s.restartCount ?? 0) + 1,
-      lastTerminated: { containerID: s.containerID, exitCode: 255, finishedAt: null, reason: 'Unknown', startedAt: started.startedAt ?? null },
+      lastTerminated: { containerID: s.containerID, exitCode: 255, finishedAt: UNSET_TIME, reason: 'Unknown', startedAt: started.startedAt ?? UNSET_TIME },
     });
   }
   return out;

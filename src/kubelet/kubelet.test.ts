@@ -1,5 +1,9 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import type { ContainerStatus, Event, Node, NodeCondition, Pod, PodCondition, PodSpec } from 'kubernetes-types/core/v1.js';
+import { REFS } from '../client/client.js';
+import type { Stored } from '../client/objects.js';
+import type { ClientWatchEvent } from '../client/transport.js';
 import { isStatusError } from '../machinery/errors.js';
 import { SimRuntime } from '../runtime/sim/simruntime.js';
 import { testCluster, waitFor, type TestCluster } from '../testing/fixture.js';
@@ -7,7 +11,7 @@ import { Kubelet } from './kubelet.js';
 
 const NODE = 'k8ts';
 
-function pod(name: string, extra: { annotations?: Record<string, string>; spec?: any } = {}): any {
+function pod(name: string, extra: { annotations?: Record<string, string>; spec?: Partial<PodSpec> } = {}): Pod {
   return {
     apiVersion: 'v1',
     kind: 'Pod',
@@ -16,11 +20,11 @@ function pod(name: string, extra: { annotations?: Record<string, string>; spec?:
   };
 }
 
-const cond = (p: any, type: string) => p.status?.conditions?.find((c: any) => c.type === type);
+const cond = (p: Pod | Node, type: string) => (p.status?.conditions ?? []).find((c: PodCondition | NodeCondition) => c.type === type)!;
 
-async function events(tc: TestCluster, name: string): Promise<any[]> {
-  const list = await tc.client.events.list('default');
-  return list.items.filter((e: any) => e.involvedObject.name === name);
+async function events(tc: TestCluster, name: string): Promise<Array<Stored<Event>>> {
+  const list = await tc.client.resource(REFS.events).list('default');
+  return list.items.filter((e) => e.involvedObject.name === name);
 }
 
 describe('Kubelet', () => {
@@ -49,7 +53,7 @@ describe('Kubelet', () => {
     assert.match(node.status.capacity.memory, /^\d+Ki$/);
     assert.equal(node.status.allocatable.pods, '110');
     assert.deepEqual(
-      node.status.conditions.map((c: any) => [c.type, c.status, c.reason]),
+      node.status.conditions.map((c: NodeCondition) => [c.type, c.status, c.reason]),
       [
         ['MemoryPressure', 'False', 'KubeletHasSufficientMemory'],
         ['DiskPressure', 'False', 'KubeletHasNoDiskPressure'],
@@ -98,7 +102,7 @@ describe('Kubelet', () => {
     assert.equal(p.status.hostIP, '192.168.49.2');
     assert.ok(p.status.startTime);
     assert.deepEqual(
-      p.status.conditions.map((c: any) => [c.type, c.status]),
+      p.status.conditions.map((c: PodCondition) => [c.type, c.status]),
       [
         ['PodReadyToStartContainers', 'True'],
         ['Initialized', 'True'],
@@ -120,7 +124,7 @@ describe('Kubelet', () => {
     await kubelet['recorder'].flush();
     const reasons = (await events(tc, 'web-0')).map((e) => e.reason);
     assert.deepEqual(reasons.sort(), ['Created', 'Pulled', 'Started']);
-    const started = (await events(tc, 'web-0')).find((e) => e.reason === 'Started');
+    const started = (await events(tc, 'web-0')).find((e) => e.reason === 'Started')!;
     assert.equal(started.message, 'Started container nginx');
     assert.deepEqual(started.source, { component: 'kubelet', host: NODE });
     assert.equal(started.involvedObject.fieldPath, 'spec.containers{nginx}');
@@ -130,7 +134,7 @@ describe('Kubelet', () => {
     const statuses: string[] = [];
     const h = tc.client.pods.watch('default', { fieldSelector: 'metadata.name=init-pod' }, (ev) => {
       const s = ev.object.status;
-      const ic = (s?.initContainerStatuses ?? []).map((x: any) => Object.keys(x.state)[0]).join(',');
+      const ic = (s?.initContainerStatuses ?? []).map((x: ContainerStatus) => Object.keys(x.state!)[0]).join(',');
       statuses.push(`${s?.phase}:${ic}:${cond(ev.object, 'Initialized')?.status ?? '-'}`);
     }, () => {});
     await tc.client.pods.create(
@@ -150,7 +154,7 @@ describe('Kubelet', () => {
     }, 'init-pod Ready');
     h.stop();
     assert.deepEqual(
-      p.status.initContainerStatuses.map((s: any) => [s.name, s.state.terminated?.reason, s.state.terminated?.exitCode, s.ready]),
+      p.status.initContainerStatuses.map((s: ContainerStatus) => [s.name, s.state!.terminated?.reason, s.state!.terminated?.exitCode, s.ready]),
       [
         ['one', 'Completed', 0, true],
         ['two', 'Completed', 0, true],
@@ -183,7 +187,7 @@ describe('Kubelet', () => {
     await tc.client.pods.patch('default', 'flaky', 'merge', { metadata: { annotations: { 'sim.k8ts.io/ready': 'false' } } });
     await waitFor(async () => cond(await tc.client.pods.get('default', 'flaky'), 'Ready')?.status === 'False', 'flaky not Ready again');
     await kubelet['recorder'].flush();
-    const unhealthy = (await events(tc, 'flaky')).find((e) => e.reason === 'Unhealthy');
+    const unhealthy = (await events(tc, 'flaky')).find((e) => e.reason === 'Unhealthy')!;
     assert.equal(unhealthy.type, 'Warning');
     assert.equal(unhealthy.message, 'Readiness probe failed: sim.k8ts.io/ready is "false"');
   });
@@ -195,18 +199,18 @@ describe('Kubelet', () => {
     await tc.client.pods.delete('default', 'doomed');
     const during = await tc.client.pods.get('default', 'doomed');
     assert.ok(during.metadata.deletionTimestamp);
-    let last: any;
+    let last: ClientWatchEvent | undefined;
     const h = tc.client.pods.watch('default', { fieldSelector: 'metadata.name=doomed' }, (ev) => (last = ev), () => {});
     await waitFor(async () => !(await tc.client.pods.get('default', 'doomed').catch((e) => (isStatusError(e, 'NotFound') ? undefined : e))), 'doomed gone');
     assert.ok(Date.now() - t0 >= 100, 'waited for the stop delay');
     await waitFor(() => last?.type === 'DELETED', 'DELETED event');
     h.stop();
-    const final = last.object;
+    const final = last!.object;
     assert.equal(final.status.phase, 'Succeeded');
     assert.equal(final.status.containerStatuses[0].state.terminated.reason, 'Completed');
     assert.equal(cond(final, 'Ready').reason, 'PodCompleted');
     await kubelet['recorder'].flush();
-    const killing = (await events(tc, 'doomed')).find((e) => e.reason === 'Killing');
+    const killing = (await events(tc, 'doomed')).find((e) => e.reason === 'Killing')!;
     assert.equal(killing.message, 'Stopping container nginx');
   });
 

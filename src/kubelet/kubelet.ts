@@ -1,9 +1,11 @@
 // The node agent: registers the Node, renews its Lease, reports node status, and runs a PodWorker for
 // every pod bound to the node. It also answers `kubectl logs` and `kubectl exec` for those pods.
 
+import type { Node, Pod } from 'kubernetes-types/core/v1.js';
 import { REFS } from '../client/client.js';
 import { EventRecorder } from '../client/events.js';
 import type { Informer } from '../client/informer.js';
+import type { Stored } from '../client/objects.js';
 import type { Controller, ControllerContext } from '../controllers/context.js';
 import type { Timer } from '../machinery/clock.js';
 import { badRequest, isStatusError, notFound } from '../machinery/errors.js';
@@ -48,7 +50,7 @@ const PODS = { group: '', plural: 'pods' };
 
 export class Kubelet implements Controller {
   readonly nodeName: string;
-  private pods: Informer;
+  private pods: Informer<Pod>;
   private recorder: EventRecorder;
   private node: NodeSpecInput;
   private ipam: PodIPAM;
@@ -104,7 +106,7 @@ export class Kubelet implements Controller {
   async logs(namespace: string, name: string, container: string | undefined, opts: PodLogOptions = {}): Promise<AsyncIterable<string>> {
     const { pod, worker } = this.lookup(namespace, name);
     const chosen = validateContainer(pod, container);
-    if (!pod.spec.nodeName) return (async function* () {})();
+    if (!pod.spec?.nodeName) return (async function* () {})();
     // A pod this kubelet never ran (it finished before a restart) is described by its stored status.
     const status = worker?.sandboxId ? worker.status(false) : (pod.status ?? {});
     const id = logContainerID(name, [...(status.initContainerStatuses ?? []), ...(status.containerStatuses ?? [])], chosen, !!opts.previous);
@@ -118,13 +120,13 @@ export class Kubelet implements Controller {
   async exec(namespace: string, name: string, container: string | undefined, request: ExecRequest): Promise<ExecSession> {
     const { pod, worker } = this.lookup(namespace, name);
     const chosen = validateContainer(pod, container);
-    if (!pod.spec.nodeName) throw badRequest(`pod ${name} does not have a host assigned`);
+    if (!pod.spec?.nodeName) throw badRequest(`pod ${name} does not have a host assigned`);
     const id = worker?.record(chosen)?.id;
     if (!id) throw badRequest(`container not found ("${chosen}")`);
     return this.opts.runtime.exec(id, request);
   }
 
-  private lookup(namespace: string, name: string): { pod: any; worker?: PodWorker } {
+  private lookup(namespace: string, name: string): { pod: Stored<Pod>; worker?: PodWorker } {
     const worker = this.byName.get(`${namespace}/${name}`);
     const pod = worker?.pod ?? this.pods.getByName(namespace, name);
     if (!pod) throw notFound(PODS, name);
@@ -156,10 +158,10 @@ export class Kubelet implements Controller {
   }
 
   private async register(): Promise<void> {
-    const { client } = this.ctx;
-    let node: any;
+    const nodes = this.ctx.client.resource(REFS.nodes);
+    let node: Stored<Node>;
     try {
-      node = await client.nodes.create('', nodeObject(this.node));
+      node = await nodes.create('', nodeObject(this.node));
     } catch (e) {
       if (!isStatusError(e, 'AlreadyExists')) throw e;
       node = await this.reconcileExisting();
@@ -169,8 +171,8 @@ export class Kubelet implements Controller {
       this.node.podCIDR = node.spec.podCIDR;
       this.ipam = new PodIPAM(node.spec.podCIDR);
     }
-    node = await client.nodes.updateStatus('', { ...node, status: nodeStatus(this.node, node.status, this.ctx.clock.now()) });
-    this.lease = new NodeLease(client, this.ctx.clock, this.nodeName, node.metadata.uid);
+    node = await nodes.updateStatus('', { ...node, status: nodeStatus(this.node, node.status, this.ctx.clock.now()) });
+    this.lease = new NodeLease(this.ctx.client, this.ctx.clock, this.nodeName, node.metadata.uid);
     const ref = { kind: 'Node', metadata: { name: this.nodeName, uid: this.nodeName } };
     this.recorder.event(ref, 'Normal', 'Starting', 'Starting kubelet.');
     this.recorder.event(ref, 'Normal', 'NodeAllocatableEnforced', 'Updated Node Allocatable limit across pods');
@@ -180,20 +182,21 @@ export class Kubelet implements Controller {
   }
 
   /** A Node from an earlier run: make sure it carries our labels and a pod CIDR. */
-  private async reconcileExisting(): Promise<any> {
-    const { client } = this.ctx;
-    const node = await client.nodes.get('', this.nodeName);
+  private async reconcileExisting(): Promise<Stored<Node>> {
+    const nodes = this.ctx.client.resource(REFS.nodes);
+    const node = await nodes.get('', this.nodeName);
     const labels = { ...node.metadata.labels, ...nodeLabels(this.node) };
     const spec = node.spec?.podCIDR ? node.spec : { ...node.spec, podCIDR: this.node.podCIDR, podCIDRs: [this.node.podCIDR] };
     if (JSON.stringify(labels) === JSON.stringify(node.metadata.labels) && spec === node.spec) return node;
-    return client.nodes.update('', { ...node, metadata: { ...node.metadata, labels }, spec });
+    return nodes.update('', { ...node, metadata: { ...node.metadata, labels }, spec });
   }
 
   private async postStatus(): Promise<void> {
-    const { client, clock } = this.ctx;
-    const node = await client.nodes.get('', this.nodeName);
-    const wasReady = node.status?.conditions?.find((c: any) => c.type === 'Ready')?.status;
-    await client.nodes.updateStatus('', { ...node, status: nodeStatus(this.node, node.status, clock.now()) });
+    const { clock } = this.ctx;
+    const nodes = this.ctx.client.resource(REFS.nodes);
+    const node = await nodes.get('', this.nodeName);
+    const wasReady = node.status?.conditions?.find((c) => c.type === 'Ready')?.status;
+    await nodes.updateStatus('', { ...node, status: nodeStatus(this.node, node.status, clock.now()) });
     if (wasReady !== undefined && wasReady !== 'True') {
       this.recorder.event({ kind: 'Node', metadata: { name: this.nodeName, uid: this.nodeName } }, 'Normal', 'NodeReady', `Node ${this.nodeName} status is now: NodeReady`);
     }
@@ -209,7 +212,7 @@ export class Kubelet implements Controller {
     this.timers.set(name, this.ctx.clock.setTimeout(tick, firstMs));
   }
 
-  private podChanged(pod: any): void {
+  private podChanged(pod: Stored<Pod>): void {
     if (this.stopped || pod.spec?.nodeName !== this.nodeName) return;
     const existing = this.workers.get(pod.metadata.uid);
     if (existing) return existing.update(pod);
@@ -234,7 +237,7 @@ export class Kubelet implements Controller {
     worker.requestSync();
   }
 
-  private podGone(pod: any): void {
+  private podGone(pod: Stored<Pod>): void {
     if (pod.spec?.nodeName !== this.nodeName) return;
     const worker = this.workers.get(pod.metadata.uid);
     if (!worker) return;

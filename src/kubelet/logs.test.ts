@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import { REFS } from '../client/client.js';
 import { isStatusError } from '../machinery/errors.js';
 import { SimRuntime } from '../runtime/sim/simruntime.js';
 import { testCluster, waitFor, type TestCluster } from '../testing/fixture.js';
@@ -35,7 +36,7 @@ describe('kubectl logs and exec on the simulated runtime', () => {
       spec: { nodeName: NODE, containers: containers.map((c) => ({ name: c, image: 'nginx:1.27' })) },
     });
   const running = (name: string) =>
-    waitFor(async () => (await tc.client.pods.get('default', name)).status.containerStatuses?.every((c: any) => c.state.running), `${name} running`);
+    waitFor(async () => (await tc.client.resource(REFS.pods).get('default', name)).status!.containerStatuses?.every((c) => c.state!.running), `${name} running`);
 
   before(async () => {
     tc = testCluster();
@@ -119,9 +120,9 @@ describe('logContainerID', () => {
   const sim = (id: string) => `sim://${id}`;
   it('prefers the running instance, then the terminated one, then lastState', () => {
     assert.equal(logContainerID('p', [{ name: 'c', containerID: sim('run'), state: { running: {} }, lastState: {} }], 'c', false), 'run');
-    assert.equal(logContainerID('p', [{ name: 'c', state: { terminated: { containerID: sim('t') } }, lastState: {} }], 'c', false), 't');
-    assert.equal(logContainerID('p', [{ name: 'c', state: { waiting: { reason: 'CrashLoopBackOff' } }, lastState: { terminated: { containerID: sim('old') } } }], 'c', false), 'old');
-    assert.throws(() => logContainerID('p', [{ name: 'c', state: { terminated: {} }, lastState: {} }], 'c', false), /container "c" in pod "p" is terminated/);
+    assert.equal(logContainerID('p', [{ name: 'c', state: { terminated: { exitCode: 0, containerID: sim('t') } }, lastState: {} }], 'c', false), 't');
+    assert.equal(logContainerID('p', [{ name: 'c', state: { waiting: { reason: 'CrashLoopBackOff' } }, lastState: { terminated: { exitCode: 1, containerID: sim('old') } } }], 'c', false), 'old');
+    assert.throws(() => logContainerID('p', [{ name: 'c', state: { terminated: { exitCode: 0 } }, lastState: {} }], 'c', false), /container "c" in pod "p" is terminated/);
     assert.throws(() => logContainerID('p', [], 'c', false), /container "c" in pod "p" is not available/);
   });
 });

@@ -1,13 +1,15 @@
 // Which container instance `kubectl logs` reads: the API server's container check
 // (registry/core/pod ValidateContainer) and the kubelet's validateContainerLogStatus, with their messages.
 
+import type { ContainerStatus, Pod, PodSpec } from 'kubernetes-types/core/v1.js';
+import type { Stored } from '../client/objects.js';
 import { badRequest } from '../machinery/errors.js';
 
 /** The container named in the request, or the pod's only container; 400 BadRequest otherwise. */
-export function validateContainer(pod: any, container: string | undefined): string {
+export function validateContainer(pod: Stored<Pod>, container: string | undefined): string {
   const name = pod.metadata.name;
-  const spec = pod.spec ?? {};
-  const names = (list: any[] | undefined) => (list ?? []).map((c: any) => c.name);
+  const spec: Partial<PodSpec> = pod.spec ?? {};
+  const names = (list: Array<{ name: string }> | undefined) => (list ?? []).map((c) => c.name);
   if (!container) {
     const containers = names(spec.containers);
     if (containers.length === 1) return containers[0];
@@ -22,8 +24,11 @@ export function validateContainer(pod: any, container: string | undefined): stri
   return container;
 }
 
+/** The parts of a container status that say which instance has logs. */
+export type LogStatus = Pick<ContainerStatus, 'name' | 'containerID' | 'state' | 'lastState'>;
+
 /** The runtime container ID whose output to return, from the pod's container statuses. */
-export function logContainerID(podName: string, statuses: any[], container: string, previous: boolean): string {
+export function logContainerID(podName: string, statuses: LogStatus[], container: string, previous: boolean): string {
   const s = statuses.find((x) => x.name === container);
   const quoted = `container "${container}" in pod "${podName}"`;
   if (!s) throw badRequest(`${quoted} is not available`);

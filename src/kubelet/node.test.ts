@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import type { NodeCondition } from 'kubernetes-types/core/v1.js';
 import { VirtualClock } from '../machinery/clock.js';
 import { REFS } from '../client/client.js';
 import { SimRuntime } from '../runtime/sim/simruntime.js';
@@ -62,8 +63,8 @@ describe('node heartbeats', () => {
       await clock.advance(20_000);
       await settle();
       const node1 = await tc.client.nodes.get('', 'k8ts-m02');
-      const ready0 = node0.status.conditions.find((c: any) => c.type === 'Ready');
-      const ready1 = node1.status.conditions.find((c: any) => c.type === 'Ready');
+      const ready0 = node0.status.conditions.find((c: NodeCondition) => c.type === 'Ready');
+      const ready1 = node1.status.conditions.find((c: NodeCondition) => c.type === 'Ready');
       assert.equal(Date.parse(ready1.lastHeartbeatTime) - Date.parse(ready0.lastHeartbeatTime), 30_000);
       assert.equal(ready1.lastTransitionTime, ready0.lastTransitionTime);
     } finally {

@@ -1,7 +1,10 @@
 // The node's heartbeat Lease in kube-node-lease (component-helpers/apimachinery/lease controller as the
 // kubelet runs it): renewed every 10 s, valid for 40 s, owned by the Node.
 
-import type { Client } from '../client/client.js';
+import type { Lease } from 'kubernetes-types/coordination/v1.js';
+import type { ObjectMeta } from 'kubernetes-types/meta/v1.js';
+import { REFS, type Client } from '../client/client.js';
+import type { Stored } from '../client/objects.js';
 import { rfc3339Micro, type Clock } from '../machinery/clock.js';
 import { isStatusError } from '../machinery/errors.js';
 
@@ -11,7 +14,7 @@ export const LEASE_DURATION_SECONDS = 40;
 export const LEASE_RENEW_MS = 10_000;
 
 export class NodeLease {
-  private lease?: any;
+  private lease?: Stored<Lease>;
 
   constructor(
     private client: Client,
@@ -21,7 +24,7 @@ export class NodeLease {
   ) {}
 
   async renew(): Promise<void> {
-    const leases = this.client.leases;
+    const leases = this.client.resource(REFS.leases);
     const renewTime = rfc3339Micro(this.clock.now());
     if (!this.lease) {
       try {
@@ -42,7 +45,7 @@ export class NodeLease {
     }
   }
 
-  private desired(renewTime: string): any {
+  private desired(renewTime: string): Lease & { metadata: ObjectMeta } {
     return {
       apiVersion: 'coordination.k8s.io/v1',
       kind: 'Lease',

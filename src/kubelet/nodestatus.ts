@@ -4,6 +4,7 @@
 import { createHash } from 'node:crypto';
 import { readFileSync, statfsSync } from 'node:fs';
 import os from 'node:os';
+import type { Node, NodeCondition, NodeStatus } from 'kubernetes-types/core/v1.js';
 import { rfc3339 } from '../machinery/clock.js';
 
 export const KUBELET_VERSION = 'v1.32.4';
@@ -73,7 +74,7 @@ export function nodeLabels(input: NodeSpecInput): Record<string, string> {
   };
 }
 
-export function nodeObject(input: NodeSpecInput): any {
+export function nodeObject(input: NodeSpecInput): Node {
   return {
     apiVersion: 'v1',
     kind: 'Node',
@@ -87,7 +88,7 @@ export function nodeObject(input: NodeSpecInput): any {
 }
 
 /** The conditions a healthy kubelet reports, keeping transition times of unchanged ones. */
-export function nodeConditions(previous: any[], now: number): any[] {
+export function nodeConditions(previous: NodeCondition[], now: number): NodeCondition[] {
   const ts = rfc3339(now);
   const make = (type: string, status: string, reason: string, message: string) => {
     const prev = previous.find((c) => c.type === type);
@@ -102,7 +103,7 @@ export function nodeConditions(previous: any[], now: number): any[] {
   ];
 }
 
-export function nodeStatus(input: NodeSpecInput, previous: any, now: number): any {
+export function nodeStatus(input: NodeSpecInput, previous: NodeStatus | undefined, now: number): NodeStatus {
   const { sys } = input;
   const resources = {
     cpu: String(sys.cpus),

@@ -1,18 +1,23 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import type { ContainerStatus, Pod, PodSpec, PodStatus } from 'kubernetes-types/core/v1.js';
 import { Backoff, goDuration } from './backoff.js';
 import { PodIPAM } from './ipam.js';
-import { buildPodStatus, getPhase } from './podstatus.js';
+import { buildPodStatus, getPhase, UNSET_TIME, type PodStatusInput } from './podstatus.js';
 
-const running = (name: string, ready = true) => ({ name, ready, started: true, state: { running: { startedAt: 'x' } }, lastState: {} });
-const terminated = (name: string, exitCode: number) => ({ name, ready: false, state: { terminated: { exitCode } }, lastState: {} });
-const waiting = (name: string, lastExit?: number) => ({
-  name,
-  ready: false,
-  state: { waiting: { reason: 'CrashLoopBackOff' } },
-  lastState: lastExit === undefined ? {} : { terminated: { exitCode: lastExit } },
-});
-const spec = (restartPolicy: string, containers = ['a', 'b'], inits: string[] = []) => ({
+/** A container status with the fields the phase and conditions do not read filled in. */
+const cs = (s: Omit<ContainerStatus, 'image' | 'imageID' | 'restartCount'>): ContainerStatus => ({ image: 'nginx', imageID: '', restartCount: 0, ...s });
+
+const running = (name: string, ready = true) => cs({ name, ready, started: true, state: { running: { startedAt: 'x' } }, lastState: {} });
+const terminated = (name: string, exitCode: number) => cs({ name, ready: false, state: { terminated: { exitCode } }, lastState: {} });
+const waiting = (name: string, lastExit?: number) =>
+  cs({
+    name,
+    ready: false,
+    state: { waiting: { reason: 'CrashLoopBackOff' } },
+    lastState: lastExit === undefined ? {} : { terminated: { exitCode: lastExit } },
+  });
+const spec = (restartPolicy: string, containers = ['a', 'b'], inits: string[] = []): PodSpec => ({
   restartPolicy,
   containers: containers.map((name) => ({ name })),
   initContainers: inits.map((name) => ({ name })),
@@ -27,7 +32,7 @@ describe('getPhase (kubelet_pods_test cases)', () => {
   it('is Failed when an init container fails under Never', () => {
     assert.equal(getPhase(spec('Never', ['a'], ['i']), [terminated('i', 1)], [waiting('a')], false), 'Failed');
     // Init:CrashLoopBackOff under Always stays Pending.
-    assert.equal(getPhase(spec('Always', ['a'], ['i']), [waiting('i', 1)], [{ name: 'a', state: { waiting: { reason: 'PodInitializing' } }, lastState: {} }], false), 'Pending');
+    assert.equal(getPhase(spec('Always', ['a'], ['i']), [waiting('i', 1)], [cs({ name: 'a', ready: false, state: { waiting: { reason: 'PodInitializing' } }, lastState: {} })], false), 'Pending');
   });
 
   it('is Running while containers run or restart under Always', () => {
@@ -47,12 +52,12 @@ describe('getPhase (kubelet_pods_test cases)', () => {
 });
 
 describe('buildPodStatus', () => {
-  const base = (status: any, extra: any = {}) => ({
+  const base = (status: PodStatus, extra: Partial<PodSpec> = {}): Pod => ({
     metadata: { name: 'p' },
     spec: { restartPolicy: 'Always', containers: [{ name: 'a' }], ...extra },
     status,
   });
-  const input = (pod: any, statuses: any[], now: number) => ({
+  const input = (pod: Pod, statuses: ContainerStatus[], now: number): PodStatusInput => ({
     pod,
     hostIP: '192.168.49.2',
     podIP: '10.244.0.5',
@@ -65,21 +70,21 @@ describe('buildPodStatus', () => {
   });
 
   it('keeps other writers conditions first and transition times of unchanged conditions', () => {
-    const old = {
+    const old: PodStatus = {
       qosClass: 'BestEffort',
       conditions: [
         { type: 'DisruptionTarget', status: 'True', reason: 'EvictionByEvictionAPI' },
-        { type: 'PodScheduled', status: 'True', lastTransitionTime: '2026-01-01T00:00:00Z', lastProbeTime: null },
+        { type: 'PodScheduled', status: 'True', lastTransitionTime: '2026-01-01T00:00:00Z', lastProbeTime: UNSET_TIME },
         { type: 'Ready', status: 'False', lastTransitionTime: '2026-01-01T00:00:01Z' },
       ],
     };
     const s = buildPodStatus(input(base(old), [running('a')], Date.parse('2026-01-01T00:01:00Z')));
     assert.deepEqual(
-      s.conditions.map((c: any) => c.type),
+      s.conditions!.map((c) => c.type),
       ['DisruptionTarget', 'PodReadyToStartContainers', 'Initialized', 'Ready', 'ContainersReady', 'PodScheduled'],
     );
-    assert.equal(s.conditions.find((c: any) => c.type === 'PodScheduled').lastTransitionTime, '2026-01-01T00:00:00Z');
-    assert.equal(s.conditions.find((c: any) => c.type === 'Ready').lastTransitionTime, '2026-01-01T00:01:00Z');
+    assert.equal(s.conditions!.find((c) => c.type === 'PodScheduled')!.lastTransitionTime, '2026-01-01T00:00:00Z');
+    assert.equal(s.conditions!.find((c) => c.type === 'Ready')!.lastTransitionTime, '2026-01-01T00:01:00Z');
     assert.equal(s.qosClass, 'BestEffort');
     assert.deepEqual(s.podIPs, [{ ip: '10.244.0.5' }]);
     assert.equal(s.startTime, '1970-01-01T00:00:00Z');
@@ -87,14 +92,14 @@ describe('buildPodStatus', () => {
 
   it('holds Ready back for readiness gates', () => {
     const s = buildPodStatus(input(base({}, { readinessGates: [{ conditionType: 'example.com/lb' }] }), [running('a')], 0));
-    const ready = s.conditions.find((c: any) => c.type === 'Ready');
+    const ready = s.conditions!.find((c) => c.type === 'Ready')!;
     assert.deepEqual([ready.status, ready.reason, ready.message], ['False', 'ReadinessGatesNotReady', 'corresponding condition of pod readiness gate "example.com/lb" does not exist.']);
   });
 
   it('reports incomplete init containers', () => {
     const pod = base({}, { initContainers: [{ name: 'i1' }, { name: 'i2' }] });
     const s = buildPodStatus({ ...input(pod, [waiting('a')], 0), initContainerStatuses: [{ ...terminated('i1', 0), ready: true }, running('i2', false)] });
-    const init = s.conditions.find((c: any) => c.type === 'Initialized');
+    const init = s.conditions!.find((c) => c.type === 'Initialized')!;
     assert.deepEqual([init.status, init.reason, init.message], ['False', 'ContainersNotInitialized', 'containers with incomplete status: [i2]']);
   });
 });

@@ -1,39 +1,50 @@
 // The pod status the kubelet reports: phase (kubelet getPhase), the conditions it owns
 // (pkg/kubelet/status/generate.go) with their transition times, pod and host IPs and start time.
 
+import type { Container, ContainerStatus, Pod, PodCondition, PodSpec, PodStatus } from 'kubernetes-types/core/v1.js';
 import { rfc3339 } from '../machinery/clock.js';
+import type { Mutable } from '../machinery/objects.js';
+
+/**
+ * A time the kubelet leaves unset: Go writes the zero metav1.Time as null, which kubernetes-types'
+ * string-typed times cannot say; the status compares equal to the stored one only with the null.
+ */
+export const UNSET_TIME = null as unknown as string;
+
+/** A condition before its transition time is known. */
+type Generated = Pick<PodCondition, 'type' | 'status' | 'reason' | 'message'>;
 
 /** Conditions the kubelet owns (kubetypes.PodConditionByKubelet), in the order it writes them. */
 const KUBELET_CONDITIONS = ['PodReadyToStartContainers', 'Initialized', 'Ready', 'ContainersReady', 'PodScheduled'];
 
 export interface PodStatusInput {
   /** The pod as last seen; its status supplies transition times and conditions of other writers. */
-  pod: any;
+  pod: Pod;
   hostIP: string;
   podIP?: string;
   /** RFC 3339 */
   startTime: string;
   /** A sandbox with networking exists (PodReadyToStartContainers). */
   sandboxReady: boolean;
-  initContainerStatuses: any[];
-  containerStatuses: any[];
+  initContainerStatuses: ContainerStatus[];
+  containerStatuses: ContainerStatus[];
   /** The pod is being torn down for good: stopped containers make it Succeeded or Failed. */
   podIsTerminal: boolean;
   now: number;
 }
 
-export function isRestartableInitContainer(c: any): boolean {
+export function isRestartableInitContainer(c: Container | undefined): boolean {
   return c?.restartPolicy === 'Always';
 }
 
-export function buildPodStatus(input: PodStatusInput): any {
+export function buildPodStatus(input: PodStatusInput): PodStatus {
   const { pod } = input;
   const ts = rfc3339(input.now);
-  const spec = pod.spec;
-  const old = pod.status ?? {};
+  const spec = pod.spec!;
+  const old: PodStatus = pod.status ?? {};
   const all = [...input.initContainerStatuses, ...input.containerStatuses];
   const phase = getPhase(spec, input.initContainerStatuses, input.containerStatuses, input.podIsTerminal);
-  const generated = [
+  const generated: Generated[] = [
     { type: 'PodReadyToStartContainers', status: input.sandboxReady ? 'True' : 'False' },
     initializedCondition(spec, input.initContainerStatuses, input.containerStatuses, phase),
     readyCondition(pod, old.conditions ?? [], all, phase),
@@ -41,10 +52,10 @@ export function buildPodStatus(input: PodStatusInput): any {
     { type: 'PodScheduled', status: 'True' },
   ];
   const conditions = [
-    ...(old.conditions ?? []).filter((c: any) => !KUBELET_CONDITIONS.includes(c.type)),
+    ...(old.conditions ?? []).filter((c) => !KUBELET_CONDITIONS.includes(c.type)),
     ...generated.map((c) => withTransitionTime(c, old.conditions ?? [], ts)),
   ];
-  const status: any = { ...old, phase, conditions, hostIP: input.hostIP, hostIPs: [{ ip: input.hostIP }], startTime: input.startTime };
+  const status: Mutable<PodStatus> = { ...old, phase, conditions, hostIP: input.hostIP, hostIPs: [{ ip: input.hostIP }], startTime: input.startTime };
   if (input.podIP) {
     status.podIP = input.podIP;
     status.podIPs = [{ ip: input.podIP }];
@@ -54,19 +65,19 @@ export function buildPodStatus(input: PodStatusInput): any {
   return status;
 }
 
-function withTransitionTime(c: any, previous: any[], ts: string): any {
+function withTransitionTime(c: Generated, previous: PodCondition[], ts: string): PodCondition {
   const prev = previous.find((p) => p.type === c.type);
   const lastTransitionTime = prev && prev.status === c.status && prev.lastTransitionTime ? prev.lastTransitionTime : ts;
-  const out: any = { lastProbeTime: null, lastTransitionTime, status: c.status, type: c.type };
+  const out: PodCondition = { lastProbeTime: UNSET_TIME, lastTransitionTime, status: c.status, type: c.type };
   if (c.reason) out.reason = c.reason;
   if (c.message) out.message = c.message;
   return out;
 }
 
-const byName = (statuses: any[], name: string) => statuses.find((s) => s.name === name);
+const byName = (statuses: ContainerStatus[], name: string) => statuses.find((s) => s.name === name);
 
 /** kubelet getPhase (1.32), over API container statuses. */
-export function getPhase(spec: any, initStatuses: any[], statuses: any[], podIsTerminal: boolean): string {
+export function getPhase(spec: PodSpec, initStatuses: ContainerStatus[], statuses: ContainerStatus[], podIsTerminal: boolean): string {
   let pendingInitialization = 0;
   let failedInitialization = 0;
   for (const c of spec.initContainers ?? []) {
@@ -123,20 +134,20 @@ export function getPhase(spec: any, initStatuses: any[], statuses: any[], podIsT
   return 'Pending';
 }
 
-function hasAnyRegularContainerStarted(spec: any, statuses: any[]): boolean {
-  const names = new Set((spec.containers ?? []).map((c: any) => c.name));
+function hasAnyRegularContainerStarted(spec: PodSpec, statuses: ContainerStatus[]): boolean {
+  const names = new Set((spec.containers ?? []).map((c) => c.name));
   return statuses.some((s) => names.has(s.name) && (s.state?.running || s.state?.terminated));
 }
 
 /** Go's `%s` of a []string: `[a b]`. */
 const goList = (names: string[]) => `[${names.join(' ')}]`;
 
-function containersReadyCondition(spec: any, all: any[], phase: string): any {
+function containersReadyCondition(spec: PodSpec, all: ContainerStatus[], phase: string): Generated {
   if (phase === 'Succeeded') return { type: 'ContainersReady', status: 'False', reason: 'PodCompleted' };
   if (phase === 'Failed') return { type: 'ContainersReady', status: 'False', reason: 'PodFailed' };
   const unknown: string[] = [];
   const unready: string[] = [];
-  const check = (c: any) => {
+  const check = (c: Container) => {
     const s = byName(all, c.name);
     if (!s) unknown.push(c.name);
     else if (!s.ready) unready.push(c.name);
@@ -150,13 +161,13 @@ function containersReadyCondition(spec: any, all: any[], phase: string): any {
   return { type: 'ContainersReady', status: 'True' };
 }
 
-function readyCondition(pod: any, conditions: any[], all: any[], phase: string): any {
+function readyCondition(pod: Pod, conditions: PodCondition[], all: ContainerStatus[], phase: string): Generated {
   if (phase === 'Succeeded') return { type: 'Ready', status: 'False', reason: 'PodCompleted' };
   if (phase === 'Failed') return { type: 'Ready', status: 'False', reason: 'PodFailed' };
-  const cr = containersReadyCondition(pod.spec, all, phase);
+  const cr = containersReadyCondition(pod.spec!, all, phase);
   if (cr.status !== 'True') return { ...cr, type: 'Ready' };
   const messages: string[] = [];
-  for (const gate of pod.spec.readinessGates ?? []) {
+  for (const gate of pod.spec!.readinessGates ?? []) {
     const c = conditions.find((x) => x.type === gate.conditionType);
     if (!c) messages.push(`corresponding condition of pod readiness gate "${gate.conditionType}" does not exist.`);
     else if (c.status !== 'True') messages.push(`the status of pod readiness gate "${gate.conditionType}" is not "True", but ${c.status}`);
@@ -165,7 +176,7 @@ function readyCondition(pod: any, conditions: any[], all: any[], phase: string):
   return { type: 'Ready', status: 'True' };
 }
 
-function initializedCondition(spec: any, initStatuses: any[], statuses: any[], phase: string): any {
+function initializedCondition(spec: PodSpec, initStatuses: ContainerStatus[], statuses: ContainerStatus[], phase: string): Generated {
   const unknown: string[] = [];
   const incomplete: string[] = [];
   for (const c of spec.initContainers ?? []) {

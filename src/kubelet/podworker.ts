@@ -3,8 +3,10 @@
 // deleted. Everything it does is a reaction to a pod update, a runtime event or a due back-off; syncs of
 // one pod never overlap, and each sync writes the status once, only when it changed.
 
-import type { Client } from '../client/client.js';
+import type { Container, Pod, PodStatus } from 'kubernetes-types/core/v1.js';
+import { REFS, type Client } from '../client/client.js';
 import type { EventRecorder } from '../client/events.js';
+import type { Stored } from '../client/objects.js';
 import { rfc3339, type Clock, type Timer } from '../machinery/clock.js';
 import { isStatusError } from '../machinery/errors.js';
 import { logger } from '../machinery/log.js';
@@ -42,8 +44,8 @@ export class PodWorker {
   removed = false;
   /** Sandbox and IP are released; nothing more happens. */
   done = false;
-  private seen: any;
-  private written?: any;
+  private seen: Stored<Pod>;
+  private written?: Stored<Pod>;
   private ip?: string;
   private ipReleased = false;
   private startTime = '';
@@ -60,21 +62,21 @@ export class PodWorker {
 
   constructor(
     private deps: WorkerDeps,
-    pod: any,
+    pod: Stored<Pod>,
   ) {
     this.seen = pod;
     this.uid = pod.metadata.uid;
-    this.namespace = pod.metadata.namespace;
+    this.namespace = pod.metadata.namespace!;
     this.name = pod.metadata.name;
   }
 
   /** The newest copy of the pod: the informer's, or the one our last status write returned. */
-  get pod(): any {
+  get pod(): Stored<Pod> {
     if (this.written && Number(this.written.metadata.resourceVersion) > Number(this.seen.metadata.resourceVersion)) return this.written;
     return this.seen;
   }
 
-  update(pod: any): void {
+  update(pod: Stored<Pod>): void {
     const before = this.pod.metadata.deletionGracePeriodSeconds;
     this.seen = pod;
     // The echo of our own status write: nothing to react to.
@@ -160,18 +162,18 @@ export class PodWorker {
     await this.writeStatus(false);
   }
 
-  private async createSandbox(pod: any): Promise<void> {
+  private async createSandbox(pod: Stored<Pod>): Promise<void> {
     const { deps } = this;
     this.startTime = pod.status?.startTime ?? rfc3339(deps.clock.now());
     if (!this.records.size) for (const rec of recoveredRecords(pod)) this.records.set(rec.name, rec);
     try {
-      this.ip = pod.spec.hostNetwork ? deps.nodeIP : deps.ipam.allocate(pod.status?.podIP);
+      this.ip = pod.spec!.hostNetwork ? deps.nodeIP : deps.ipam.allocate(pod.status?.podIP);
       this.ipReleased = false;
       this.sandboxId = await deps.runtime.runPodSandbox({
         name: this.name,
         namespace: this.namespace,
         uid: this.uid,
-        hostname: pod.spec.hostname ?? this.name,
+        hostname: pod.spec!.hostname ?? this.name,
         ip: this.ip,
         annotations: pod.metadata.annotations ?? {},
         startDelayMs: deps.startDelayMs,
@@ -186,7 +188,7 @@ export class PodWorker {
     this.scriptKey = scriptKey(pod);
   }
 
-  private pushScript(pod: any): void {
+  private pushScript(pod: Stored<Pod>): void {
     const key = scriptKey(pod);
     if (key === this.scriptKey) return;
     this.scriptKey = key;
@@ -194,9 +196,9 @@ export class PodWorker {
   }
 
   /** Runs init containers in order; true once all are done (regular ones succeeded, sidecars started). */
-  private async syncInitContainers(pod: any, now: number): Promise<boolean> {
-    const specs: any[] = pod.spec.initContainers ?? [];
-    const regularStarted = (pod.spec.containers ?? []).some((c: any) => this.records.get(c.name)?.id);
+  private async syncInitContainers(pod: Stored<Pod>, now: number): Promise<boolean> {
+    const specs: Container[] = pod.spec!.initContainers ?? [];
+    const regularStarted = (pod.spec!.containers ?? []).some((c) => this.records.get(c.name)?.id);
     for (const [i, spec] of specs.entries()) {
       const sidecar = isRestartableInitContainer(spec);
       const rec = this.ensureRecord(spec.name, sidecar ? 'sidecar' : 'init', i);
@@ -213,23 +215,23 @@ export class PodWorker {
       }
       if (rt.state !== 'exited') return false;
       if (rt.exitCode === 0) continue;
-      if (pod.spec.restartPolicy !== 'Never') await this.restart(pod, spec, rec, rt.finishedAt!, now);
+      if (pod.spec!.restartPolicy !== 'Never') await this.restart(pod, spec, rec, rt.finishedAt!, now);
       return false;
     }
     return true;
   }
 
-  private async syncContainers(pod: any, now: number): Promise<void> {
-    for (const [i, spec] of (pod.spec.containers ?? []).entries()) {
+  private async syncContainers(pod: Stored<Pod>, now: number): Promise<void> {
+    for (const [i, spec] of (pod.spec!.containers ?? []).entries()) {
       const rec = this.ensureRecord(spec.name, 'regular', i);
       const rt = rec.id ? this.deps.runtime.containerStatus(rec.id) : undefined;
       if (!rt) await this.startContainer(pod, spec, rec);
-      else if (rt.state === 'exited' && shouldRestart(pod.spec.restartPolicy, rt.exitCode ?? 0)) await this.restart(pod, spec, rec, rt.finishedAt!, now);
+      else if (rt.state === 'exited' && shouldRestart(pod.spec!.restartPolicy, rt.exitCode ?? 0)) await this.restart(pod, spec, rec, rt.finishedAt!, now);
     }
   }
 
   /** Restart an exited container now, or wait out its back-off showing CrashLoopBackOff. */
-  private async restart(pod: any, spec: any, rec: ContainerRecord, finishedAt: number, now: number): Promise<void> {
+  private async restart(pod: Stored<Pod>, spec: Container, rec: ContainerRecord, finishedAt: number, now: number): Promise<void> {
     const { backoff } = this;
     if (backoff.isInBackOffSince(rec.name, finishedAt, now)) {
       const message = `back-off ${goDuration(backoff.get(rec.name))} restarting failed container=${rec.name} pod=${this.name}_${this.namespace}(${this.uid})`;
@@ -242,7 +244,7 @@ export class PodWorker {
     await this.startContainer(pod, spec, rec);
   }
 
-  private async startContainer(pod: any, spec: any, rec: ContainerRecord): Promise<void> {
+  private async startContainer(pod: Stored<Pod>, spec: Container, rec: ContainerRecord): Promise<void> {
     const { runtime } = this.deps;
     if (rec.id) {
       const prev = runtime.containerStatus(rec.id);
@@ -259,7 +261,7 @@ export class PodWorker {
       kind: rec.kind,
       index: rec.index,
       attempt: rec.restartCount,
-      image: spec.image,
+      image: spec.image!,
       command: spec.command,
       args: spec.args,
       readinessProbe: spec.readinessProbe,
@@ -269,7 +271,7 @@ export class PodWorker {
     runtime.startContainer(id).catch(() => this.requestSync());
   }
 
-  private pullEvents(spec: any, rec: ContainerRecord): void {
+  private pullEvents(spec: Container, rec: ContainerRecord): void {
     if (spec.imagePullPolicy === 'Always') {
       this.event('Normal', 'Pulling', `Pulling image "${spec.image}"`, rec);
       this.event('Normal', 'Pulled', `Successfully pulled image "${spec.image}" in 0s (0s including waiting). Image size: 0 bytes.`, rec);
@@ -286,7 +288,7 @@ export class PodWorker {
       this.killing = true;
       this.wake?.timer.cancel();
       const pod = this.pod;
-      const graceMs = (pod.metadata.deletionGracePeriodSeconds ?? pod.spec.terminationGracePeriodSeconds ?? 30) * 1000;
+      const graceMs = (pod.metadata.deletionGracePeriodSeconds ?? pod.spec!.terminationGracePeriodSeconds ?? 30) * 1000;
       await killContainers(this.deps, this.killTargets(pod), graceMs, (rec) => this.event('Normal', 'Killing', `Stopping container ${rec.name}`, rec));
     }
     await this.deps.runtime.stopPodSandbox(this.sandboxId);
@@ -296,8 +298,8 @@ export class PodWorker {
     this.finish();
   }
 
-  private killTargets(pod: any): KillTarget[] {
-    const specs = [...(pod.spec.initContainers ?? []), ...(pod.spec.containers ?? [])];
+  private killTargets(pod: Stored<Pod>): KillTarget[] {
+    const specs = [...(pod.spec!.initContainers ?? []), ...(pod.spec!.containers ?? [])];
     const out: KillTarget[] = [];
     for (const rec of this.records.values()) {
       if (rec.id) out.push({ rec, id: rec.id, preStop: specs.find((s) => s.name === rec.name)?.lifecycle?.preStop });
@@ -316,7 +318,7 @@ export class PodWorker {
 
   private async deletePod(): Promise<void> {
     try {
-      await this.deps.client.pods.delete(this.namespace, this.name, { gracePeriodSeconds: 0, preconditions: { uid: this.uid } });
+      await this.deps.client.resource(REFS.pods).delete(this.namespace, this.name, { gracePeriodSeconds: 0, preconditions: { uid: this.uid } });
     } catch (e) {
       if (!isStatusError(e, 'NotFound') && !isStatusError(e, 'Conflict')) throw e;
     }
@@ -333,11 +335,11 @@ export class PodWorker {
 
   /** Gives the address back to the node's range; status keeps showing it, as it does upstream. */
   private releaseIP(): void {
-    if (this.ip && !this.ipReleased && !this.pod.spec.hostNetwork) this.deps.ipam.release(this.ip);
+    if (this.ip && !this.ipReleased && !this.pod.spec!.hostNetwork) this.deps.ipam.release(this.ip);
     this.ipReleased = true;
   }
 
-  status(podIsTerminal: boolean): any {
+  status(podIsTerminal: boolean): PodStatus {
     const pod = this.pod;
     const { init, regular } = containerStatuses(pod, this.records, this.deps.runtime);
     return buildPodStatus({
@@ -359,12 +361,12 @@ export class PodWorker {
     const status = this.status(podIsTerminal);
     if (deepEqual(status, pod.status)) return;
     try {
-      this.written = await this.deps.client.pods.updateStatus(this.namespace, { ...pod, status });
+      this.written = await this.deps.client.resource(REFS.pods).updateStatus(this.namespace, { ...pod, status });
     } catch (e) {
       if (isStatusError(e, 'NotFound')) this.removed = true;
       else if (!isStatusError(e, 'Conflict')) throw e;
       else {
-        const fresh = await this.deps.client.pods.get(this.namespace, this.name).catch((ge) => {
+        const fresh = await this.deps.client.resource(REFS.pods).get(this.namespace, this.name).catch((ge) => {
           if (!isStatusError(ge, 'NotFound')) log.error('Failed to re-read pod after a status conflict', { pod: `${this.namespace}/${this.name}`, err: ge });
           return undefined;
         });
@@ -410,7 +412,7 @@ function shouldRestart(policy: string | undefined, exitCode: number): boolean {
 }
 
 /** The annotations a simulated runtime reads; other annotation changes need no runtime call. */
-function scriptKey(pod: any): string {
-  const a = pod.metadata.annotations ?? {};
+function scriptKey(pod: Pod): string {
+  const a = pod.metadata!.annotations ?? {};
   return JSON.stringify(Object.keys(a).filter((k) => k.startsWith('sim.k8ts.io/')).sort().map((k) => [k, a[k]]));
 }

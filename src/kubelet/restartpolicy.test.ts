@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import type { ContainerStatus, Event, Pod, PodCondition } from 'kubernetes-types/core/v1.js';
 import { VirtualClock } from '../machinery/clock.js';
 import { SimRuntime } from '../runtime/sim/simruntime.js';
 import { testCluster, waitFor, type TestCluster } from '../testing/fixture.js';
@@ -15,7 +16,7 @@ async function cluster(clock?: VirtualClock): Promise<{ tc: TestCluster; kubelet
   return { tc, kubelet };
 }
 
-function crashingPod(name: string, exitCode: string, restartPolicy: string): any {
+function crashingPod(name: string, exitCode: string, restartPolicy: string): Pod {
   return {
     metadata: { name, annotations: { 'sim.k8ts.io/exit-code': exitCode } },
     spec: { nodeName: NODE, restartPolicy, containers: [{ name: 'app', image: 'busybox:1.36' }] },
@@ -33,7 +34,7 @@ describe('restart policy', () => {
       const created = await tc.client.pods.create('default', crashingPod('crash', '1', 'Always'));
       const get = () => tc.client.pods.get('default', 'crash');
       const app = async () => (await get()).status.containerStatuses?.[0];
-      const advanceUntil = async (check: (c: any) => boolean, what: string) => {
+      const advanceUntil = async (check: (c: ContainerStatus) => boolean, what: string) => {
         for (let i = 0; i < 50; i++) {
           const c = await app();
           if (c && check(c)) return c;
@@ -43,7 +44,7 @@ describe('restart policy', () => {
         assert.fail(`never reached: ${what}; last ${JSON.stringify(await app())}`);
       };
 
-      let c = await advanceUntil((x) => x.state.waiting?.reason === 'CrashLoopBackOff', 'first back-off');
+      let c = await advanceUntil((x) => x.state!.waiting?.reason === 'CrashLoopBackOff', 'first back-off');
       assert.equal(c.restartCount, 1, 'the first restart is immediate');
       assert.equal(c.state.waiting.message, `back-off 10s restarting failed container=app pod=crash_default(${created.metadata.uid})`);
       assert.equal(c.lastState.terminated.exitCode, 1);
@@ -55,18 +56,18 @@ describe('restart policy', () => {
       assert.equal((await app()).restartCount, 1, 'still backing off after 9s');
 
       await clock.advance(1_000);
-      c = await advanceUntil((x) => x.restartCount === 2 && x.state.waiting?.reason === 'CrashLoopBackOff', 'second back-off');
+      c = await advanceUntil((x) => x.restartCount === 2 && x.state!.waiting?.reason === 'CrashLoopBackOff', 'second back-off');
       assert.match(c.state.waiting.message, /^back-off 20s /);
 
       await clock.advance(19_000);
       await settle();
       assert.equal((await app()).restartCount, 2);
       await clock.advance(1_000);
-      c = await advanceUntil((x) => x.restartCount === 3 && x.state.waiting?.reason === 'CrashLoopBackOff', 'third back-off');
+      c = await advanceUntil((x) => x.restartCount === 3 && x.state!.waiting?.reason === 'CrashLoopBackOff', 'third back-off');
       assert.match(c.state.waiting.message, /^back-off 40s /);
 
       await kubelet['recorder'].flush();
-      const events = (await tc.client.events.list('default')).items.filter((e: any) => e.reason === 'BackOff');
+      const events = (await tc.client.events.list('default')).items.filter((e: Event) => e.reason === 'BackOff');
       assert.equal(events.length, 1);
       assert.equal(events[0].type, 'Warning');
       assert.equal(events[0].message, `Back-off restarting failed container app in pod crash_default(${created.metadata.uid})`);
@@ -76,7 +77,7 @@ describe('restart policy', () => {
       await tc.client.pods.patch('default', 'crash', 'merge', { metadata: { annotations: { 'sim.k8ts.io/exit-code': null } } });
       await settle();
       await clock.advance(40_000);
-      c = await advanceUntil((x) => x.state.running !== undefined, 'running again');
+      c = await advanceUntil((x) => x.state!.running !== undefined, 'running again');
       assert.equal(c.restartCount, 4);
       assert.equal(c.ready, true);
     } finally {
@@ -99,7 +100,7 @@ describe('restart policy', () => {
       assert.equal(c.state.terminated.reason, 'Error');
       assert.equal(c.restartCount, 0);
       assert.deepEqual(
-        failed.status.conditions.filter((x: any) => x.type === 'Ready' || x.type === 'ContainersReady').map((x: any) => [x.type, x.status, x.reason]),
+        failed.status.conditions.filter((x: PodCondition) => x.type === 'Ready' || x.type === 'ContainersReady').map((x: PodCondition) => [x.type, x.status, x.reason]),
         [
           ['Ready', 'False', 'PodFailed'],
           ['ContainersReady', 'False', 'PodFailed'],
@@ -110,7 +111,7 @@ describe('restart policy', () => {
         return p.status.phase === 'Succeeded' && p;
       }, 'job Succeeded');
       assert.equal(done.status.containerStatuses[0].state.terminated.reason, 'Completed');
-      assert.equal(done.status.conditions.find((x: any) => x.type === 'PodReadyToStartContainers').status, 'False');
+      assert.equal(done.status.conditions.find((x: PodCondition) => x.type === 'PodReadyToStartContainers').status, 'False');
     } finally {
       kubelet.stop();
       tc.stop();

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import type { Pod } from 'kubernetes-types/core/v1.js';
 import { VirtualClock } from '../machinery/clock.js';
 import { SimRuntime } from '../runtime/sim/simruntime.js';
 import { testCluster } from '../testing/fixture.js';
@@ -28,7 +29,7 @@ describe('graceful termination', () => {
         await settle();
       }
       assert.equal((await tc.client.pods.get('default', 'zk-0')).status.phase, 'Running');
-      let final: any;
+      let final: Pod | undefined;
       const h = tc.client.pods.watch('default', {}, (ev) => ev.type === 'DELETED' && (final = ev.object), () => {});
       await tc.client.pods.delete('default', 'zk-0');
       await settle();
@@ -41,9 +42,9 @@ describe('graceful termination', () => {
       for (let i = 0; i < 5 && !final; i++) await settle();
       h.stop();
       assert.ok(final, 'pod deleted after the grace period');
-      const term = final.status.containerStatuses[0].state.terminated;
+      const term = final!.status!.containerStatuses![0].state!.terminated!;
       assert.deepEqual([term.exitCode, term.reason], [137, 'Error']);
-      assert.equal(final.status.phase, 'Failed');
+      assert.equal(final!.status!.phase, 'Failed');
       await assert.rejects(tc.client.pods.get('default', 'zk-0'));
     } finally {
       kubelet.stop();

@@ -8,7 +8,8 @@ export interface FieldRequirement {
   value: string;
 }
 
-export type FieldGetter = (obj: any) => string | undefined;
+/** Reads one selectable field of a `T`. */
+export type FieldGetter<T> = (obj: T) => string | undefined;
 
 export function parseFieldSelector(input: string): FieldRequirement[] {
   const out: FieldRequirement[] = [];
@@ -22,7 +23,7 @@ export function parseFieldSelector(input: string): FieldRequirement[] {
   return out;
 }
 
-export function matchesFields(reqs: FieldRequirement[], obj: any, getters: Record<string, FieldGetter>): boolean {
+export function matchesFields<T>(reqs: FieldRequirement[], obj: T, getters: Record<string, FieldGetter<T>>): boolean {
   for (const r of reqs) {
     const v = getters[r.field]!(obj) ?? '';
     if (r.op === '=' ? v !== r.value : v === r.value) return false;
@@ -31,7 +32,7 @@ export function matchesFields(reqs: FieldRequirement[], obj: any, getters: Recor
 }
 
 /** Rejects fields the resource does not support, with the real server's message. */
-export function checkFields(reqs: FieldRequirement[], getters: Record<string, FieldGetter>): void {
+export function checkFields<T>(reqs: FieldRequirement[], getters: Record<string, FieldGetter<T>>): void {
   for (const r of reqs) {
     if (!getters[r.field]) throw badRequest(`field label not supported: ${r.field}`);
   }

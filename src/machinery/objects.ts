@@ -1,5 +1,8 @@
 // Plain-JSON object helpers shared by the registry and controllers.
 
+/** `T` with its readonly fields writable: the server sets the fields clients may only read. */
+export type Mutable<T> = { -readonly [K in keyof T]: T[K] };
+
 export function clone<T>(v: T): T {
   return structuredClone(v);
 }
@@ -14,13 +17,15 @@ export function deepEqual(a: unknown, b: unknown): boolean {
     for (let i = 0; i < a.length; i++) if (!deepEqual(a[i], bb[i])) return false;
     return true;
   }
-  const ak = Object.keys(a as object).filter((k) => (a as any)[k] !== undefined);
-  const bk = Object.keys(b as object).filter((k) => (b as any)[k] !== undefined);
+  const ao = a as Record<string, unknown>;
+  const bo = b as Record<string, unknown>;
+  const ak = Object.keys(ao).filter((k) => ao[k] !== undefined);
+  const bk = Object.keys(bo).filter((k) => bo[k] !== undefined);
   if (ak.length !== bk.length) return false;
-  for (const k of ak) if (!deepEqual((a as any)[k], (b as any)[k])) return false;
+  for (const k of ak) if (!deepEqual(ao[k], bo[k])) return false;
   return true;
 }
 
-export function isPlainObject(v: unknown): v is Record<string, any> {
+export function isPlainObject(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }

@@ -2,7 +2,7 @@
 // (admit) and that may refuse it once it validated (validate). The plugins live in apiserver/admission.
 
 import type { ResourceInfo } from '../api/resources.js';
-import type { Store } from '../storage/store.js';
+import type { KObject, Store } from '../storage/store.js';
 import type { WriteOptions } from './options.js';
 
 export type Operation = 'CREATE' | 'UPDATE' | 'DELETE';
@@ -14,8 +14,8 @@ export interface AdmissionAttributes {
   namespace: string;
   name: string;
   /** The object being written (mutable in admit); for DELETE, the stored one. */
-  object: any;
-  old?: any;
+  object: KObject;
+  old?: KObject;
   user?: WriteOptions['user'];
   dryRun: boolean;
   /** What admission may read: the stored objects. */

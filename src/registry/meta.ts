@@ -2,7 +2,10 @@
 
 import { randomBytes, randomUUID } from 'node:crypto';
 import { rfc3339 } from '../machinery/clock.js';
+import type { ObjectMeta } from 'kubernetes-types/meta/v1.js';
 import { badRequest } from '../machinery/errors.js';
+import type { Mutable } from '../machinery/objects.js';
+import type { KObject } from '../storage/store.js';
 
 const GENERATE_ALPHABET = 'bcdfghjklmnpqrstvwxz2456789';
 
@@ -16,7 +19,7 @@ export function generateName(base: string): string {
 }
 
 /** Fill what the server owns on create: uid, creationTimestamp; drop what clients may not set. */
-export function initObjectMeta(meta: any, now: number): void {
+export function initObjectMeta(meta: Mutable<ObjectMeta>, now: number): void {
   meta.uid = randomUUID();
   meta.creationTimestamp = rfc3339(now);
   delete meta.resourceVersion;
@@ -28,7 +31,7 @@ export function initObjectMeta(meta: any, now: number): void {
 }
 
 /** On update the server keeps identity and lifecycle fields from the stored object. */
-export function carryObjectMeta(meta: any, old: any): void {
+export function carryObjectMeta(meta: Mutable<ObjectMeta>, old: ObjectMeta): void {
   meta.uid = old.uid;
   meta.creationTimestamp = old.creationTimestamp;
   meta.name = old.name;
@@ -45,7 +48,7 @@ export function carryObjectMeta(meta: any, old: any): void {
 }
 
 /** Everything but metadata and status: what a generation counts. */
-export function specOf(obj: any): Record<string, unknown> {
+export function specOf(obj: KObject): Record<string, unknown> {
   const { metadata: _m, status: _s, apiVersion: _a, kind: _k, ...rest } = obj;
   return rest;
 }

@@ -47,7 +47,14 @@ export const PATCH_CONTENT_TYPES: Record<string, PatchType> = {
   'application/apply-patch+yaml': 'apply',
 };
 
+/** What a watch event carries: a stored object, a bookmark, a Table or a Status. */
+export interface WatchObject {
+  apiVersion?: string;
+  kind?: string;
+  metadata?: { resourceVersion?: string };
+}
+
 export interface WatchEvent {
   type: 'ADDED' | 'MODIFIED' | 'DELETED' | 'BOOKMARK' | 'ERROR';
-  object: any;
+  object: WatchObject;
 }

@@ -20,7 +20,7 @@ function parseJSON(body: string): unknown {
 }
 
 /** Apply a PATCH body of the given type to (a copy of) the stored object. */
-export function applyPatch(target: any, type: PatchType, body: string, schema: PatchSchema): any {
+export function applyPatch(target: unknown, type: PatchType, body: string, schema: PatchSchema): unknown {
   const patch = parseJSON(body);
   switch (type) {
     case 'json': {

@@ -1,3 +1,5 @@
+import type { StatefulSet } from 'kubernetes-types/apps/v1.js';
+import type { Namespace } from 'kubernetes-types/core/v1.js';
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { lookupResource } from '../api/resources.js';
@@ -44,10 +46,10 @@ describe('Registry', () => {
   it('creates with server-owned metadata, defaults, generation 1 and no client status', () => {
     const { reg } = registry();
     const created = reg.create(STS, 'default', { ...web(), status: { replicas: 9 }, metadata: { name: 'web', uid: 'mine', resourceVersion: '7' } });
-    assert.match(created.metadata.uid, /^[0-9a-f-]{36}$/);
+    assert.match(created.metadata.uid ?? '', /^[0-9a-f-]{36}$/);
     assert.equal(created.metadata.generation, 1);
     assert.equal(created.metadata.creationTimestamp, '2026-01-01T00:00:00Z');
-    assert.equal(created.spec.podManagementPolicy, 'OrderedReady');
+    assert.equal((created as StatefulSet).spec?.podManagementPolicy, 'OrderedReady');
     assert.equal(created.status, undefined);
     rejects(() => reg.create(STS, 'default', web()), 409, 'AlreadyExists', /statefulsets.apps "web" already exists/);
   });
@@ -57,10 +59,10 @@ describe('Registry', () => {
     const created = reg.create(STS, 'default', web());
     const withStatus = reg.update(STS, 'default', 'web', { ...structuredClone(created), status: { replicas: 2, availableReplicas: 0 } }, {}, 'status');
     assert.equal(withStatus.metadata.generation, 1);
-    assert.equal(withStatus.status.replicas, 2);
+    assert.equal((withStatus as StatefulSet).status?.replicas, 2);
     const labelled = reg.patch(STS, 'default', 'web', 'merge', '{"metadata":{"labels":{"a":"b"}},"status":{"replicas":5}}');
     assert.equal(labelled.metadata.generation, 1);
-    assert.equal(labelled.status.replicas, 2, 'status cannot be written through the main resource');
+    assert.equal((labelled as StatefulSet).status?.replicas, 2, 'status cannot be written through the main resource');
     const scaled = reg.patch(STS, 'default', 'web', 'strategic', '{"spec":{"replicas":3}}');
     assert.equal(scaled.metadata.generation, 2);
     assert.ok(Number(scaled.metadata.resourceVersion) > Number(labelled.metadata.resourceVersion));
@@ -91,7 +93,7 @@ describe('Registry', () => {
     rejects(() => reg.create(CMS, 'nowhere', { metadata: { name: 'c' } }), 404, 'NotFound', /namespaces "nowhere" not found/);
     reg.create(NS, '', { metadata: { name: 'doomed' } });
     reg.delete(NS, '', 'doomed');
-    assert.equal(reg.get(NS, '', 'doomed').status.phase, 'Terminating');
+    assert.equal((reg.get(NS, '', 'doomed') as Namespace).status?.phase, 'Terminating');
     rejects(() => reg.create(CMS, 'doomed', { metadata: { name: 'c' } }), 403, 'Forbidden', /because it is being terminated/);
   });
 
@@ -100,7 +102,7 @@ describe('Registry', () => {
     reg.create(CMS, 'default', { metadata: { name: 'c', finalizers: ['example.com/hold'] } });
     const deleting = reg.delete(CMS, 'default', 'c');
     assert.ok(deleting.metadata.deletionTimestamp);
-    assert.equal(reg.get(CMS, 'default', 'c').metadata.finalizers[0], 'example.com/hold');
+    assert.equal(reg.get(CMS, 'default', 'c').metadata.finalizers?.[0], 'example.com/hold');
     reg.patch(CMS, 'default', 'c', 'merge', '{"metadata":{"finalizers":null}}');
     rejects(() => reg.get(CMS, 'default', 'c'), 404, 'NotFound');
   });
@@ -129,15 +131,15 @@ describe('Registry', () => {
   it('generates names, honours dryRun and pages lists', () => {
     const { reg } = registry();
     const g = reg.create(CMS, 'default', { metadata: { generateName: 'cfg-' } });
-    assert.match(g.metadata.name, /^cfg-[bcdfghjklmnpqrstvwxz2456789]{5}$/);
+    assert.match(g.metadata.name ?? '', /^cfg-[bcdfghjklmnpqrstvwxz2456789]{5}$/);
     reg.create(CMS, 'default', { metadata: { name: 'dry' } }, { dryRun: true });
     rejects(() => reg.get(CMS, 'default', 'dry'), 404, 'NotFound');
     for (const n of ['a', 'b', 'c', 'd']) reg.create(CMS, 'default', { metadata: { name: n, labels: { page: 'yes' } } });
     const first = reg.list(CMS, 'default', { labelSelector: 'page=yes', limit: 3 });
-    assert.deepEqual(first.items.map((o: any) => o.metadata.name), ['a', 'b', 'c']);
+    assert.deepEqual(first.items.map((o) => o.metadata.name), ['a', 'b', 'c']);
     assert.equal(first.metadata.remainingItemCount, 1);
     const second = reg.list(CMS, 'default', { labelSelector: 'page=yes', limit: 3, continue: first.metadata.continue });
-    assert.deepEqual(second.items.map((o: any) => o.metadata.name), ['d']);
+    assert.deepEqual(second.items.map((o) => o.metadata.name), ['d']);
     assert.equal(second.metadata.continue, undefined);
   });
 
@@ -161,13 +163,13 @@ describe('Registry', () => {
     const { getScale, patchScale, updateScale } = await import('./scale.js');
     const scale = getScale(reg, STS, 'default', 'web');
     assert.deepEqual(scale.spec, { replicas: 2 });
-    assert.equal(scale.status.selector, 'app=nginx');
+    assert.equal(scale.status?.selector, 'app=nginx');
     updateScale(reg, STS, 'default', 'web', { ...scale, spec: { replicas: 4 } });
-    assert.equal(reg.get(STS, 'default', 'web').spec.replicas, 4);
+    assert.equal((reg.get(STS, 'default', 'web') as StatefulSet).spec?.replicas, 4);
     rejects(() => updateScale(reg, STS, 'default', 'web', { ...scale, spec: { replicas: 1 } }), 409, 'Conflict');
     rejects(() => updateScale(reg, STS, 'default', 'web', { spec: { replicas: -1 } }), 422, 'Invalid', /Scale.autoscaling "web" is invalid/);
     patchScale(reg, STS, 'default', 'web', 'strategic', '{"spec":{"replicas":5}}');
-    assert.equal(reg.get(STS, 'default', 'web').spec.replicas, 5);
+    assert.equal((reg.get(STS, 'default', 'web') as StatefulSet).spec?.replicas, 5);
     rejects(() => patchScale(reg, STS, 'default', 'web', 'json', '[{"op":"test","path":"/spec/replicas","value":9}]'), 422, 'Invalid');
     rejects(() => patchScale(reg, STS, 'default', 'web', 'merge', '{"spec":'), 400, 'BadRequest');
   });

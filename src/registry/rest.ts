@@ -1,6 +1,7 @@
 // The generic REST store (k8s.io/apiserver/pkg/registry/generic/registry.Store): every write goes
 // through defaulting, validation, the status/spec split, generation, finalizers and graceful deletion.
 
+import type { Namespace } from 'kubernetes-types/core/v1.js';
 import { applyDefaults } from '../api/defaults/index.js';
 import { strictDecodingError, unknownFields } from '../api/openapi/fieldvalidation.js';
 import { decodeError, typeErrors } from '../api/openapi/typecheck.js';
@@ -22,20 +23,28 @@ import { checkFields, matchesFields, parseFieldSelector, type FieldGetter } from
 import { matches, parseSelector } from '../machinery/labels.js';
 import { isValidPathSegmentName } from '../machinery/names.js';
 import { clone, deepEqual, isPlainObject } from '../machinery/objects.js';
-import type { Entry, Store } from '../storage/store.js';
+import type { Entry, KObject, Store } from '../storage/store.js';
 import { carryObjectMeta, generateName, initObjectMeta, parseResourceVersion, specOf } from './meta.js';
 import type { DeleteOptions, ListOptions, PatchType, WriteOptions } from './options.js';
 import { AdmissionChain, type AdmissionAttributes } from './admission.js';
 import { applyPatch } from './patch.js';
 import { strategyFor, type Strategy, type StrategyContext } from './strategy.js';
 
-const META_FIELDS: Record<string, FieldGetter> = {
+const META_FIELDS: Record<string, FieldGetter<KObject>> = {
   'metadata.name': (o) => o.metadata?.name,
   'metadata.namespace': (o) => o.metadata?.namespace ?? '',
 };
 
 export interface Filter {
-  matches(obj: any): boolean;
+  matches(obj: KObject): boolean;
+}
+
+/** A list response of any kind. */
+export interface KList {
+  kind: string;
+  apiVersion: string;
+  metadata: { resourceVersion: string; continue?: string; remainingItemCount?: number };
+  items: KObject[];
 }
 
 export class Registry {
@@ -65,7 +74,7 @@ export class Registry {
   }
 
   /** The stored object; callers must not change it. */
-  get(r: ResourceInfo, ns: string, name: string): any {
+  get(r: ResourceInfo, ns: string, name: string): KObject {
     return this.getEntry(r, ns, name).object;
   }
 
@@ -78,7 +87,7 @@ export class Registry {
     return { matches: (o) => matches(labels, o.metadata?.labels) && matchesFields(fields, o, getters) };
   }
 
-  list(r: ResourceInfo, ns: string | undefined, opts: ListOptions = {}): any {
+  list(r: ResourceInfo, ns: string | undefined, opts: ListOptions = {}): KList {
     const f = this.filter(r, opts.labelSelector, opts.fieldSelector);
     const { entries, revision } = this.store.list(resourceKey(r), r.namespaced ? ns : undefined);
     let start = 0;
@@ -89,7 +98,7 @@ export class Registry {
       start = entries.findIndex((e) => `${e.namespace}/${e.name}` > token.start);
       if (start < 0) start = entries.length;
     }
-    const items: any[] = [];
+    const items: KObject[] = [];
     let next: string | undefined;
     let remaining = 0;
     for (let i = start; i < entries.length; i++) {
@@ -103,7 +112,7 @@ export class Registry {
       }
       items.push(o);
     }
-    const metadata: any = { resourceVersion: String(rv) };
+    const metadata: KList['metadata'] = { resourceVersion: String(rv) };
     if (next) {
       const last = items[items.length - 1];
       metadata.continue = encodeContinue(rv, `${last.metadata.namespace ?? ''}/${last.metadata.name}`);
@@ -112,7 +121,7 @@ export class Registry {
     return { kind: r.listKind, apiVersion: groupVersion(r), metadata, items };
   }
 
-  private checkKind(r: ResourceInfo, obj: any): void {
+  private checkKind(r: ResourceInfo, obj: unknown): asserts obj is KObject {
     if (!isPlainObject(obj)) throw badRequest(`the object provided is unrecognized (must be of type ${r.kind})`);
     const gv = groupVersion(r);
     if (obj.kind !== undefined && obj.kind !== r.kind)
@@ -127,7 +136,7 @@ export class Registry {
     obj.metadata ??= {};
   }
 
-  private checkFieldValidation(r: ResourceInfo, obj: any, opts: WriteOptions): void {
+  private checkFieldValidation(r: ResourceInfo, obj: KObject, opts: WriteOptions): void {
     const mode = opts.fieldValidation ?? 'Warn';
     if (mode === 'Ignore') return;
     const unknown = unknownFields(groupVersion(r), r.kind, obj);
@@ -136,7 +145,7 @@ export class Registry {
     for (const f of unknown) opts.warnings?.push(`unknown field "${f}"`);
   }
 
-  private attributes(operation: AdmissionAttributes['operation'], r: ResourceInfo, ns: string, name: string, object: any, opts: WriteOptions, subresource = '', old?: any): AdmissionAttributes {
+  private attributes(operation: AdmissionAttributes['operation'], r: ResourceInfo, ns: string, name: string, object: KObject, opts: WriteOptions, subresource = '', old?: KObject): AdmissionAttributes {
     return { operation, resource: r, subresource, namespace: r.namespaced ? ns : '', name, object, old, user: opts.user, dryRun: !!opts.dryRun, store: this.store };
   }
 
@@ -144,7 +153,7 @@ export class Registry {
     if (errs.length) throw invalid(r.kind, r.group, name, errs);
   }
 
-  create(r: ResourceInfo, ns: string, body: any, opts: WriteOptions = {}): any {
+  create(r: ResourceInfo, ns: string, body: unknown, opts: WriteOptions = {}): KObject {
     this.checkKind(r, body);
     const obj = body;
     const meta = obj.metadata;
@@ -166,19 +175,20 @@ export class Registry {
     dropEmptyMeta(meta);
     this.invalidOrNothing(r, meta.name ?? '', validate(r.group, r.kind, obj));
     this.admission.validate(admission);
+    const name = meta.name!; // validate() refused an object without one
     const key = resourceKey(r);
-    if (this.store.get(key, this.key(r, ns), meta.name)) throw alreadyExists(r, meta.name);
-    this.invalidOrNothing(r, meta.name, st.validateCreate?.(obj, this.strategyContext) ?? []);
+    if (this.store.get(key, this.key(r, ns), name)) throw alreadyExists(r, name);
+    this.invalidOrNothing(r, name, st.validateCreate?.(obj, this.strategyContext) ?? []);
     st.allocate?.(obj, this.strategyContext);
     if (opts.dryRun) return obj;
-    return this.store.put(key, this.key(r, ns), meta.name, obj).object;
+    return this.store.put(key, this.key(r, ns), name, obj).object;
   }
 
   /**
    * Replace the object (PUT). `subresource` "status" writes only status; the main resource keeps the stored
    * status when the kind has a status subresource.
    */
-  update(r: ResourceInfo, ns: string, name: string, body: any, opts: WriteOptions = {}, subresource?: string): any {
+  update(r: ResourceInfo, ns: string, name: string, body: unknown, opts: WriteOptions = {}, subresource?: string): KObject {
     this.checkKind(r, body);
     const current = this.getEntry(r, ns, name);
     const old = current.object;
@@ -190,7 +200,7 @@ export class Registry {
     if (meta.resourceVersion !== undefined && parseResourceVersion(meta.resourceVersion) !== 0 && meta.resourceVersion !== old.metadata.resourceVersion)
       throw optimisticLock(r, name);
     this.checkFieldValidation(r, body, opts);
-    let obj: any;
+    let obj: KObject;
     if (subresource === 'status') {
       obj = clone(old);
       obj.status = body.status;
@@ -215,33 +225,33 @@ export class Registry {
   }
 
   /** Store an updated object unless nothing changed; finish a deletion when the last finalizer went. */
-  private commitUpdate(r: ResourceInfo, ns: string, name: string, obj: any, old: any, opts: WriteOptions): any {
+  private commitUpdate(r: ResourceInfo, ns: string, name: string, obj: KObject, old: KObject, opts: WriteOptions): KObject {
     obj.metadata.resourceVersion = old.metadata.resourceVersion;
     if (deepEqual(obj, old)) return old;
     if (opts.dryRun) return obj;
     const key = resourceKey(r);
-    if (obj.metadata.deletionTimestamp && !hasPendingFinalizers(r, obj) && !(obj.metadata.deletionGracePeriodSeconds > 0)) {
+    if (obj.metadata.deletionTimestamp && !hasPendingFinalizers(r, obj) && !((obj.metadata.deletionGracePeriodSeconds ?? 0) > 0)) {
       return this.store.remove(key, this.key(r, ns), name, obj)!.object;
     }
     return this.store.put(key, this.key(r, ns), name, obj).object;
   }
 
-  patch(r: ResourceInfo, ns: string, name: string, type: PatchType, body: string, opts: WriteOptions = {}, subresource?: string): any {
+  patch(r: ResourceInfo, ns: string, name: string, type: PatchType, body: string, opts: WriteOptions = {}, subresource?: string): KObject {
     if (type === 'apply')
       throw new StatusError(415, 'UnsupportedMediaType', 'server-side apply (application/apply-patch+yaml) is not supported by k8ts yet; use client-side apply: kubectl apply without --server-side', {});
     const old = this.get(r, ns, name);
     const patched = applyPatch(clone(old), type, body, patchSchemaFor(groupVersion(r), r.kind));
     if (!isPlainObject(patched)) throw badRequest('the patch produced an object that is not a JSON object');
-    patched.metadata ??= {};
+    const meta = (patched.metadata ??= {}) as { resourceVersion?: unknown; uid?: unknown };
     // A patch that names a resourceVersion is a precondition; otherwise it applies to the current object.
-    const rv = patched.metadata.resourceVersion;
+    const rv = meta.resourceVersion;
     if (rv !== undefined && rv !== null && parseResourceVersion(rv) !== 0 && String(rv) !== old.metadata.resourceVersion) throw optimisticLock(r, name);
-    if (patched.metadata.uid !== old.metadata.uid)
-      throw conflict(r, name, `Precondition failed: UID in precondition: ${patched.metadata.uid}, UID in object meta: ${old.metadata.uid}`);
+    if (meta.uid !== old.metadata.uid)
+      throw conflict(r, name, `Precondition failed: UID in precondition: ${meta.uid}, UID in object meta: ${old.metadata.uid}`);
     return this.update(r, ns, name, patched, opts, subresource);
   }
 
-  delete(r: ResourceInfo, ns: string, name: string, options: DeleteOptions = {}, opts: WriteOptions = {}): any {
+  delete(r: ResourceInfo, ns: string, name: string, options: DeleteOptions = {}, opts: WriteOptions = {}): KObject {
     const entry = this.getEntry(r, ns, name);
     const old = entry.object;
     const pre = options.preconditions;
@@ -253,7 +263,7 @@ export class Registry {
     const meta = obj.metadata;
     const policy = options.propagationPolicy ?? (options.orphanDependents === true ? 'Orphan' : undefined);
     if (policy) {
-      const fins: string[] = (meta.finalizers ?? []).filter((f: string) => f !== 'orphan' && f !== 'foregroundDeletion');
+      const fins = (meta.finalizers ?? []).filter((f) => f !== 'orphan' && f !== 'foregroundDeletion');
       if (policy === 'Orphan') fins.push('orphan');
       if (policy === 'Foreground') fins.push('foregroundDeletion');
       if (fins.length) meta.finalizers = fins;
@@ -266,7 +276,7 @@ export class Registry {
       grace = meta.deletionGracePeriodSeconds;
     }
     if (r.plural === 'namespaces' && r.group === '') {
-      obj.status = { ...(obj.status ?? {}), phase: 'Terminating' };
+      obj.status = { ...((obj.status as object | undefined) ?? {}), phase: 'Terminating' };
     }
     const key = resourceKey(r);
     if (grace > 0 || hasPendingFinalizers(r, obj)) {
@@ -285,12 +295,12 @@ export class Registry {
     return this.store.remove(key, this.key(r, ns), name, obj)!.object;
   }
 
-  deleteCollection(r: ResourceInfo, ns: string | undefined, listOpts: ListOptions, options: DeleteOptions = {}, opts: WriteOptions = {}): any {
+  deleteCollection(r: ResourceInfo, ns: string | undefined, listOpts: ListOptions, options: DeleteOptions = {}, opts: WriteOptions = {}): KList {
     const list = this.list(r, ns, { labelSelector: listOpts.labelSelector, fieldSelector: listOpts.fieldSelector });
-    const items: any[] = [];
+    const items: KObject[] = [];
     for (const o of list.items) {
       try {
-        items.push(this.delete(r, o.metadata.namespace ?? '', o.metadata.name, options, opts));
+        items.push(this.delete(r, o.metadata.namespace ?? '', o.metadata.name!, options, opts));
       } catch (e) {
         if (!(e instanceof StatusError && e.code === 404)) throw e;
       }
@@ -307,16 +317,17 @@ function checkNameParameter(name: string): void {
 }
 
 /** Go's omitempty: empty label, annotation, owner and finalizer lists are not stored. */
-function dropEmptyMeta(meta: any): void {
+function dropEmptyMeta(objectMeta: KObject['metadata']): void {
+  const meta = objectMeta as Record<string, unknown>;
   for (const k of ['labels', 'annotations', 'ownerReferences', 'finalizers']) {
     const v = meta[k];
     if (v !== undefined && (v === null || (Array.isArray(v) ? v.length === 0 : Object.keys(v).length === 0))) delete meta[k];
   }
 }
 
-function hasPendingFinalizers(r: ResourceInfo, obj: any): boolean {
+function hasPendingFinalizers(r: ResourceInfo, obj: KObject): boolean {
   if (obj.metadata.finalizers?.length) return true;
-  return r.group === '' && r.plural === 'namespaces' && (obj.spec?.finalizers?.length ?? 0) > 0;
+  return r.group === '' && r.plural === 'namespaces' && ((obj as Namespace).spec?.finalizers?.length ?? 0) > 0;
 }
 
 function encodeContinue(rv: number, start: string): string {

@@ -1,5 +1,6 @@
 // Service cluster IP and node port allocation (pkg/registry/core/service/ipallocator, portallocator).
 
+import type { Service } from 'kubernetes-types/core/v1.js';
 import { fieldInvalid, type FieldError } from '../machinery/errors.js';
 import type { Strategy, StrategyContext } from './strategy.js';
 
@@ -24,26 +25,31 @@ function inRange(ip: string): boolean {
   return n > CIDR_BASE >>> 0 && n < (CIDR_BASE + CIDR_SIZE - 1) >>> 0;
 }
 
+function services(ctx: StrategyContext): Service[] {
+  return ctx.list('services') as Service[];
+}
+
 function usedIPs(ctx: StrategyContext): Set<string> {
-  return new Set(ctx.list('services').map((s) => s.spec?.clusterIP).filter(Boolean));
+  return new Set(services(ctx).map((s) => s.spec?.clusterIP).filter((ip): ip is string => !!ip));
 }
 
 function usedPorts(ctx: StrategyContext): Set<number> {
   const out = new Set<number>();
-  for (const s of ctx.list('services')) for (const p of s.spec?.ports ?? []) if (p.nodePort) out.add(p.nodePort);
+  for (const s of services(ctx)) for (const p of s.spec?.ports ?? []) if (p.nodePort) out.add(p.nodePort);
   return out;
 }
 
-function needsClusterIP(svc: any): boolean {
+function needsClusterIP(svc: Service): boolean {
   return svc.spec?.type !== 'ExternalName' && svc.spec?.clusterIP !== 'None';
 }
 
-function needsNodePorts(svc: any): boolean {
+function needsNodePorts(svc: Service): boolean {
   return svc.spec?.type === 'NodePort' || svc.spec?.type === 'LoadBalancer';
 }
 
 export const serviceStrategy: Strategy = {
-  validateCreate(svc, ctx) {
+  validateCreate(obj, ctx) {
+    const svc = obj as Service;
     const errs: FieldError[] = [];
     const ip = svc.spec?.clusterIP;
     if (needsClusterIP(svc) && ip) {
@@ -52,7 +58,7 @@ export const serviceStrategy: Strategy = {
     }
     if (needsNodePorts(svc)) {
       const used = usedPorts(ctx);
-      (svc.spec.ports ?? []).forEach((p: any, i: number) => {
+      (svc.spec?.ports ?? []).forEach((p, i) => {
         if (!p.nodePort) return;
         if (p.nodePort < NODE_PORT_MIN || p.nodePort > NODE_PORT_MAX)
           errs.push(fieldInvalid(`spec.ports[${i}].nodePort`, p.nodePort, `provided port is not in the valid range. The range of valid ports is ${NODE_PORT_MIN}-${NODE_PORT_MAX}`));
@@ -61,18 +67,21 @@ export const serviceStrategy: Strategy = {
     }
     return errs;
   },
-  prepareForUpdate(svc, old) {
+  prepareForUpdate(obj, stored) {
+    const svc = obj as Service;
+    const old = stored as Service;
     const spec = (svc.spec ??= {});
     if (!spec.clusterIP && old.spec?.clusterIP) spec.clusterIP = old.spec.clusterIP;
     if (!spec.clusterIPs && old.spec?.clusterIPs) spec.clusterIPs = old.spec.clusterIPs;
     if (needsNodePorts(svc)) {
       for (const p of spec.ports ?? []) {
-        const prior = (old.spec?.ports ?? []).find((o: any) => o.port === p.port && (o.protocol ?? 'TCP') === (p.protocol ?? 'TCP'));
+        const prior = (old.spec?.ports ?? []).find((o) => o.port === p.port && (o.protocol ?? 'TCP') === (p.protocol ?? 'TCP'));
         if (!p.nodePort && prior?.nodePort) p.nodePort = prior.nodePort;
       }
     }
   },
-  allocate(svc, ctx) {
+  allocate(obj, ctx) {
+    const svc = obj as Service;
     const spec = (svc.spec ??= {});
     if (needsClusterIP(svc) && !spec.clusterIP) {
       const used = usedIPs(ctx);

@@ -2,7 +2,9 @@
 // field selectors can use, which kinds have a generation, graceful deletion.
 
 import type { FieldGetter } from '../machinery/fields.js';
+import type { Event, Namespace, Node, Pod, Secret } from 'kubernetes-types/core/v1.js';
 import type { FieldError } from '../machinery/errors.js';
+import type { KObject } from '../storage/store.js';
 import { generateJobSelector } from '../api/defaults/index.js';
 import { serviceStrategy } from './service.js';
 
@@ -12,25 +14,30 @@ export interface Strategy {
   /** Kinds with a spec whose changes bump metadata.generation. */
   generation?: boolean;
   /** Extra field-selector fields beyond metadata.name / metadata.namespace. */
-  fields?: Record<string, FieldGetter>;
+  fields?: Record<string, FieldGetter<KObject>>;
   /** Set fields the server owns on create (after defaulting), e.g. initial status; admission mutations. */
-  prepareForCreate?(obj: any, ctx: StrategyContext): void;
+  prepareForCreate?(obj: KObject, ctx: StrategyContext): void;
   /** Carry server-owned fields from the stored object into an update (allocated IPs, say). */
-  prepareForUpdate?(obj: any, old: any): void;
+  prepareForUpdate?(obj: KObject, old: KObject): void;
   /** Server-side checks that need more than the object itself (allocations, uniqueness). */
-  validateCreate?(obj: any, ctx: StrategyContext): FieldError[];
+  validateCreate?(obj: KObject, ctx: StrategyContext): FieldError[];
   /** Allocate resources such as service cluster IPs, after validation. */
-  allocate?(obj: any, ctx: StrategyContext): void;
+  allocate?(obj: KObject, ctx: StrategyContext): void;
   /** Seconds of grace for a delete, or 0 to remove at once. */
-  gracePeriod?(obj: any, requested: number | undefined): number;
+  gracePeriod?(obj: KObject, requested: number | undefined): number;
 }
 
 export interface StrategyContext {
   /** Every stored object of a resource, for allocators that must see what is taken. */
-  list(resource: string): any[];
+  list(resource: string): KObject[];
 }
 
-const podFields: Record<string, FieldGetter> = {
+/** Field getters of one kind, applied to stored objects of that kind only. */
+function fieldsOf<T>(getters: Record<string, FieldGetter<T>>): Record<string, FieldGetter<KObject>> {
+  return getters as unknown as Record<string, FieldGetter<KObject>>;
+}
+
+const podFields = fieldsOf<Pod>({
   'spec.nodeName': (p) => p.spec?.nodeName ?? '',
   'spec.restartPolicy': (p) => p.spec?.restartPolicy ?? '',
   'spec.schedulerName': (p) => p.spec?.schedulerName ?? '',
@@ -39,9 +46,9 @@ const podFields: Record<string, FieldGetter> = {
   'status.phase': (p) => p.status?.phase ?? '',
   'status.podIP': (p) => p.status?.podIP ?? '',
   'status.nominatedNodeName': (p) => p.status?.nominatedNodeName ?? '',
-};
+});
 
-const eventFields: Record<string, FieldGetter> = {
+const eventFields = fieldsOf<Event>({
   'involvedObject.kind': (e) => e.involvedObject?.kind,
   'involvedObject.namespace': (e) => e.involvedObject?.namespace,
   'involvedObject.name': (e) => e.involvedObject?.name,
@@ -53,15 +60,15 @@ const eventFields: Record<string, FieldGetter> = {
   reportingComponent: (e) => e.reportingComponent,
   source: (e) => e.source?.component,
   type: (e) => e.type,
-};
+});
 
-function podQOS(pod: any): string {
+function podQOS(pod: Pod): string {
   const containers = [...(pod.spec?.containers ?? []), ...(pod.spec?.initContainers ?? [])];
   let any = false;
   let guaranteed = true;
   for (const c of containers) {
-    const req = c.resources?.requests ?? {};
-    const lim = c.resources?.limits ?? {};
+    const req: Record<string, string> = c.resources?.requests ?? {};
+    const lim: Record<string, string> = c.resources?.limits ?? {};
     if (Object.keys(req).length || Object.keys(lim).length) any = true;
     for (const r of ['cpu', 'memory']) {
       if (lim[r] === undefined || (req[r] !== undefined && req[r] !== lim[r])) guaranteed = false;
@@ -75,9 +82,10 @@ export const STRATEGIES: Record<string, Strategy> = {
   pods: {
     fields: podFields,
     prepareForCreate(pod) {
-      pod.status = { phase: 'Pending', qosClass: podQOS(pod) };
+      pod.status = { phase: 'Pending', qosClass: podQOS(pod as Pod) };
     },
-    gracePeriod(pod, requested) {
+    gracePeriod(obj, requested) {
+      const pod = obj as Pod;
       // Unscheduled and finished pods have nothing to stop (registry/core/pod/strategy.go CheckGracefulDelete).
       if (!pod.spec?.nodeName) return 0;
       if (pod.status?.phase === 'Succeeded' || pod.status?.phase === 'Failed') return 0;
@@ -92,13 +100,13 @@ export const STRATEGIES: Record<string, Strategy> = {
     },
   },
   namespaces: {
-    fields: { 'status.phase': (n) => n.status?.phase ?? '' },
+    fields: fieldsOf<Namespace>({ 'status.phase': (n) => n.status?.phase ?? '' }),
     prepareForCreate(ns) {
       ns.spec = { finalizers: ['kubernetes'] };
       ns.status = { phase: 'Active' };
     },
   },
-  nodes: { keepStatusOnCreate: true, fields: { 'spec.unschedulable': (n) => String(n.spec?.unschedulable ?? false) } },
+  nodes: { keepStatusOnCreate: true, fields: fieldsOf<Node>({ 'spec.unschedulable': (n) => String(n.spec?.unschedulable ?? false) }) },
   persistentvolumeclaims: {
     prepareForCreate(pvc) {
       pvc.status = { phase: 'Pending' };
@@ -110,11 +118,11 @@ export const STRATEGIES: Record<string, Strategy> = {
     },
   },
   secrets: {
-    fields: { type: (s) => s.type ?? '' },
+    fields: fieldsOf<Secret>({ type: (s) => s.type ?? '' }),
     prepareForCreate: mergeStringData,
     prepareForUpdate: mergeStringData,
   },
-  'batch/jobs': { generation: true, prepareForCreate: (job) => generateJobSelector(job) },
+  'batch/jobs': { generation: true, prepareForCreate: (job) => generateJobSelector(job as Parameters<typeof generateJobSelector>[0]) },
   replicationcontrollers: { generation: true },
   'apps/statefulsets': { generation: true },
   'apps/deployments': { generation: true },
@@ -126,7 +134,8 @@ export const STRATEGIES: Record<string, Strategy> = {
 };
 
 /** Secrets accept `stringData` as a write-only convenience merged into base64 `data`. */
-function mergeStringData(secret: any): void {
+function mergeStringData(obj: KObject): void {
+  const secret = obj as Secret & { data?: Record<string, string> };
   if (!secret.stringData) return;
   secret.data ??= {};
   for (const [k, v] of Object.entries(secret.stringData)) secret.data[k] = Buffer.from(String(v), 'utf8').toString('base64');

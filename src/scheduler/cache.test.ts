@@ -1,19 +1,23 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import type { Node, Pod } from 'kubernetes-types/core/v1.js';
+import type { Stored } from '../client/objects.js';
 import { nodeChanges, SchedulerCache } from './cache.js';
 import { newPodInfo } from './nodeinfo.js';
 import { node, pod } from '../testing/schedulerobjects.js';
 
-const withUid = (p: any, uid: string, extra: Record<string, any> = {}) => ({ ...p, metadata: { ...p.metadata, uid }, ...extra });
+// The cache reads only name, namespace and uid of the metadata a server would have filled in.
+const withUid = (p: Pod, uid: string, extra: Partial<Pod> = {}) => ({ ...p, metadata: { ...p.metadata, uid }, ...extra }) as Stored<Pod>;
+const stored = (n: Node) => n as Stored<Node>;
 
 describe('SchedulerCache', () => {
   it('counts an assumed pod once, before and after the informer confirms it', () => {
     const cache = new SchedulerCache();
-    cache.addNode(node('k8ts'));
+    cache.addNode(stored(node('k8ts')));
     const p = withUid(pod('web-0', { requests: { cpu: '500m' } }), 'u1');
     cache.assumePod(newPodInfo(p), 'k8ts');
     assert.equal(cache.get('k8ts')!.requested.milliCPU, 500);
-    cache.upsertPod({ ...p, spec: { ...p.spec, nodeName: 'k8ts' } });
+    cache.upsertPod({ ...p, spec: { ...p.spec!, nodeName: 'k8ts' } });
     assert.equal(cache.get('k8ts')!.requested.milliCPU, 500);
     assert.equal(cache.get('k8ts')!.pods.size, 1);
     // Confirmed pods are not forgotten by a late binding failure.
@@ -23,7 +27,7 @@ describe('SchedulerCache', () => {
 
   it('forgets an assumed pod whose binding failed', () => {
     const cache = new SchedulerCache();
-    cache.addNode(node('k8ts'));
+    cache.addNode(stored(node('k8ts')));
     cache.assumePod(newPodInfo(withUid(pod('web-0', { requests: { cpu: '1' } }), 'u1')), 'k8ts');
     assert.equal(cache.forgetPod('u1'), true);
     assert.equal(cache.get('k8ts')!.requested.milliCPU, 0);
@@ -31,12 +35,12 @@ describe('SchedulerCache', () => {
 
   it('stops counting a pod when it finishes, and keeps a deleted node while pods remain on it', () => {
     const cache = new SchedulerCache();
-    cache.addNode(node('k8ts'));
+    cache.addNode(stored(node('k8ts')));
     const p = withUid(pod('job', { requests: { cpu: '1' }, nodeName: 'k8ts'}), 'u1');
     cache.upsertPod(p);
-    cache.removeNode(node('k8ts'));
+    cache.removeNode(stored(node('k8ts')));
     assert.equal(cache.nodeList().length, 0);
-    cache.addNode(node('k8ts'));
+    cache.addNode(stored(node('k8ts')));
     assert.equal(cache.get('k8ts')!.requested.milliCPU, 1000);
     assert.equal(cache.upsertPod({ ...p, status: { phase: 'Succeeded' } }), true);
     assert.equal(cache.get('k8ts')!.requested.milliCPU, 0);

@@ -2,14 +2,16 @@
 // events. A pod the scheduler has chosen a node for is "assumed" there at once, so the next pod already
 // sees its resources taken, and stays counted until the informer shows it bound (or binding fails).
 
+import type { Node, Pod } from 'kubernetes-types/core/v1.js';
+import type { Stored } from '../client/objects.js';
 import type { ClusterEvent } from './framework.js';
 import { newPodInfo, NodeInfo, refreshPodInfo, sameRecord, type PodInfo } from './nodeinfo.js';
 import { readyStatus } from './taints.js';
 
-const isTerminal = (pod: any) => pod.status?.phase === 'Succeeded' || pod.status?.phase === 'Failed';
+const isTerminal = (pod: Pod) => pod.status?.phase === 'Succeeded' || pod.status?.phase === 'Failed';
 
 /** Which scheduling-relevant parts of a node changed (the Node/Update action types queueing uses). */
-export function nodeChanges(old: any, cur: any): ClusterEvent[] {
+export function nodeChanges(old: Node, cur: Node): ClusterEvent[] {
   const events: ClusterEvent[] = [];
   if (!sameRecord(old.metadata?.labels, cur.metadata?.labels)) events.push('NodeLabel');
   if (!!old.spec?.unschedulable !== !!cur.spec?.unschedulable || JSON.stringify(old.spec?.taints ?? []) !== JSON.stringify(cur.spec?.taints ?? [])) {
@@ -47,17 +49,17 @@ export class SchedulerCache {
     return n;
   }
 
-  addNode(node: any): void {
+  addNode(node: Stored<Node>): void {
     this.info(node.metadata.name).setNode(node);
     this.sorted = undefined;
   }
 
-  updateNode(old: any, node: any): ClusterEvent[] {
+  updateNode(old: Stored<Node>, node: Stored<Node>): ClusterEvent[] {
     this.info(node.metadata.name).setNode(node);
     return nodeChanges(old, node);
   }
 
-  removeNode(node: any): void {
+  removeNode(node: Stored<Node>): void {
     const n = this.nodes.get(node.metadata.name);
     if (!n) return;
     // Pods still bound there keep their NodeInfo until they are gone too.
@@ -84,9 +86,9 @@ export class SchedulerCache {
   }
 
   /** An assigned pod was added or updated; true when it stopped counting (it finished). */
-  upsertPod(pod: any): boolean {
+  upsertPod(pod: Stored<Pod>): boolean {
     const uid: string = pod.metadata.uid;
-    const nodeName: string = pod.spec.nodeName;
+    const nodeName: string = pod.spec!.nodeName!;
     const where = this.podNodes.get(uid);
     this.assumed.delete(uid);
     if (isTerminal(pod)) return where !== undefined && !!this.removeCounted(uid);
@@ -104,7 +106,7 @@ export class SchedulerCache {
   }
 
   /** An assigned pod was deleted; true when it had been counted. */
-  removePod(pod: any): boolean {
+  removePod(pod: Stored<Pod>): boolean {
     this.assumed.delete(pod.metadata.uid);
     return !!this.removeCounted(pod.metadata.uid);
   }

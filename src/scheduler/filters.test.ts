@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { node, pod, schedulerCluster } from '../testing/schedulerobjects.js';
+import type { NodeSelectorTerm } from 'kubernetes-types/core/v1.js';
+import { node, pod, schedulerCluster, type PodSpecInput } from '../testing/schedulerobjects.js';
 
 const NOT_HELPFUL = (n: number, all = n) => `preemption: 0/${all} nodes are available: ${n} Preemption is not helpful for scheduling.`;
 
@@ -40,10 +41,10 @@ describe('Scheduler filters', () => {
       node('k8ts-m02', { labels: { zone: 'b', cores: '16', spot: 'true' } }),
       node('k8ts-m03', { labels: { zone: 'c', cores: '32' } }),
     ]);
-    const required = (...terms: any[]) => ({ affinity: { nodeAffinity: { requiredDuringSchedulingIgnoredDuringExecution: { nodeSelectorTerms: terms } } } });
+    const required = (...terms: NodeSelectorTerm[]) => ({ affinity: { nodeAffinity: { requiredDuringSchedulingIgnoredDuringExecution: { nodeSelectorTerms: terms } } } });
     const expr = (key: string, operator: string, values?: string[]) => ({ matchExpressions: [{ key, operator, values }] });
     try {
-      const cases: Array<[string, any, string]> = [
+      const cases: Array<[string, PodSpecInput, string]> = [
         ['in', required(expr('zone', 'In', ['b'])), 'k8ts-m02'],
         ['notin', required({ matchExpressions: [{ key: 'zone', operator: 'NotIn', values: ['a', 'b'] }] }), 'k8ts-m03'],
         ['exists', required(expr('spot', 'Exists')), 'k8ts-m02'],
@@ -101,7 +102,7 @@ describe('Scheduler filters', () => {
           `2 node(s) didn't match Pod's node affinity/selector. ${NOT_HELPFUL(4)}`,
       );
       await c.client.pods.create('default', pod('maint', { nodeSelector: on('k8ts-m03') }));
-      assert.match((await c.rejected('maint')).message, /1 node\(s\) had untolerated taint \{maintenance: \}/);
+      assert.match((await c.rejected('maint')).message!, /1 node\(s\) had untolerated taint \{maintenance: \}/);
       // An empty key with Exists tolerates every taint.
       await c.client.pods.create('default', pod('all', { tolerations: [{ operator: 'Exists' }], nodeSelector: on('k8ts-m03') }));
       assert.equal(await c.bound('all'), 'k8ts-m03');
@@ -128,7 +129,7 @@ describe('Scheduler filters', () => {
       );
       // An init container's larger request counts, as the pod needs it while the init container runs.
       await c.client.pods.create('default', pod('init', { initContainers: [{ name: 'init', image: 'busybox', resources: { requests: { cpu: '3' } } }] }));
-      assert.match((await c.rejected('init')).message, /^0\/2 nodes are available: 2 Insufficient cpu\./);
+      assert.match((await c.rejected('init')).message!, /^0\/2 nodes are available: 2 Insufficient cpu\./);
     } finally {
       c.stop();
     }

@@ -1,6 +1,8 @@
 // NodeInfo and PodInfo (pkg/scheduler/framework/types.go): per-node aggregates kept up to date from
 // informer events, so filters and scores never scan all pods.
 
+import type { Node, Pod } from 'kubernetes-types/core/v1.js';
+import type { Stored } from '../client/objects.js';
 import { addResource, emptyResource, nodeAllocatable, nonZeroRequests, podRequests, type Resource } from './resources.js';
 import { effectiveTaints, type Taint } from './taints.js';
 
@@ -12,7 +14,7 @@ export interface HostPort {
 
 /** What the scheduler needs from a pod, computed once; the spec fields it reads are immutable. */
 export interface PodInfo {
-  pod: any;
+  pod: Stored<Pod>;
   uid: string;
   namespace: string;
   name: string;
@@ -27,11 +29,11 @@ export interface PodInfo {
 
 const DEFAULT_BIND_ALL_HOST_IP = '0.0.0.0';
 
-function hostPorts(pod: any): HostPort[] {
+function hostPorts(pod: Pod): HostPort[] {
   const out: HostPort[] = [];
   for (const c of pod.spec?.containers ?? []) {
     for (const p of c.ports ?? []) {
-      if (!(p.hostPort > 0)) continue;
+      if (!(p.hostPort && p.hostPort > 0)) continue;
       out.push({ ip: p.hostIP || DEFAULT_BIND_ALL_HOST_IP, protocol: p.protocol || 'TCP', port: p.hostPort });
     }
   }
@@ -43,8 +45,8 @@ function hostPorts(pod: any): HostPort[] {
 // one entry per controller ever seen.
 const ownerIds = new Map<string, number>();
 
-function controllerOwner(pod: any): number | undefined {
-  const uid: string | undefined = pod.metadata?.ownerReferences?.find((r: any) => r.controller)?.uid;
+function controllerOwner(pod: Pod): number | undefined {
+  const uid: string | undefined = pod.metadata?.ownerReferences?.find((r) => r.controller)?.uid;
   if (uid === undefined) return undefined;
   let id = ownerIds.get(uid);
   if (id === undefined) {
@@ -54,11 +56,11 @@ function controllerOwner(pod: any): number | undefined {
   return id;
 }
 
-export function newPodInfo(pod: any): PodInfo {
+export function newPodInfo(pod: Stored<Pod>): PodInfo {
   return {
     pod,
     uid: pod.metadata.uid,
-    namespace: pod.metadata.namespace,
+    namespace: pod.metadata.namespace!,
     name: pod.metadata.name,
     requests: podRequests(pod),
     nonZero: nonZeroRequests(pod),
@@ -70,7 +72,7 @@ export function newPodInfo(pod: any): PodInfo {
 }
 
 /** A newer object for the same pod: only metadata can have changed in ways the scheduler counts. */
-export function refreshPodInfo(old: PodInfo, pod: any): PodInfo {
+export function refreshPodInfo(old: PodInfo, pod: Stored<Pod>): PodInfo {
   return { ...old, pod, owner: controllerOwner(pod), terminating: !!pod.metadata.deletionTimestamp };
 }
 
@@ -81,7 +83,7 @@ function bump<K>(m: Map<K, number>, k: K, by: number): void {
 }
 
 export class NodeInfo {
-  node: any | undefined;
+  node: Stored<Node> | undefined;
   allocatable: Resource = emptyResource();
   taints: Taint[] = [];
   readonly pods = new Map<string, PodInfo>();
@@ -95,7 +97,7 @@ export class NodeInfo {
 
   constructor(readonly name: string) {}
 
-  setNode(node: any): void {
+  setNode(node: Stored<Node>): void {
     const old = this.node;
     this.node = node;
     if (!old || !sameRecord(old.status?.allocatable, node.status?.allocatable)) this.allocatable = nodeAllocatable(node);

@@ -1,5 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import type { Pod } from 'kubernetes-types/core/v1.js';
+import type { Stored } from '../client/objects.js';
 import { VirtualClock } from '../machinery/clock.js';
 import type { ClusterEvent } from './framework.js';
 import { DEFAULT_QUEUE_OPTIONS, SchedulingQueue, type QueuedPodInfo } from './queue.js';
@@ -12,7 +14,7 @@ const pluginEvents = new Map<string, ReadonlySet<ClusterEvent>>([
 // Upstream's back-off (1 s doubling to 10 s), so the timings below read as upstream's.
 const UPSTREAM = { ...DEFAULT_QUEUE_OPTIONS, initialBackoffMs: 1000 };
 
-const pod = (name: string, priority?: number) => ({ metadata: { name, namespace: 'default', uid: `uid-${name}` }, spec: { priority } });
+const pod = (name: string, priority?: number) => ({ metadata: { name, namespace: 'default', uid: `uid-${name}` }, spec: { priority } }) as Stored<Pod>;
 
 /** A single consumer that keeps one pop() outstanding, as the scheduler does; take() returns what it got so far. */
 function consumer(q: SchedulingQueue) {

@@ -4,6 +4,8 @@
 // Cluster events move unschedulable pods back only if a plugin that rejected them cares about the event;
 // an event that happens while a pod is being tried is remembered, so that pod is retried, not parked.
 
+import type { Pod } from 'kubernetes-types/core/v1.js';
+import type { Stored } from '../client/objects.js';
 import type { Clock, Timer } from '../machinery/clock.js';
 import type { ClusterEvent } from './framework.js';
 import { Heap } from './heap.js';
@@ -11,7 +13,7 @@ import { Heap } from './heap.js';
 type Where = 'active' | 'backoff' | 'unschedulable' | 'gated' | 'inFlight';
 
 export interface QueuedPodInfo {
-  pod: any;
+  pod: Stored<Pod>;
   uid: string;
   /** When the pod was (re)queued; orders activeQ and starts its backoff. */
   timestamp: number;
@@ -43,10 +45,10 @@ export interface QueueOptions {
 // well under a second from creation to Running, which is what k8ts users expect of a local cluster.
 export const DEFAULT_QUEUE_OPTIONS: QueueOptions = { initialBackoffMs: 100, maxBackoffMs: 10_000, maxInUnschedulableMs: 30_000, flushIntervalMs: 30_000 };
 
-const gated = (pod: any) => (pod.spec?.schedulingGates?.length ?? 0) > 0;
+const gated = (pod: Pod) => (pod.spec?.schedulingGates?.length ?? 0) > 0;
 
 // isPodUpdated: a change other than status, resourceVersion, generation, managedFields or finalizers.
-function schedulingView(pod: any): string {
+function schedulingView(pod: Pod): string {
   const { resourceVersion: _rv, generation: _g, managedFields: _m, finalizers: _f, ...meta } = pod.metadata ?? {};
   return JSON.stringify([meta, pod.spec]);
 }
@@ -98,7 +100,7 @@ export class SchedulingQueue {
   }
 
   /** A pod that needs scheduling appeared (or was seen again after a relist). */
-  add(pod: any): void {
+  add(pod: Stored<Pod>): void {
     const q = this.pods.get(pod.metadata.uid);
     if (q) return this.update(q.pod, pod);
     const qpi: QueuedPodInfo = { pod, uid: pod.metadata.uid, timestamp: this.clock.now(), attempts: 0, unschedulablePlugins: new Set(), cycle: 0, where: 'gated', gen: 0, seq: this.seq++ };
@@ -106,7 +108,7 @@ export class SchedulingQueue {
     if (!gated(pod)) this.toActive(qpi);
   }
 
-  update(old: any, pod: any): void {
+  update(old: Stored<Pod>, pod: Stored<Pod>): void {
     const q = this.pods.get(pod.metadata.uid);
     if (!q) return this.add(pod);
     q.pod = pod;
@@ -167,7 +169,7 @@ export class SchedulingQueue {
   }
 
   /** MoveAllToActiveOrBackoffQueue for one cluster event; `affects` narrows it to some pods. */
-  moveAll(event: ClusterEvent, affects?: (pod: any) => boolean): void {
+  moveAll(event: ClusterEvent, affects?: (pod: Stored<Pod>) => boolean): void {
     this.lastEvent.set(event, this.schedulingCycle);
     for (const q of [...this.unschedulable]) {
       if (this.relevant(q, event) && (!affects || affects(q.pod))) this.requeue(q);

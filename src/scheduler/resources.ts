@@ -1,6 +1,7 @@
 // Resource arithmetic the scheduler does in plain numbers (framework.Resource): cpu in millicores,
 // everything else in whole units, parsed once per pod and per node.
 
+import type { Container, Node, Pod, PodSpec } from 'kubernetes-types/core/v1.js';
 import { parseQuantity, quantityMilliValue, quantityValue } from '../machinery/quantity.js';
 
 export interface Resource {
@@ -48,7 +49,7 @@ function maxInto(into: Amounts, a: Amounts): void {
  * resourcehelper.PodRequests: the sum over app containers and sidecars, or the largest init container
  * (plus the sidecars started before it) if that is more, plus pod overhead.
  */
-function podAmounts(spec: any, containerAmounts: (c: any) => Amounts): Amounts {
+function podAmounts(spec: PodSpec | undefined, containerAmounts: (c: Container) => Amounts): Amounts {
   const reqs: Amounts = new Map();
   for (const c of spec?.containers ?? []) addInto(reqs, containerAmounts(c));
   const sidecars: Amounts = new Map();
@@ -82,12 +83,12 @@ function toResource(a: Amounts): Resource {
   return r;
 }
 
-export function podRequests(pod: any): Resource {
+export function podRequests(pod: Pod): Resource {
   return toResource(podAmounts(pod.spec, (c) => amounts(c.resources?.requests)));
 }
 
 /** Requests with the non-zero defaults for cpu and memory (schedutil.GetNonzeroRequests). */
-export function nonZeroRequests(pod: any): { milliCPU: number; memory: number } {
+export function nonZeroRequests(pod: Pod): { milliCPU: number; memory: number } {
   const a = podAmounts(pod.spec, (c) => {
     const own = amounts(c.resources?.requests);
     if (!own.has('cpu')) own.set('cpu', DEFAULT_MILLI_CPU);
@@ -97,7 +98,7 @@ export function nonZeroRequests(pod: any): { milliCPU: number; memory: number } 
   return { milliCPU: a.get('cpu') ?? 0, memory: a.get('memory') ?? 0 };
 }
 
-export function nodeAllocatable(node: any): Resource {
+export function nodeAllocatable(node: Node): Resource {
   return toResource(amounts(node.status?.allocatable));
 }
 

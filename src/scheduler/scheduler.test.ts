@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { REFS } from '../client/client.js';
 import { waitFor } from '../testing/fixture.js';
 import { createNode, eventsFor, node, pod, schedulerCluster } from '../testing/schedulerobjects.js';
 
@@ -9,8 +10,8 @@ describe('Scheduler', () => {
     try {
       await c.client.pods.create('default', pod('web-0'));
       assert.equal(await c.bound('web-0'), 'k8ts');
-      const p = await c.client.pods.get('default', 'web-0');
-      assert.equal(p.status.conditions.find((x: any) => x.type === 'PodScheduled').status, 'True');
+      const p = await c.client.resource(REFS.pods).get('default', 'web-0');
+      assert.equal(p.status!.conditions!.find((x) => x.type === 'PodScheduled')!.status, 'True');
       const events = await waitFor(async () => {
         const e = await eventsFor(c, 'web-0');
         return e.length ? e : undefined;

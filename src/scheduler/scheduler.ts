@@ -4,9 +4,11 @@
 // nowhere gets PodScheduled=False/Unschedulable and a FailedScheduling event, and waits for a cluster
 // change that could help it.
 
+import type { PersistentVolumeClaim, Pod } from 'kubernetes-types/core/v1.js';
 import { REFS } from '../client/client.js';
 import type { EventRecorder } from '../client/events.js';
 import type { Informer } from '../client/informer.js';
+import type { Stored } from '../client/objects.js';
 import type { Controller, ControllerContext } from '../controllers/context.js';
 import { logger } from '../machinery/log.js';
 import { CycleState, type ClusterEvent } from './framework.js';
@@ -34,24 +36,24 @@ function truncateMessage(message: string): string {
   return message.slice(0, NOTE_LENGTH_LIMIT - suffix.length) + suffix;
 }
 
-function isTerminal(pod: any): boolean {
+function isTerminal(pod: Pod): boolean {
   return pod.status?.phase === 'Succeeded' || pod.status?.phase === 'Failed';
 }
 
 /** A pod this scheduler should place: ours by name, unassigned, alive. */
-export function responsibleForPod(pod: any): boolean {
+export function responsibleForPod(pod: Stored<Pod>): boolean {
   const name = pod.spec?.schedulerName || SCHEDULER_NAME;
   return name === SCHEDULER_NAME && !pod.spec?.nodeName && !pod.metadata.deletionTimestamp && !isTerminal(pod);
 }
 
-function usesClaim(pod: any, pvc: any): boolean {
+function usesClaim(pod: Stored<Pod>, pvc: Stored<PersistentVolumeClaim>): boolean {
   if (pod.metadata.namespace !== pvc.metadata.namespace) return false;
   return (pod.spec?.volumes ?? []).some(
-    (v: any) => v.persistentVolumeClaim?.claimName === pvc.metadata.name || (v.ephemeral && `${pod.metadata.name}-${v.name}` === pvc.metadata.name),
+    (v) => v.persistentVolumeClaim?.claimName === pvc.metadata.name || (v.ephemeral && `${pod.metadata.name}-${v.name}` === pvc.metadata.name),
   );
 }
 
-const podRef = (pod: any) => ({ kind: 'Pod', apiVersion: 'v1', metadata: pod.metadata });
+const podRef = (pod: Stored<Pod>) => ({ kind: 'Pod', apiVersion: 'v1', metadata: pod.metadata });
 
 const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
 
@@ -63,8 +65,8 @@ export class Scheduler implements Controller {
   private readonly profile: Profile;
   private readonly algorithm: GenericScheduler;
   private readonly recorder: EventRecorder;
-  private readonly pods: Informer;
-  private readonly informers: Informer[];
+  private readonly pods: Informer<Pod>;
+  private readonly informers: Array<{ waitForSync(): Promise<void> }>;
   private stopped = false;
 
   constructor(
@@ -104,7 +106,7 @@ export class Scheduler implements Controller {
         if (pod.spec?.nodeName && this.cache.removePod(pod)) this.queue.moveAll('AssignedPodDelete');
       },
     });
-    const claimChanged = (pvc: any) => {
+    const claimChanged = (pvc: Stored<PersistentVolumeClaim>) => {
       this.profile.volumeBinding.notify();
       this.queue.moveAll('PersistentVolumeClaim', (pod) => usesClaim(pod, pvc));
     };
@@ -127,7 +129,7 @@ export class Scheduler implements Controller {
     this.queue.close();
   }
 
-  private onPod(old: any | undefined, pod: any): void {
+  private onPod(old: Stored<Pod> | undefined, pod: Stored<Pod>): void {
     const uid = pod.metadata.uid;
     if (pod.spec?.nodeName) {
       this.queue.delete(uid);
@@ -161,7 +163,7 @@ export class Scheduler implements Controller {
   }
 
   private scheduleOne(q: QueuedPodInfo): void {
-    const pod = this.pods.getByName(q.pod.metadata.namespace, q.pod.metadata.name);
+    const pod = this.pods.getByName(q.pod.metadata.namespace!, q.pod.metadata.name);
     if (!pod || pod.metadata.uid !== q.uid || !responsibleForPod(pod)) {
       this.queue.delete(q.uid);
       return;
@@ -188,7 +190,7 @@ export class Scheduler implements Controller {
           throw new Error(`running PreBind plugin "${pl.name}": ${(e as Error).message}`);
         }
       }
-      await this.ctx.client.pods.createSubresource(namespace, name, 'binding', {
+      await this.ctx.client.resource(REFS.pods).createSubresource(namespace, name, 'binding', {
         apiVersion: 'v1',
         kind: 'Binding',
         metadata: { name, namespace },
@@ -205,7 +207,7 @@ export class Scheduler implements Controller {
 
   /** handleSchedulingFailure: requeue, then tell the user why, unless the pod is gone or bound. */
   private onFailure(q: QueuedPodInfo, reason: FailureReason, message: string, plugins: Set<string>): void {
-    const pod = this.pods.getByName(q.pod.metadata.namespace, q.pod.metadata.name);
+    const pod = this.pods.getByName(q.pod.metadata.namespace!, q.pod.metadata.name);
     if (!pod || pod.metadata.uid !== q.uid || pod.spec?.nodeName) {
       this.queue.delete(q.uid);
       return;
@@ -215,7 +217,7 @@ export class Scheduler implements Controller {
     this.writeCondition(pod, { status: 'False', reason, message });
   }
 
-  private writeCondition(pod: any, cond: PodScheduledCondition): void {
+  private writeCondition(pod: Stored<Pod>, cond: PodScheduledCondition): void {
     // A lost write is redone on the next attempt; the event above already carries the message.
     updatePodScheduled(this.ctx.client, this.ctx.clock, pod, cond).catch((e) =>
       log.error('Error updating pod', { pod: `${pod.metadata.namespace}/${pod.metadata.name}`, err: e }),

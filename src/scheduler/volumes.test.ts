@@ -1,5 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import type { PersistentVolume, PersistentVolumeClaim, PersistentVolumeSpec } from 'kubernetes-types/core/v1.js';
+import type { StorageClass } from 'kubernetes-types/storage/v1.js';
 import type { TestCluster } from '../testing/fixture.js';
 import { waitFor } from '../testing/fixture.js';
 import { cordon, eventsFor, node, pod, schedulerCluster } from '../testing/schedulerobjects.js';
@@ -8,15 +10,15 @@ const NOT_HELPFUL = (n: number) => `preemption: 0/${n} nodes are available: ${n}
 
 const withClaim = (claimName: string) => ({ volumes: [{ name: 'www', persistentVolumeClaim: { claimName } }] });
 
-function pv(name: string, onNode?: string): any {
-  const spec: any = { capacity: { storage: '1Gi' }, accessModes: ['ReadWriteOnce'], hostPath: { path: `/tmp/${name}` }, storageClassName: 'local' };
+function pv(name: string, onNode?: string): PersistentVolume {
+  const spec: PersistentVolumeSpec = { capacity: { storage: '1Gi' }, accessModes: ['ReadWriteOnce'], hostPath: { path: `/tmp/${name}` }, storageClassName: 'local' };
   if (onNode) {
     spec.nodeAffinity = { required: { nodeSelectorTerms: [{ matchExpressions: [{ key: 'kubernetes.io/hostname', operator: 'In', values: [onNode] }] }] } };
   }
   return { apiVersion: 'v1', kind: 'PersistentVolume', metadata: { name }, spec };
 }
 
-function pvc(name: string, storageClassName?: string): any {
+function pvc(name: string, storageClassName?: string): PersistentVolumeClaim {
   return {
     apiVersion: 'v1',
     kind: 'PersistentVolumeClaim',
@@ -25,7 +27,7 @@ function pvc(name: string, storageClassName?: string): any {
   };
 }
 
-function storageClass(name: string, mode: 'Immediate' | 'WaitForFirstConsumer', provisioner = 'rancher.io/local-path'): any {
+function storageClass(name: string, mode: 'Immediate' | 'WaitForFirstConsumer', provisioner = 'rancher.io/local-path'): StorageClass {
   return { apiVersion: 'storage.k8s.io/v1', kind: 'StorageClass', metadata: { name }, provisioner, volumeBindingMode: mode, reclaimPolicy: 'Delete' };
 }
 

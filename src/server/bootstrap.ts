@@ -15,7 +15,7 @@ import { CONTROLLER_SERVICE_ACCOUNTS } from './identities.js';
 
 const NAMESPACES = ['default', 'kube-system', 'kube-public', 'kube-node-lease'];
 
-function ensure(reg: Registry, plural: string, group: string, ns: string, obj: any): void {
+function ensure(reg: Registry, plural: string, group: string, ns: string, obj: object): void {
   const r = lookupResource(group, 'v1', plural)!;
   try {
     reg.create(r, ns, obj, { fieldValidation: 'Ignore' });
@@ -57,7 +57,7 @@ function bootstrapLocalAPIServices(reg: Registry, nowMs: number): void {
       spec: { group: gv.group, version: gv.version, ...groupPriority(groupVersion(gv)) },
     };
     ensure(reg, 'apiservices', 'apiregistration.k8s.io', '', svc);
-    const stored: APIService = clone(reg.get(r, '', name));
+    const stored = clone(reg.get(r, '', name)) as APIService;
     if (stored.status?.conditions?.some((c) => c.type === 'Available' && c.status === 'True')) continue;
     stored.status = {
       conditions: [{ type: 'Available', status: 'True', lastTransitionTime: rfc3339(nowMs), reason: 'Local', message: 'Local APIServices are always available' }],

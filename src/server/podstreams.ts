@@ -1,6 +1,7 @@
 // `kubectl logs` and `kubectl exec` reach the kubelet of the node the pod is bound to.
 
 import type { ServerResponse } from 'node:http';
+import type { Pod } from 'kubernetes-types/core/v1.js';
 import { lookupResource } from '../api/resources.js';
 import type { PodStreams } from '../apiserver/handlers.js';
 import { boolParam } from '../apiserver/queryparams.js';
@@ -21,8 +22,8 @@ function intParam(q: URLSearchParams, name: string): number | undefined {
 export function podStreams(registry: Registry, kubelets: Kubelet[]): PodStreams {
   const byNode = new Map(kubelets.map((k) => [k.nodeName, k]));
   const kubeletFor = (ns: string, name: string): Kubelet => {
-    const pod = registry.get(PODS, ns, name);
-    const k = byNode.get(pod.spec.nodeName) ?? kubelets[0];
+    const pod = registry.get(PODS, ns, name) as Pod;
+    const k = byNode.get(pod.spec!.nodeName!) ?? kubelets[0];
     if (!k) throw badRequest(`pod ${name} is not on a node this server runs`);
     return k;
   };

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { it } from 'node:test';
 import type Database from 'better-sqlite3';
+import type { ConfigMap } from 'kubernetes-types/core/v1.js';
 import { isStatusError } from '../machinery/errors.js';
 import { MemoryBackend } from './backend.js';
 import { SqliteBackend } from './sqlite.js';
@@ -27,7 +28,7 @@ it('rolls back a batch the disk cannot hold, answers 500, and resumes when space
   s.put('configmaps', 'default', 'b', cm('b', 'y'.repeat(100_000)));
   await assert.rejects(s.settled(), (e) => isStatusError(e, 'InternalError') && e.code === 500 && /^Internal error occurred: storage is full: cannot commit to .*state\.db: database or disk is full$/.test(e.message));
   assert.equal(s.revision, 1);
-  assert.equal(s.get('configmaps', 'default', 'a')?.object.data.v, 'old');
+  assert.equal((s.get('configmaps', 'default', 'a')?.object as ConfigMap | undefined)?.data?.v, 'old');
   assert.equal(s.get('configmaps', 'default', 'b'), undefined);
   assert.deepEqual(seen, []);
   s.put('configmaps', 'default', 'c', cm('c', 'z'.repeat(100_000)));
@@ -40,7 +41,7 @@ it('rolls back a batch the disk cannot hold, answers 500, and resumes when space
   assert.equal(logs.length, 2);
   s.close();
   const again = new Store(new SqliteBackend(file));
-  assert.deepEqual([again.revision, again.get('configmaps', 'default', 'a')?.object.data.v, again.get('configmaps', 'default', 'b')?.rev], [2, 'old', 2]);
+  assert.deepEqual([again.revision, (again.get('configmaps', 'default', 'a')?.object as ConfigMap | undefined)?.data?.v, again.get('configmaps', 'default', 'b')?.rev], [2, 'old', 2]);
   again.close();
 });
 

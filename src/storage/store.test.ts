@@ -3,6 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, it } from 'node:test';
+import type { ConfigMap } from 'kubernetes-types/core/v1.js';
 import { MemoryBackend } from './backend.js';
 import { SqliteBackend } from './sqlite.js';
 import { ExpiredError, Store, type StoreEvent } from './store.js';
@@ -46,7 +47,7 @@ describe('Store', () => {
     s.put('configmaps', 'default', 'd', cm('d'));
     s.flush();
     assert.deepEqual(seen.map((e) => [e.type, e.entry.name, e.rev]), [['ADDED', 'b', 2], ['DELETED', 'a', 4]]);
-    assert.equal(seen[1].previous?.data.v, '1');
+    assert.equal((seen[1].previous as ConfigMap | undefined)?.data?.v, '1');
   });
 
   it('answers ExpiredError for revisions no longer retained', () => {

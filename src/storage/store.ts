@@ -2,9 +2,17 @@
 // One global revision orders all writes (like etcd); reads and watches never touch the backend.
 
 import { internalError, type StatusError } from '../machinery/errors.js';
+import type { ObjectMeta } from 'kubernetes-types/meta/v1.js';
+import type { Mutable } from '../machinery/objects.js';
 import type { Backend, Write } from './backend.js';
 
-export type KObject = Record<string, any>;
+/** Any stored object: open JSON of any kind, with the metadata every kind has (the server writes all of it). */
+export interface KObject {
+  apiVersion?: string;
+  kind?: string;
+  metadata: Mutable<ObjectMeta>;
+  [field: string]: unknown;
+}
 
 export interface Entry {
   resource: string;
@@ -363,7 +371,7 @@ function lowerBound(events: StoreEvent[], rev: number): number {
 function deepFreeze<T>(v: T): T {
   if (typeof v === 'object' && v !== null && !Object.isFrozen(v)) {
     Object.freeze(v);
-    for (const k of Object.keys(v)) deepFreeze((v as any)[k]);
+    for (const k of Object.keys(v)) deepFreeze((v as Record<string, unknown>)[k]);
   }
   return v;
 }

@@ -1,8 +1,12 @@
 // Test helpers for the endpoints controllers: a StatefulSet-like pod and the status a kubelet reports.
 
-import type { Client } from '../client/client.js';
+import type { Pod, Service, ServiceSpec } from 'kubernetes-types/core/v1.js';
+import { REFS, type Client } from '../client/client.js';
+import type { ObjectMeta } from 'kubernetes-types/meta/v1.js';
+import type { Stored } from '../client/objects.js';
+import { UNSET_TIME } from '../kubelet/podstatus.js';
 
-export function statefulPod(name: string, service = 'nginx', labels: Record<string, string> = { app: 'nginx' }): any {
+export function statefulPod(name: string, service = 'nginx', labels: Record<string, string> = { app: 'nginx' }): Pod & { metadata: ObjectMeta } {
   return {
     apiVersion: 'v1',
     kind: 'Pod',
@@ -17,10 +21,11 @@ export function statefulPod(name: string, service = 'nginx', labels: Record<stri
 }
 
 /** Report the pod Running with an IP, Ready or not, as the kubelet would. */
-export async function reportStatus(client: Client, name: string, ip: string, ready: boolean, readyAt = '2026-01-01T00:00:10Z'): Promise<any> {
-  const pod = await client.pods.get('default', name);
+export async function reportStatus(client: Client, name: string, ip: string, ready: boolean, readyAt = '2026-01-01T00:00:10Z'): Promise<Stored<Pod>> {
+  const pods = client.resource(REFS.pods);
+  const pod = await pods.get('default', name);
   const status = ready ? 'True' : 'False';
-  return client.pods.updateStatus('default', {
+  return pods.updateStatus('default', {
     ...structuredClone(pod),
     status: {
       phase: 'Running',
@@ -29,14 +34,14 @@ export async function reportStatus(client: Client, name: string, ip: string, rea
       podIPs: [{ ip }],
       startTime: '2026-01-01T00:00:00Z',
       conditions: [
-        { type: 'Ready', status, lastProbeTime: null, lastTransitionTime: readyAt },
-        { type: 'ContainersReady', status, lastProbeTime: null, lastTransitionTime: readyAt },
+        { type: 'Ready', status, lastProbeTime: UNSET_TIME, lastTransitionTime: readyAt },
+        { type: 'ContainersReady', status, lastProbeTime: UNSET_TIME, lastTransitionTime: readyAt },
       ],
     },
   });
 }
 
-export function headlessService(name = 'nginx', extra: any = {}): any {
+export function headlessService(name = 'nginx', extra: ServiceSpec = {}): Service {
   return {
     apiVersion: 'v1',
     kind: 'Service',

@@ -8,6 +8,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import type { ConfigMap } from 'kubernetes-types/core/v1.js';
+import type { StoredList } from '../../src/client/objects.js';
 import { Cluster, request } from './harness.js';
 
 const isRoot = process.getuid?.() === 0;
@@ -27,7 +29,7 @@ describe('a full disk', { skip: isRoot ? false : 'needs root to mount a small tm
     rmSync(mount, { recursive: true, force: true });
   });
 
-  const names = async () => (await c.json(['get', 'configmaps'])).items.map((o: any) => o.metadata.name).sort();
+  const names = async () => (await c.json<StoredList<ConfigMap>>(['get', 'configmaps'])).items.map((o) => o.metadata.name).sort();
 
   it('refuses writes with a 500, keeps reading, writes again once space is freed, and loses nothing', async () => {
     const value = 'x'.repeat(600_000);

@@ -3,6 +3,8 @@
 
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import type { ConfigMap } from 'kubernetes-types/core/v1.js';
+import type { Stored, StoredList } from '../../src/client/objects.js';
 import { request, startCluster, type Cluster } from './harness.js';
 
 const TOTAL = 600;
@@ -44,11 +46,11 @@ describe('durability under kill -9', () => {
 
     await c.start();
     const res = await request(c, 'GET', '/api/v1/namespaces/default/configmaps');
-    const list = JSON.parse(res.body);
-    const stored = new Map<string, any>(list.items.map((o: any) => [o.metadata.name, o]));
+    const list = JSON.parse(res.body) as StoredList<ConfigMap>;
+    const stored = new Map<string, Stored<ConfigMap>>(list.items.map((o) => [o.metadata.name, o]));
     for (const [name, { value }] of acked) {
       assert.ok(stored.has(name), `${name} was acknowledged but is missing after restart`);
-      assert.equal(stored.get(name).data.v, value);
+      assert.equal(stored.get(name)!.data!.v, value);
     }
     const maxAcked = Math.max(...[...acked.values()].map((a) => a.rv));
     const created = await request(c, 'POST', '/api/v1/namespaces/default/configmaps', JSON.stringify({ metadata: { name: 'after' } }), { 'Content-Type': 'application/json' });

@@ -80,8 +80,10 @@ export class Cluster {
     return r.stdout;
   }
 
-  async json(args: string[]): Promise<any> {
-    return JSON.parse(await this.ok([...args, '-o', 'json']));
+  /** kubectl's `-o json` output, as the kubernetes-types shape the caller names (`json<StoredList<Pod>>`). */
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- callers not typed yet get the output untyped
+  async json<T = any>(args: string[]): Promise<T> {
+    return JSON.parse(await this.ok([...args, '-o', 'json'])) as T;
   }
 
   /** A long-running kubectl (e.g. `get -w`) whose output lines are collected. */

@@ -4,6 +4,8 @@
 import assert from 'node:assert/strict';
 import net from 'node:net';
 import { after, before, describe, it } from 'node:test';
+import type { ConfigMap } from 'kubernetes-types/core/v1.js';
+import type { StoredList } from '../../src/client/objects.js';
 import { request, startCluster, type Cluster, type HttpResult } from './harness.js';
 
 const JSON_TYPE = { 'Content-Type': 'application/json' };
@@ -139,8 +141,8 @@ describe('hostile requests', () => {
     for (const limit of ['-1', '0']) {
       const r = await request(c, 'GET', `/api/v1/namespaces/victim/configmaps?limit=${limit}`);
       assert.equal(r.status, 200, r.body);
-      const list = JSON.parse(r.body);
-      assert.deepEqual(list.items.map((o: any) => o.metadata.name).sort(), ['keep', 'kube-root-ca.crt', 'other']);
+      const list = JSON.parse(r.body) as StoredList<ConfigMap>;
+      assert.deepEqual(list.items.map((o) => o.metadata.name).sort(), ['keep', 'kube-root-ca.crt', 'other']);
       assert.equal(list.metadata.continue, undefined);
     }
     assertStatus(await request(c, 'GET', '/api/v1/namespaces/victim/configmaps?limit=1e3'), 400, 'BadRequest');

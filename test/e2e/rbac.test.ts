@@ -6,6 +6,8 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { after, before, describe, it } from 'node:test';
+import type { Pod } from 'kubernetes-types/core/v1.js';
+import type { Stored } from '../../src/client/objects.js';
 import { request, startCluster, table, type Cluster } from './harness.js';
 
 const SA = 'system:serviceaccount:hwyu:jgroups-kubeping-service-account';
@@ -164,10 +166,10 @@ describe('RBAC with service-account tokens', () => {
     const other = await c.kubectl(['create', 'token', 'jgroups-kubeping-service-account', '-n', 'hwyu', '--bound-object-kind', 'Pod', '--bound-object-name', 'victim']);
     assert.match(other.stderr, /cannot bind token for serviceaccount "jgroups-kubeping-service-account" to pod running with different serviceaccount name/);
     await c.ok(['run', 'member', '-n', 'hwyu', '--image', 'nginx', '--overrides', '{"spec":{"serviceAccountName":"jgroups-kubeping-service-account"}}']);
-    const pod = await c.json(['get', 'pod', 'member', '-n', 'hwyu']);
-    const volume = pod.spec.volumes.find((v: any) => v.name.startsWith('kube-api-access-'));
+    const pod = await c.json<Stored<Pod>>(['get', 'pod', 'member', '-n', 'hwyu']);
+    const volume = pod.spec!.volumes!.find((v) => v.name.startsWith('kube-api-access-'));
     assert.ok(volume?.projected, 'the token volume was added');
-    assert.deepEqual(pod.spec.containers[0].volumeMounts.find((m: any) => m.name === volume.name), { name: volume.name, readOnly: true, mountPath: '/var/run/secrets/kubernetes.io/serviceaccount' });
+    assert.deepEqual(pod.spec!.containers[0].volumeMounts!.find((m) => m.name === volume!.name), { name: volume!.name, readOnly: true, mountPath: '/var/run/secrets/kubernetes.io/serviceaccount' });
     const uid = pod.metadata.uid;
     const bound = (await c.ok(['create', 'token', 'jgroups-kubeping-service-account', '-n', 'hwyu', '--bound-object-kind', 'Pod', '--bound-object-name', 'member', '--bound-object-uid', uid])).trim();
     const claims = JSON.parse(Buffer.from(bound.split('.')[1], 'base64url').toString());

@@ -4,6 +4,7 @@
 
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import type { Volume } from 'kubernetes-types/core/v1.js';
 import { startCluster, table, type Cluster } from './harness.js';
 import { fixturePath } from './manifests.js';
 import { PodWatch, added, deleted, eventually, named, runningReady, terminating } from './pod-watch.js';
@@ -55,7 +56,7 @@ describe('StatefulSet basics: creating, pod identity, scaling', () => {
       assert.deepEqual(pod.metadata.ownerReferences, [
         { apiVersion: 'apps/v1', kind: 'StatefulSet', name: 'web', uid: sts.metadata.uid, controller: true, blockOwnerDeletion: true },
       ]);
-      const www = pod.spec.volumes.find((v: any) => v.name === 'www');
+      const www = pod.spec.volumes.find((v: Volume) => v.name === 'www');
       assert.equal(www.persistentVolumeClaim.claimName, `www-${name}`);
     }
     const pvc = await eventually(async () => {
@@ -91,9 +92,9 @@ describe('StatefulSet basics: creating, pod identity, scaling', () => {
     const again = await podsByName(c);
     assert.deepEqual([...again.keys()], ['web-0', 'web-1']);
     for (const [name, pod] of again) {
-      assert.notEqual(pod.metadata.uid, pods.get(name).metadata.uid, `${name} is a new pod`);
-      assert.equal(pod.spec.hostname, name);
-      assert.equal(pod.spec.volumes.find((v: any) => v.name === 'www').persistentVolumeClaim.claimName, `www-${name}`);
+      assert.notEqual(pod.metadata.uid, pods.get(name)!.metadata.uid, `${name} is a new pod`);
+      assert.equal(pod.spec!.hostname, name);
+      assert.equal(pod.spec!.volumes!.find((v) => v.name === 'www')!.persistentVolumeClaim!.claimName, `www-${name}`);
     }
     assert.deepEqual(await claimUids(c), claims, 'the same claims, not new ones');
   });

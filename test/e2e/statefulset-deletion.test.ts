@@ -3,6 +3,9 @@
 
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import type { ControllerRevision, StatefulSet } from 'kubernetes-types/apps/v1.js';
+import type { Pod } from 'kubernetes-types/core/v1.js';
+import type { Stored, StoredList } from '../../src/client/objects.js';
 import { startCluster, table, type Cluster } from './harness.js';
 import { fixturePath } from './manifests.js';
 import { PodWatch, added, deleted, eventually, runningReady, terminating } from './pod-watch.js';
@@ -10,12 +13,12 @@ import { claimUids, podsByName, readyReplicas } from './statefulset-state.js';
 
 const WEB = fixturePath('web.yaml');
 
-const ownerUids = (pod: any): string[] => (pod.metadata.ownerReferences ?? []).map((o: any) => o.uid);
+const ownerUids = (obj: Stored<ControllerRevision>): string[] => (obj.metadata.ownerReferences ?? []).map((o) => o.uid);
 
 describe('StatefulSet basics: deleting the set', () => {
   let c: Cluster;
-  let oldSet: any;
-  let oldPods: Map<string, any>;
+  let oldSet: Stored<StatefulSet>;
+  let oldPods: Map<string, Stored<Pod>>;
   before(async () => {
     c = await startCluster(['--nodes', '1', '--sim-start-delay', '200ms', '--sim-stop-delay', '100ms']);
     // Where the tutorial stands when it reaches this section: three replicas, all Running and Ready.
@@ -34,14 +37,14 @@ describe('StatefulSet basics: deleting the set', () => {
     const pods = await podsByName(c);
     assert.deepEqual([...pods.keys()], ['web-0', 'web-1', 'web-2']);
     for (const [name, pod] of pods) {
-      assert.equal(pod.metadata.uid, oldPods.get(name).metadata.uid);
+      assert.equal(pod.metadata.uid, oldPods.get(name)!.metadata.uid);
       assert.equal(pod.metadata.ownerReferences, undefined, `${name} still has owners`);
       assert.equal(pod.metadata.deletionTimestamp, undefined);
     }
     const rows = table(await c.ok(['get', 'pods', '-l', 'app=nginx']));
     assert.deepEqual(rows.slice(1).map((r) => r.slice(0, 3)), ['web-0', 'web-1', 'web-2'].map((n) => [n, '1/1', 'Running']));
-    const revisions = (await c.json(['get', 'controllerrevisions'])).items;
-    assert.deepEqual(revisions.map((r: any) => [r.metadata.name, r.metadata.ownerReferences]), [[oldSet.status.updateRevision, undefined]], 'the revision is orphaned too');
+    const revisions = (await c.json<StoredList<ControllerRevision>>(['get', 'controllerrevisions'])).items;
+    assert.deepEqual(revisions.map((r) => [r.metadata.name, r.metadata.ownerReferences]), [[oldSet.status!.updateRevision, undefined]], 'the revision is orphaned too');
   });
 
   it('an orphaned pod that is deleted is not re-created', async () => {
@@ -67,18 +70,18 @@ describe('StatefulSet basics: deleting the set', () => {
     }
     const set = await readyReplicas(c, 2);
     assert.notEqual(set.metadata.uid, oldSet.metadata.uid);
-    assert.equal(set.status.updateRevision, oldSet.status.updateRevision, 'the same template gives the same revision');
+    assert.equal(set.status!.updateRevision, oldSet.status!.updateRevision, 'the same template gives the same revision');
     const pods = await podsByName(c);
     assert.deepEqual([...pods.keys()], ['web-0', 'web-1']);
-    assert.equal(pods.get('web-1').metadata.uid, oldPods.get('web-1').metadata.uid, 'web-1 is the surviving pod');
+    assert.equal(pods.get('web-1')!.metadata.uid, oldPods.get('web-1')!.metadata.uid, 'web-1 is the surviving pod');
     for (const pod of pods.values()) {
       assert.deepEqual(pod.metadata.ownerReferences, [
         { apiVersion: 'apps/v1', kind: 'StatefulSet', name: 'web', uid: set.metadata.uid, controller: true, blockOwnerDeletion: true },
       ]);
-      assert.equal(pod.metadata.labels['controller-revision-hash'], set.status.updateRevision);
+      assert.equal(pod.metadata.labels!['controller-revision-hash'], set.status!.updateRevision);
     }
-    const revisions = (await c.json(['get', 'controllerrevisions'])).items;
-    assert.deepEqual(revisions.map((r: any) => [r.metadata.name, ownerUids(r)]), [[set.status.updateRevision, [set.metadata.uid]]], 'the orphaned revision is adopted');
+    const revisions = (await c.json<StoredList<ControllerRevision>>(['get', 'controllerrevisions'])).items;
+    assert.deepEqual(revisions.map((r) => [r.metadata.name, ownerUids(r)]), [[set.status!.updateRevision, [set.metadata.uid]]], 'the orphaned revision is adopted');
   });
 
   it('kubectl delete statefulset removes every pod and keeps the claims', async () => {
@@ -112,7 +115,7 @@ describe('StatefulSet basics: deleting the set', () => {
     await readyReplicas(c, 2);
     assert.deepEqual(await claimUids(c), claims, 'no new claims');
     for (const [name, pod] of await podsByName(c)) {
-      assert.equal(pod.spec.volumes.find((v: any) => v.name === 'www').persistentVolumeClaim.claimName, `www-${name}`);
+      assert.equal(pod.spec!.volumes!.find((v) => v.name === 'www')!.persistentVolumeClaim!.claimName, `www-${name}`);
     }
     assert.equal(await c.ok(['delete', 'service', 'nginx']), 'service "nginx" deleted\n');
     assert.equal(await c.ok(['delete', 'statefulset', 'web']), 'statefulset.apps "web" deleted\n');

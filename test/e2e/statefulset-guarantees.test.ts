@@ -5,6 +5,8 @@
 import assert from 'node:assert/strict';
 import { setTimeout as delay } from 'node:timers/promises';
 import { after, before, describe, it } from 'node:test';
+import type { PersistentVolume, PersistentVolumeClaim } from 'kubernetes-types/core/v1.js';
+import type { StoredList } from '../../src/client/objects.js';
 import { startCluster, type Cluster } from './harness.js';
 import { fixturePath, webStatefulSet } from './manifests.js';
 import { PodWatch, added, deleted, eventually, named, runningReady, runningUnready, terminating } from './pod-watch.js';
@@ -94,8 +96,8 @@ describe('StatefulSet guarantees', () => {
       const policy = { whenScaled: 'Delete', whenDeleted: 'Retain' };
       await c.ok(['apply', '-f', '-'], webStatefulSet({ name: 'scaled', app: 'scaled', spec: { replicas: 3, persistentVolumeClaimRetentionPolicy: policy } }));
       await readyReplicas(c, 3, 'scaled');
-      const pvcs = (await c.json(['get', 'pvc', '-l', 'app=scaled'])).items;
-      assert.deepEqual(pvcs.map((p: any) => [p.metadata.name, p.metadata.ownerReferences]), [0, 1, 2].map((i) => [`www-scaled-${i}`, undefined]), 'claims of pods in range have no owner');
+      const pvcs = (await c.json<StoredList<PersistentVolumeClaim>>(['get', 'pvc', '-l', 'app=scaled'])).items;
+      assert.deepEqual(pvcs.map((p) => [p.metadata.name, p.metadata.ownerReferences]), [0, 1, 2].map((i) => [`www-scaled-${i}`, undefined]), 'claims of pods in range have no owner');
 
       await c.ok(['scale', 'sts', 'scaled', '--replicas=1']);
       await eventually(async () => {
@@ -118,7 +120,7 @@ describe('StatefulSet guarantees', () => {
           { apiVersion: 'apps/v1', kind: 'StatefulSet', name: 'deleted', uid: set.metadata.uid, controller: true, blockOwnerDeletion: true },
         ]);
       }
-      const volumes = pvcs.map((p: any) => p.spec.volumeName);
+      const volumes = pvcs.map((p: PersistentVolumeClaim) => p.spec!.volumeName);
 
       await c.ok(['scale', 'sts', 'deleted', '--replicas=1']);
       await eventually(async () => assert.deepEqual([...(await podsByName(c, 'deleted')).keys()], ['deleted-0']));
@@ -130,7 +132,7 @@ describe('StatefulSet guarantees', () => {
         assert.equal((await claimUids(c, 'deleted')).size, 0);
       });
       await eventually(async () => {
-        const pvs = (await c.json(['get', 'pv'])).items.map((pv: any) => pv.metadata.name);
+        const pvs = (await c.json<StoredList<PersistentVolume>>(['get', 'pv'])).items.map((pv) => pv.metadata.name);
         for (const v of volumes) assert.ok(!pvs.includes(v), `${v} is reclaimed (policy Delete)`);
       });
     });
@@ -145,10 +147,10 @@ describe('StatefulSet guarantees', () => {
       assert.ok(w.index(runningReady('web-5')) < w.index(added('web-6')), w.text);
       const pods = await podsByName(c);
       for (const i of [5, 6]) {
-        const pod = pods.get(`web-${i}`);
-        assert.equal(pod.metadata.labels['apps.kubernetes.io/pod-index'], String(i));
-        assert.equal(pod.spec.hostname, `web-${i}`);
-        assert.equal(pod.spec.volumes.find((v: any) => v.name === 'www').persistentVolumeClaim.claimName, `www-web-${i}`);
+        const pod = pods.get(`web-${i}`)!;
+        assert.equal(pod.metadata.labels!['apps.kubernetes.io/pod-index'], String(i));
+        assert.equal(pod.spec!.hostname, `web-${i}`);
+        assert.equal(pod.spec!.volumes!.find((v) => v.name === 'www')!.persistentVolumeClaim!.claimName, `www-web-${i}`);
       }
       const claims = await claimUids(c);
       assert.ok(claims.has('www-web-5') && claims.has('www-web-6'), [...claims.keys()].join(' '));

@@ -4,6 +4,8 @@
 
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import type { PersistentVolumeClaim } from 'kubernetes-types/core/v1.js';
+import type { StoredList } from '../../src/client/objects.js';
 import { startCluster, table, type Cluster } from './harness.js';
 import { fixturePath } from './manifests.js';
 import { PodWatch, added, deleted, runningReady, runningUnready, terminating } from './pod-watch.js';
@@ -66,7 +68,7 @@ describe('StatefulSet basics: Parallel pod management', () => {
       ['web-0', '0/1', 'Running'],
       ['web-1', '1/1', 'Running'],
     ]);
-    const claims = (await c.json(['get', 'pvc', '-l', 'app=nginx'])).items.map((p: any) => p.metadata.name);
+    const claims = (await c.json<StoredList<PersistentVolumeClaim>>(['get', 'pvc', '-l', 'app=nginx'])).items.map((p) => p.metadata.name);
     assert.deepEqual(claims, [0, 1, 2, 3, 4, 5].map((i) => `www-web-${i}`));
   });
 

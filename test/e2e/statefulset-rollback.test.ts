@@ -36,7 +36,7 @@ describe('StatefulSet revision history, rollback and availability', () => {
     c = await startCluster(SIM_ARGS);
     await c.ok(['apply', '-f', c.writeFile('web.yaml', WEB_YAML)]);
     assertRolloutStatus(await c.ok(['rollout', 'status', 'sts/web']), 'partitioned roll out complete: 2 new pods have been updated...');
-    r1 = (await waitForStatus(c, { replicas: 2, readyReplicas: 2, currentReplicas: 2, updatedReplicas: 2 })).status.currentRevision;
+    r1 = (await waitForStatus(c, { replicas: 2, readyReplicas: 2, currentReplicas: 2, updatedReplicas: 2 })).status!.currentRevision!;
   });
   after(async () => {
     await c.destroy();
@@ -50,8 +50,8 @@ describe('StatefulSet revision history, rollback and availability', () => {
     await setImage(c, V2);
     assertRolloutStatus(await c.ok(['rollout', 'status', 'sts/web']), 'partitioned roll out complete: 2 new pods have been updated...');
     const set = await waitForStatus(c, { replicas: 2, readyReplicas: 2, currentReplicas: 2, updatedReplicas: 2 });
-    r2 = set.status.updateRevision;
-    assert.equal(set.status.currentRevision, r2);
+    r2 = set.status!.updateRevision!;
+    assert.equal(set.status!.currentRevision, r2);
     assert.equal(await c.ok(['rollout', 'history', 'statefulset/web']), `statefulset.apps/web \nREVISION  CHANGE-CAUSE\n1         <none>\n2         ${CAUSE}\n\n`);
     assert.deepEqual((await revisions()).sort(), [[r1, 'statefulset.apps/web', '1'], [r2, 'statefulset.apps/web', '2']].sort());
 

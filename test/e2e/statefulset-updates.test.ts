@@ -4,6 +4,8 @@
 
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import type { ControllerRevision } from 'kubernetes-types/apps/v1.js';
+import type { StoredList } from '../../src/client/objects.js';
 import { startCluster, type Cluster, type Stream } from './harness.js';
 import {
   assertReplacedOneAtATime,
@@ -44,8 +46,8 @@ describe('StatefulSet updates (tutorial: Updating StatefulSets)', () => {
     await c.ok(['scale', 'sts', 'web', '--replicas=3']);
     assertRolloutStatus(await c.ok(['rollout', 'status', 'sts/web']), 'partitioned roll out complete: 3 new pods have been updated...');
     const set = await waitForStatus(c, { replicas: 3, readyReplicas: 3, availableReplicas: 3, currentReplicas: 3, updatedReplicas: 3 });
-    r1 = set.status.currentRevision;
-    assert.equal(set.status.updateRevision, r1, 'a new set is at one revision');
+    r1 = set.status!.currentRevision!;
+    assert.equal(set.status!.updateRevision, r1, 'a new set is at one revision');
   });
   after(async () => {
     await c.destroy();
@@ -67,15 +69,15 @@ describe('StatefulSet updates (tutorial: Updating StatefulSets)', () => {
       w.stop();
     }
     const set = await waitForStatus(c, { replicas: 3, readyReplicas: 3, availableReplicas: 3, currentReplicas: 3, updatedReplicas: 3 });
-    r2 = set.status.updateRevision;
+    r2 = set.status!.updateRevision!;
     assert.notEqual(r2, r1);
-    assert.equal(set.status.currentRevision, r2, 'the finished roll-out is promoted to the current revision');
+    assert.equal(set.status!.currentRevision, r2, 'the finished roll-out is promoted to the current revision');
     for (const [name, p] of await pods(c)) {
       assert.equal(p.image, V2, name);
       assert.equal(p.revision, r2, `${name} carries the full revision name`);
     }
-    const revs = await c.json(['get', 'controllerrevisions']);
-    assert.deepEqual(revs.items.map((r: any) => [r.metadata.name, r.revision]).sort(), [[r1, 1], [r2, 2]].sort());
+    const revs = await c.json<StoredList<ControllerRevision>>(['get', 'controllerrevisions']);
+    assert.deepEqual(revs.items.map((r) => [r.metadata.name, r.revision]).sort(), [[r1, 1], [r2, 2]].sort());
   });
 
   it('stages an update behind partition 3: nothing rolls, and a deleted pod comes back at the current revision', async () => {
@@ -83,7 +85,7 @@ describe('StatefulSet updates (tutorial: Updating StatefulSets)', () => {
     const before = await pods(c);
     assert.equal(await setImage(c, V3), 'statefulset.apps/web patched\n');
     const set = await waitForStatus(c, { replicas: 3, readyReplicas: 3, currentReplicas: 3, updatedReplicas: 0, currentRevision: r2 });
-    r3 = set.status.updateRevision;
+    r3 = set.status!.updateRevision!;
     assert.ok(r3 !== r1 && r3 !== r2, 'the new template is a new revision');
     assert.equal(await c.ok(['rollout', 'status', 'sts/web']), 'partitioned roll out complete: 0 new pods have been updated...\n');
     const now = await pods(c);
@@ -159,7 +161,7 @@ describe('StatefulSet updates (tutorial: Updating StatefulSets)', () => {
     const before = await pods(c);
     await setImage(c, V4);
     const set = await waitForStatus(c, { replicas: 3, readyReplicas: 3, currentReplicas: 3, updatedReplicas: 0, currentRevision: r3 });
-    const r4 = set.status.updateRevision;
+    const r4 = set.status!.updateRevision!;
     assert.notEqual(r4, r3);
     const now = await pods(c);
     for (const [name, p] of before) assert.equal(now.get(name)!.uid, p.uid, `${name} was not restarted`);
@@ -184,7 +186,7 @@ describe('StatefulSet updates (tutorial: Updating StatefulSets)', () => {
     assertRolloutStatus(done, `statefulset rolling update complete 3 pods at revision ${r4}...`);
     assert.deepEqual(await images(c), { 'web-0': V4, 'web-1': V4, 'web-2': V4 });
     await waitForStatus(c, { replicas: 3, readyReplicas: 3, availableReplicas: 3, currentReplicas: 3, updatedReplicas: 3, currentRevision: r4, updateRevision: r4 });
-    const revs = await c.json(['get', 'controllerrevisions']);
-    assert.deepEqual(revs.items.map((r: any) => [r.metadata.name, r.revision]).sort(), [[r1, 1], [r2, 2], [r3, 3], [r4, 4]].sort());
+    const revs = await c.json<StoredList<ControllerRevision>>(['get', 'controllerrevisions']);
+    assert.deepEqual(revs.items.map((r) => [r.metadata.name, r.revision]).sort(), [[r1, 1], [r2, 2], [r3, 3], [r4, 4]].sort());
   });
 });

@@ -5,6 +5,9 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import type { StatefulSet } from 'kubernetes-types/apps/v1.js';
+import type { Pod, PodCondition } from 'kubernetes-types/core/v1.js';
+import type { Stored } from '../../src/client/objects.js';
 import type { Cluster, Stream } from './harness.js';
 
 const FIXTURES = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../test/e2e/fixtures');
@@ -35,13 +38,13 @@ export interface PodView {
 export async function pods(c: Cluster): Promise<Map<string, PodView>> {
   const list = await c.json(['get', 'pods', '-l', 'app=nginx']);
   return new Map(
-    list.items.map((p: any) => [
+    list.items.map((p: Stored<Pod>) => [
       p.metadata.name,
       {
         uid: p.metadata.uid,
-        image: p.spec.containers[0].image,
+        image: p.spec!.containers[0].image,
         revision: p.metadata.labels?.['controller-revision-hash'] ?? '',
-        ready: p.status?.phase === 'Running' && p.status?.conditions?.some((x: any) => x.type === 'Ready' && x.status === 'True'),
+        ready: p.status?.phase === 'Running' && p.status?.conditions?.some((x: PodCondition) => x.type === 'Ready' && x.status === 'True'),
         terminating: !!p.metadata.deletionTimestamp,
       },
     ]),
@@ -76,14 +79,14 @@ export type StatusView = Partial<Record<StatusField, number | string>>;
  * Waits until the set's status has observed its generation and its fields equal `expected` (counts the API
  * omits when zero read as 0). Returns the whole set.
  */
-export async function waitForStatus(c: Cluster, expected: StatusView, timeoutMs = 30_000): Promise<any> {
+export async function waitForStatus(c: Cluster, expected: StatusView, timeoutMs = 30_000): Promise<Stored<StatefulSet>> {
   let last: unknown;
   try {
     return await waitUntil(
       'status',
       async () => {
-        const set = await c.json(['get', 'sts', 'web']);
-        const s = set.status ?? {};
+        const set = await c.json<Stored<StatefulSet>>(['get', 'sts', 'web']);
+        const s = (set.status ?? {}) as Record<string, unknown>;
         last = { generation: set.metadata.generation, ...s };
         if (s.observedGeneration !== set.metadata.generation) return undefined;
         const seen = Object.fromEntries(Object.keys(expected).map((k) => [k, s[k] ?? (k.endsWith('Revision') ? '' : 0)]));

@@ -1,16 +1,18 @@
 // SetObjectDefaults_Pod / SetObjectDefaults_PodTemplate: PodSpec, container, probe and volume defaults.
 // Pods additionally get SetDefaults_Pod (requests from limits, enableServiceLinks, host-network ports);
 // pod templates inside workloads do not.
+import type { Container, HTTPGetAction, Pod, PodSpec, PodTemplateSpec, Probe } from 'kubernetes-types/core/v1.js';
+import type { Loose } from '../loose.js';
 import { defaultResourceList, defaultResourceRequirements } from './resources.js';
 import { defaultObjectFieldSelector, defaultVolume, imageTag } from './volume.js';
 
-function defaultHTTPGet(action: any): void {
+function defaultHTTPGet(action: Loose<HTTPGetAction> | undefined): void {
   if (!action) return;
   if (!action.path) action.path = '/';
   if (!action.scheme) action.scheme = 'HTTP';
 }
 
-function defaultProbe(probe: any): void {
+function defaultProbe(probe: Loose<Probe> | undefined): void {
   if (!probe) return;
   if (!probe.timeoutSeconds) probe.timeoutSeconds = 1;
   if (!probe.periodSeconds) probe.periodSeconds = 10;
@@ -19,7 +21,7 @@ function defaultProbe(probe: any): void {
   defaultHTTPGet(probe.httpGet);
 }
 
-function defaultContainer(container: any): void {
+function defaultContainer(container: Loose<Container>): void {
   if (!container.imagePullPolicy) {
     container.imagePullPolicy = imageTag(container.image ?? '') === 'latest' ? 'Always' : 'IfNotPresent';
   }
@@ -38,7 +40,7 @@ function defaultContainer(container: any): void {
 }
 
 /** SetDefaults_PodSpec plus the nested defaulters the generated code calls for a PodSpec. */
-export function defaultPodSpec(spec: any): void {
+export function defaultPodSpec(spec: Loose<PodSpec>): void {
   if (!spec.dnsPolicy) spec.dnsPolicy = 'ClusterFirst';
   if (!spec.restartPolicy) spec.restartPolicy = 'Always';
   spec.securityContext ??= {};
@@ -51,26 +53,27 @@ export function defaultPodSpec(spec: any): void {
   defaultResourceList(spec.overhead);
 }
 
-export function defaultPodTemplateSpec(template: any): void {
+export function defaultPodTemplateSpec(template: Loose<PodTemplateSpec>): void {
   defaultPodSpec((template.spec ??= {}));
 }
 
-function copyLimitsToRequests(containers: any[] | undefined): void {
+function copyLimitsToRequests(containers: Loose<Container[]> | undefined): void {
   for (const c of containers ?? []) {
-    const limits = c.resources?.limits;
-    if (!limits) continue;
-    c.resources.requests ??= {};
-    for (const [name, value] of Object.entries(limits)) c.resources.requests[name] ??= value;
+    const resources = c.resources;
+    const limits = resources?.limits;
+    if (!resources || !limits) continue;
+    const requests = (resources.requests ??= {});
+    for (const [name, value] of Object.entries(limits)) requests[name] ??= value;
   }
 }
 
-function defaultHostNetworkPorts(containers: any[] | undefined): void {
+function defaultHostNetworkPorts(containers: Loose<Container[]> | undefined): void {
   for (const c of containers ?? []) {
     for (const port of c.ports ?? []) if (!port.hostPort) port.hostPort = port.containerPort;
   }
 }
 
-export function defaultPod(pod: any): void {
+export function defaultPod(pod: Loose<Pod>): void {
   const spec = (pod.spec ??= {});
   copyLimitsToRequests(spec.containers);
   copyLimitsToRequests(spec.initContainers);

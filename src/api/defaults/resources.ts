@@ -1,5 +1,7 @@
 // SetDefaults_ResourceList: every quantity rounded up to milli-units and written in canonical form,
 // which is what a client reads back ("0.5" -> "500m", "1024Mi" -> "1Gi").
+import type { ResourceRequirements } from 'kubernetes-types/core/v1.js';
+import type { Loose } from '../loose.js';
 import { formatQuantity, roundUpQuantity, toQuantity } from '../../machinery/quantity.js';
 
 export function defaultResourceList(list: Record<string, unknown> | undefined): void {
@@ -14,7 +16,7 @@ export function defaultResourceList(list: Record<string, unknown> | undefined): 
   }
 }
 
-export function defaultResourceRequirements(resources: any): void {
+export function defaultResourceRequirements(resources: Loose<ResourceRequirements> | undefined): void {
   if (!resources) return;
   defaultResourceList(resources.limits);
   defaultResourceList(resources.requests);

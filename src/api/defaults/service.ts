@@ -2,13 +2,17 @@
 // ipFamilies, ipFamilyPolicy and clusterIPs are filled by the Service registry upstream (IP allocation);
 // they are set here for a single-stack IPv4 cluster so a created Service reads back as a real one does.
 
+import type { Endpoints, Service, ServiceSpec } from 'kubernetes-types/core/v1.js';
+import type { EndpointSlice } from 'kubernetes-types/discovery/v1.js';
+import type { Loose } from '../loose.js';
+
 const CLIENT_IP_AFFINITY_SECONDS = 10800;
 
-function externallyAccessible(spec: any): boolean {
+function externallyAccessible(spec: Loose<ServiceSpec>): boolean {
   return spec.type === 'LoadBalancer' || spec.type === 'NodePort' || (spec.type === 'ClusterIP' && (spec.externalIPs?.length ?? 0) > 0);
 }
 
-export function defaultService(svc: any): void {
+export function defaultService(svc: Loose<Service>): void {
   const spec = (svc.spec ??= {});
   if (!spec.sessionAffinity) spec.sessionAffinity = 'None';
   if (spec.sessionAffinity === 'None') delete spec.sessionAffinityConfig;
@@ -36,11 +40,11 @@ export function defaultService(svc: any): void {
   if (!spec.ipFamilies?.length) spec.ipFamilies = ['IPv4'];
 }
 
-export function defaultEndpoints(ep: any): void {
+export function defaultEndpoints(ep: Loose<Endpoints>): void {
   for (const subset of ep.subsets ?? []) for (const port of subset.ports ?? []) if (!port.protocol) port.protocol = 'TCP';
 }
 
-export function defaultEndpointSlice(slice: any): void {
+export function defaultEndpointSlice(slice: Loose<EndpointSlice>): void {
   for (const port of slice.ports ?? []) {
     port.name ??= '';
     port.protocol ??= 'TCP';

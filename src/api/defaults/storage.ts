@@ -1,12 +1,15 @@
 // PersistentVolume, PersistentVolumeClaim and StorageClass defaults (core/v1 and storage/v1).
+import type { PersistentVolume, PersistentVolumeClaim, PersistentVolumeClaimSpec } from 'kubernetes-types/core/v1.js';
+import type { StorageClass } from 'kubernetes-types/storage/v1.js';
+import type { Loose } from '../loose.js';
 import { defaultResourceList, defaultResourceRequirements } from './resources.js';
 
-export function defaultPersistentVolumeClaimSpec(spec: any): void {
+export function defaultPersistentVolumeClaimSpec(spec: Loose<PersistentVolumeClaimSpec>): void {
   spec.volumeMode ??= 'Filesystem';
   defaultResourceRequirements(spec.resources);
 }
 
-export function defaultPersistentVolumeClaim(pvc: any): void {
+export function defaultPersistentVolumeClaim(pvc: Loose<PersistentVolumeClaim>): void {
   const status = (pvc.status ??= {});
   if (!status.phase) status.phase = 'Pending';
   defaultPersistentVolumeClaimSpec((pvc.spec ??= {}));
@@ -14,7 +17,7 @@ export function defaultPersistentVolumeClaim(pvc: any): void {
   defaultResourceList(status.allocatedResources);
 }
 
-export function defaultPersistentVolume(pv: any): void {
+export function defaultPersistentVolume(pv: Loose<PersistentVolume>): void {
   const status = (pv.status ??= {});
   if (!status.phase) status.phase = 'Pending';
   const spec = (pv.spec ??= {});
@@ -24,7 +27,7 @@ export function defaultPersistentVolume(pv: any): void {
   if (spec.hostPath) spec.hostPath.type ??= '';
 }
 
-export function defaultStorageClass(sc: any): void {
+export function defaultStorageClass(sc: Loose<StorageClass>): void {
   sc.reclaimPolicy ??= 'Delete';
   sc.volumeBindingMode ??= 'Immediate';
 }

@@ -1,4 +1,6 @@
 // SetDefaults_Volume and the per-source defaulters of pkg/apis/core/v1/defaults.go.
+import type { DownwardAPIVolumeFile, ObjectFieldSelector, Volume } from 'kubernetes-types/core/v1.js';
+import type { Loose } from '../loose.js';
 import { defaultPersistentVolumeClaimSpec } from './storage.js';
 
 /** Every VolumeSource member name; a volume with none of them becomes an emptyDir. */
@@ -9,22 +11,26 @@ export const VOLUME_SOURCES = [
   'csi', 'ephemeral', 'image',
 ] as const;
 
+/** The image source (v1.31) is newer than the kubernetes-types release installed. */
+type ImageCapableVolume = Volume & { image?: { reference?: string; pullPolicy?: string } };
+
 // 0644, the mode secret, configMap, downwardAPI and projected files get unless told otherwise.
 const DEFAULT_MODE = 420;
 
-export function defaultObjectFieldSelector(ref: any): void {
+export function defaultObjectFieldSelector(ref: Loose<ObjectFieldSelector> | undefined): void {
   if (ref && !ref.apiVersion) ref.apiVersion = 'v1';
 }
 
-function defaultDownwardAPIItems(items: any[] | undefined): void {
+function defaultDownwardAPIItems(items: Loose<DownwardAPIVolumeFile[]> | undefined): void {
   for (const item of items ?? []) defaultObjectFieldSelector(item.fieldRef);
 }
 
-export function defaultVolume(volume: any): void {
+export function defaultVolume(volume: Loose<ImageCapableVolume>): void {
   if (!VOLUME_SOURCES.some((s) => volume[s] != null)) volume.emptyDir = {};
   if (volume.hostPath) volume.hostPath.type ??= '';
   for (const s of ['secret', 'configMap', 'downwardAPI', 'projected'] as const) {
-    if (volume[s]) volume[s].defaultMode ??= DEFAULT_MODE;
+    const source = volume[s];
+    if (source) source.defaultMode ??= DEFAULT_MODE;
   }
   defaultDownwardAPIItems(volume.downwardAPI?.items);
   for (const source of volume.projected?.sources ?? []) {

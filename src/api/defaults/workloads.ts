@@ -1,8 +1,12 @@
 // Workload defaults: SetDefaults_{StatefulSet,Deployment,ReplicaSet,ReplicationController,DaemonSet,Job,CronJob},
 // plus the PodTemplate defaults the generated code applies to every embedded template.
+import type { DaemonSet, Deployment, ReplicaSet, StatefulSet } from 'kubernetes-types/apps/v1.js';
+import type { CronJob, Job } from 'kubernetes-types/batch/v1.js';
+import type { ReplicationController } from 'kubernetes-types/core/v1.js';
+import type { Loose } from '../loose.js';
 import { defaultPodTemplateSpec } from './pod.js';
 
-export function defaultStatefulSet(sts: any): void {
+export function defaultStatefulSet(sts: Loose<StatefulSet>): void {
   const spec = (sts.spec ??= {});
   if (!spec.podManagementPolicy) spec.podManagementPolicy = 'OrderedReady';
   const strategy = (spec.updateStrategy ??= {});
@@ -23,7 +27,7 @@ export function defaultStatefulSet(sts: any): void {
   // kubectl's three-way patch), so k8ts keeps templates as written; claims made from them are defaulted.
 }
 
-export function defaultDeployment(deploy: any): void {
+export function defaultDeployment(deploy: Loose<Deployment>): void {
   const spec = (deploy.spec ??= {});
   spec.replicas ??= 1;
   const strategy = (spec.strategy ??= {});
@@ -38,14 +42,14 @@ export function defaultDeployment(deploy: any): void {
   defaultPodTemplateSpec((spec.template ??= {}));
 }
 
-export function defaultReplicaSet(rs: any): void {
+export function defaultReplicaSet(rs: Loose<ReplicaSet>): void {
   const spec = (rs.spec ??= {});
   spec.replicas ??= 1;
   defaultPodTemplateSpec((spec.template ??= {}));
 }
 
 /** SetDefaults_ReplicationController: an unset selector and unset labels come from the template's labels. */
-export function defaultReplicationController(rc: any): void {
+export function defaultReplicationController(rc: Loose<ReplicationController>): void {
   const spec = (rc.spec ??= {});
   const labels = spec.template?.metadata?.labels;
   if (labels) {
@@ -57,7 +61,7 @@ export function defaultReplicationController(rc: any): void {
   if (spec.template) defaultPodTemplateSpec(spec.template);
 }
 
-export function defaultDaemonSet(ds: any): void {
+export function defaultDaemonSet(ds: Loose<DaemonSet>): void {
   const spec = (ds.spec ??= {});
   const strategy = (spec.updateStrategy ??= {});
   if (!strategy.type) strategy.type = 'RollingUpdate';
@@ -70,7 +74,7 @@ export function defaultDaemonSet(ds: any): void {
   defaultPodTemplateSpec((spec.template ??= {}));
 }
 
-export function defaultJob(job: any): void {
+export function defaultJob(job: Loose<Job>): void {
   const spec = (job.spec ??= {});
   if (spec.completions == null && spec.parallelism == null) spec.completions = 1;
   spec.parallelism ??= 1;
@@ -91,7 +95,7 @@ export function defaultJob(job: any): void {
   defaultPodTemplateSpec(template);
 }
 
-export function defaultCronJob(cj: any): void {
+export function defaultCronJob(cj: Loose<CronJob>): void {
   const spec = (cj.spec ??= {});
   if (!spec.concurrencyPolicy) spec.concurrencyPolicy = 'Allow';
   spec.suspend ??= false;

@@ -4,7 +4,7 @@ import { decodeError, typeErrors } from './typecheck.js';
 
 const cm = (x: Record<string, unknown>) => ({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'a' }, ...x });
 const pod = (c: Record<string, unknown>) => ({ apiVersion: 'v1', kind: 'Pod', metadata: { name: 'p' }, spec: { containers: [{ name: 'c', image: 'i' }, { name: 'd', image: 'i', ...c }] } });
-const check = (o: { apiVersion: string; kind: string }) => typeErrors(o.apiVersion, o.kind, o);
+const check = (o: { apiVersion: string; kind: string; [field: string]: unknown }) => typeErrors(o.apiVersion, o.kind, o);
 const into = (field: string, type: string, value = 'string') => `json: cannot unmarshal ${value} into Go struct field ${field} of type ${type}`;
 
 test('map and list fields of the wrong JSON type are reported with the innermost struct and the full path', () => {
@@ -14,7 +14,7 @@ test('map and list fields of the wrong JSON type are reported with the innermost
   assert.equal(check(cm({ metadata: { labels: ['a'] } })), into('ObjectMeta.metadata.labels', 'map[string]string', 'array'));
   assert.equal(check(cm({ metadata: { ownerReferences: 'x' } })), into('ObjectMeta.metadata.ownerReferences', '[]v1.OwnerReference'));
   assert.equal(check(cm({ metadata: { finalizers: 'abc' } })), into('ObjectMeta.metadata.finalizers', '[]string'));
-  assert.equal(check({ apiVersion: 'v1', kind: 'Service', metadata: { name: 's' }, spec: { selector: 'app' } } as any), into('ServiceSpec.spec.selector', 'map[string]string'));
+  assert.equal(check({ apiVersion: 'v1', kind: 'Service', metadata: { name: 's' }, spec: { selector: 'app' } }), into('ServiceSpec.spec.selector', 'map[string]string'));
 });
 
 test('nested list items keep the path without indices', () => {

@@ -1,5 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import type { JobCondition } from 'kubernetes-types/batch/v1.js';
+import type { Loose } from '../loose.js';
 import { cronJobPrinter, jobPrinter } from './batch.js';
 
 const NOW = Date.parse('2025-01-01T00:00:00Z');
@@ -18,7 +20,7 @@ test('job completions, duration and status', () => {
   const parallel = { metadata: { name: 'job3' }, spec: { parallelism: 3 }, status: {} };
   assert.deepEqual(jobPrinter.cells(parallel, NOW).slice(1, 4), ['Running', '0/1 of 3', '']);
   assert.equal(jobPrinter.cells({ metadata: { name: 'j' }, spec: { parallelism: 1 }, status: {} }, NOW)[2], '0/1');
-  const status = (conditions: any[], deleting = false) =>
+  const status = (conditions: Loose<JobCondition[]>, deleting = false) =>
     jobPrinter.cells({ metadata: { name: 'j', ...(deleting ? { deletionTimestamp: ago(0) } : {}) }, spec: {}, status: { conditions } }, NOW)[1];
   assert.equal(status([{ type: 'Failed', status: 'True' }]), 'Failed');
   assert.equal(status([{ type: 'Suspended', status: 'True' }]), 'Suspended');

@@ -3,32 +3,34 @@
 import { humanDuration, parseTimestamp, translateTimestampSince } from '../../machinery/duration.js';
 import { age, boolPtr, containerCells, formatLabelSelector } from './format.js';
 import { CONTAINERS_DESCRIPTION, IMAGES_DESCRIPTION, ageColumn, column, nameColumn, wide } from './columns.js';
+import type { CronJob, Job } from 'kubernetes-types/batch/v1.js';
+import type { Loose } from '../loose.js';
 import type { TablePrinter } from './types.js';
 
 const JOB_SELECTOR_DESCRIPTION =
   'A label query over pods that should match the pod count. Normally, the system sets this field for you. More info: https://kubernetes.io/docs/concepts/overview/working-with-objects/labels/#label-selectors';
 
 /** hasJobCondition: the first condition of that type decides. */
-function hasCondition(job: any, type: string): boolean {
-  const c = (job.status?.conditions ?? []).find((x: any) => x.type === type);
+function hasCondition(job: Loose<Job>, type: string): boolean {
+  const c = (job.status?.conditions ?? []).find((x) => x.type === type);
   return c?.status === 'True';
 }
 
-function completions(job: any): string {
+function completions(job: Loose<Job>): string {
   const succeeded = job.status?.succeeded ?? 0;
   if (job.spec?.completions !== undefined && job.spec?.completions !== null) return `${succeeded}/${job.spec.completions}`;
   const parallelism = job.spec?.parallelism ?? 0;
   return parallelism > 1 ? `${succeeded}/1 of ${parallelism}` : `${succeeded}/1`;
 }
 
-function jobDuration(job: any, now: number): string {
+function jobDuration(job: Loose<Job>, now: number): string {
   const start = parseTimestamp(job.status?.startTime);
   if (start === undefined) return '';
   const end = parseTimestamp(job.status?.completionTime);
   return humanDuration((end ?? now) - start);
 }
 
-function jobStatus(job: any): string {
+function jobStatus(job: Loose<Job>): string {
   if (hasCondition(job, 'Complete')) return 'Complete';
   if (hasCondition(job, 'Failed')) return 'Failed';
   if (job.metadata?.deletionTimestamp) return 'Terminating';
@@ -37,7 +39,7 @@ function jobStatus(job: any): string {
   return 'Running';
 }
 
-export const jobPrinter: TablePrinter = {
+export const jobPrinter: TablePrinter<Loose<Job>> = {
   columns: [
     nameColumn(),
     column('Status', 'string', 'Status of the job.'),
@@ -61,7 +63,7 @@ export const jobPrinter: TablePrinter = {
   },
 };
 
-export const cronJobPrinter: TablePrinter = {
+export const cronJobPrinter: TablePrinter<Loose<CronJob>> = {
   columns: [
     nameColumn(),
     column('Schedule', 'string', 'The schedule in Cron format, see https://en.wikipedia.org/wiki/Cron.'),

@@ -2,16 +2,18 @@
 
 import { translateTimestampSince } from '../../machinery/duration.js';
 import { column, nameColumn, wide } from './columns.js';
+import type { Event } from 'kubernetes-types/core/v1.js';
+import type { Loose } from '../loose.js';
 import type { TablePrinter } from './types.js';
 
 /** formatEventSource: component (or reportingComponent), then `, host` (or reportingInstance) when present. */
-function eventSource(ev: any): string {
+function eventSource(ev: Loose<Event>): string {
   const component = ev.source?.component || ev.reportingComponent || '';
   const instance = ev.source?.host || ev.reportingInstance || '';
   return instance ? `${component}, ${instance}` : component;
 }
 
-export const eventPrinter: TablePrinter = {
+export const eventPrinter: TablePrinter<Loose<Event>> = {
   columns: [
     column('Last Seen', 'string', 'The time at which the most recent occurrence of this event was recorded.'),
     column('Type', 'string', 'Type of this event (Normal, Warning), new types could be added in the future'),

@@ -2,8 +2,11 @@
 
 import { fromLabelSelector, selectorString, type LabelSelector } from '../../machinery/labels.js';
 import { translateTimestampSince } from '../../machinery/duration.js';
+import type { Container } from 'kubernetes-types/core/v1.js';
+import type { Loose } from '../loose.js';
+import type { ObjectMeta } from 'kubernetes-types/meta/v1.js';
 
-export function age(obj: any, now: number): string {
+export function age(obj: Loose<{ metadata?: ObjectMeta }> | undefined, now: number): string {
   return translateTimestampSince(obj?.metadata?.creationTimestamp, now);
 }
 
@@ -15,17 +18,18 @@ export function formatLabels(map: Record<string, string> | undefined): string {
 }
 
 /** metav1.LabelSelectorAsSelector(...).String(): empty for a missing or empty selector. */
-export function selectorText(sel: LabelSelector | undefined | null): string {
-  return selectorString(fromLabelSelector(sel));
+export function selectorText(sel: Loose<LabelSelector> | undefined | null): string {
+  // Stored selectors passed validation, which requires each expression's key and operator.
+  return selectorString(fromLabelSelector(sel as LabelSelector | undefined | null));
 }
 
 /** metav1.FormatLabelSelector: like selectorText but `<none>` when empty. */
-export function formatLabelSelector(sel: LabelSelector | undefined | null): string {
+export function formatLabelSelector(sel: Loose<LabelSelector> | undefined | null): string {
   return selectorText(sel) || '<none>';
 }
 
 /** layoutContainerCells: container names and images, each comma-joined. */
-export function containerCells(containers: any[] | undefined): [string, string] {
+export function containerCells(containers: Loose<Container[]> | undefined): [string, string] {
   const list = containers ?? [];
   return [list.map((c) => c.name ?? '').join(','), list.map((c) => c.image ?? '').join(',')];
 }

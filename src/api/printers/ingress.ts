@@ -3,10 +3,12 @@
 import { age } from './format.js';
 import { loadBalancerAddresses } from './service.js';
 import { ageColumn, column, nameColumn } from './columns.js';
+import type { Ingress, IngressClass, IngressRule } from 'kubernetes-types/networking/v1.js';
+import type { Loose } from '../loose.js';
 import type { TablePrinter } from './types.js';
 
 /** formatHosts: up to 3 non-empty hosts, `*` when none; the "more" count is over all rules. */
-function formatHosts(rules: any[] | undefined): string {
+function formatHosts(rules: Loose<IngressRule[]> | undefined): string {
   const list: string[] = [];
   const max = 3;
   let more = false;
@@ -19,7 +21,7 @@ function formatHosts(rules: any[] | undefined): string {
   return more ? `${joined} + ${(rules ?? []).length - max} more...` : joined;
 }
 
-export const ingressPrinter: TablePrinter = {
+export const ingressPrinter: TablePrinter<Loose<Ingress>> = {
   columns: [
     nameColumn(),
     column('Class', 'string', 'The name of the IngressClass resource that should be used for additional configuration'),
@@ -40,7 +42,7 @@ export const ingressPrinter: TablePrinter = {
   },
 };
 
-export const ingressClassPrinter: TablePrinter = {
+export const ingressClassPrinter: TablePrinter<Loose<IngressClass>> = {
   columns: [
     nameColumn(),
     column('Controller', 'string', 'Controller that is responsible for handling this class'),

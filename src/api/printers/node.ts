@@ -2,6 +2,8 @@
 
 import { age, sortedUnique } from './format.js';
 import { ageColumn, column, nameColumn, wide } from './columns.js';
+import type { Node, NodeCondition } from 'kubernetes-types/core/v1.js';
+import type { Loose } from '../loose.js';
 import type { TablePrinter } from './types.js';
 
 const ROLE_PREFIX = 'node-role.kubernetes.io/';
@@ -9,8 +11,8 @@ const ROLE_LABEL = 'kubernetes.io/role';
 const ADDRESSES_DESCRIPTION =
   "List of addresses reachable to the node. Queried from cloud provider, if available. More info: https://kubernetes.io/docs/concepts/nodes/node/#addresses Note: This field is declared as mergeable, but the merge key is not sufficiently unique, which can cause data corruption when it is merged. Callers should instead use a full-replacement patch. See https://pr.k8s.io/79391 for an example. Consumers should assume that addresses can change during the lifetime of a Node. However, there are some exceptions where this may not be possible, such as Pods that inherit a Node's address in its own status or consumers of the downward API (status.hostIP).";
 
-export function nodeStatus(node: any): string {
-  const conditions: any[] = node.status?.conditions ?? [];
+export function nodeStatus(node: Loose<Node>): string {
+  const conditions: Loose<NodeCondition[]> = node.status?.conditions ?? [];
   // The last Ready condition wins, as with upstream's map keyed by type.
   const ready = conditions.filter((c) => c.type === 'Ready').pop();
   const status = [ready ? (ready.status === 'True' ? 'Ready' : 'NotReady') : 'Unknown'];
@@ -18,7 +20,7 @@ export function nodeStatus(node: any): string {
   return status.join(',');
 }
 
-export function nodeRoles(node: any): string {
+export function nodeRoles(node: Loose<Node>): string {
   const roles: string[] = [];
   for (const [k, v] of Object.entries<string>(node.metadata?.labels ?? {})) {
     if (k.startsWith(ROLE_PREFIX)) {
@@ -31,11 +33,11 @@ export function nodeRoles(node: any): string {
   return sortedUnique(roles).join(',') || '<none>';
 }
 
-function address(node: any, type: string): string {
-  return (node.status?.addresses ?? []).find((a: any) => a.type === type)?.address ?? '<none>';
+function address(node: Loose<Node>, type: string): string {
+  return (node.status?.addresses ?? []).find((a) => a.type === type)?.address ?? '<none>';
 }
 
-export const nodePrinter: TablePrinter = {
+export const nodePrinter: TablePrinter<Loose<Node>> = {
   columns: [
     nameColumn(),
     column('Status', 'string', 'The status of the node'),

@@ -1,5 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import type { ContainerStatus, Pod } from 'kubernetes-types/core/v1.js';
+import type { Loose } from '../loose.js';
 import { podPrinter, summarizePod } from './pod.js';
 
 const NOW = Date.parse('2025-01-01T00:00:00Z');
@@ -8,7 +10,7 @@ const finished = (ms: number) => ({ terminated: { exitCode: 0, finishedAt: ago(m
 const containers = (n: number) => Array.from({ length: n }, (_, i) => ({ name: `c${i}`, image: 'img' }));
 const sidecar = (name: string) => ({ name, image: 'img', restartPolicy: 'Always' });
 
-function row(pod: any): [string, string, string] {
+function row(pod: Loose<Pod>): [string, string, string] {
   const s = summarizePod(pod, NOW);
   return [s.ready, s.status, s.restarts];
 }
@@ -86,7 +88,7 @@ test('init containers: Init:i/N for the first unfinished one, restarts counted w
 });
 
 test('init container failures: Init:<reason>, Init:ExitCode:N, Init:CrashLoopBackOff; PodInitializing is ignored', () => {
-  const base = (initStatus: any) => ({
+  const base = (initStatus: Loose<ContainerStatus>) => ({
     spec: { initContainers: containers(1), containers: containers(1) },
     status: { phase: 'Pending', initContainerStatuses: [{ name: 'c0', ...initStatus }], containerStatuses: [{ state: { waiting: { reason: 'PodInitializing' } } }] },
   });

@@ -3,6 +3,8 @@
 import { humanDuration, parseTimestamp } from '../../machinery/duration.js';
 import { age } from './format.js';
 import { ageColumn, column, nameColumn, wide } from './columns.js';
+import type { Container, ContainerStateTerminated, ContainerStatus, Pod } from 'kubernetes-types/core/v1.js';
+import type { Loose } from '../loose.js';
 import type { TablePrinter, TableRowCondition } from './types.js';
 
 export interface PodSummary {
@@ -11,32 +13,32 @@ export interface PodSummary {
   restarts: string;
 }
 
-function isSidecar(container: any): boolean {
+function isSidecar(container: Loose<Container> | undefined): boolean {
   return container?.restartPolicy === 'Always';
 }
 
-function conditionStatus(pod: any, type: string): string | undefined {
-  return (pod.status?.conditions ?? []).find((c: any) => c.type === type)?.status;
+function conditionStatus(pod: Loose<Pod>, type: string | undefined): string | undefined {
+  return (pod.status?.conditions ?? []).find((c) => c.type === type)?.status;
 }
 
 /** Latest `lastState.terminated.finishedAt` seen so far (ms), or undefined. */
-function laterFinish(latest: number | undefined, status: any): number | undefined {
+function laterFinish(latest: number | undefined, status: Loose<ContainerStatus>): number | undefined {
   const t = parseTimestamp(status.lastState?.terminated?.finishedAt);
   if (t === undefined) return latest;
   return latest === undefined || t > latest ? t : latest;
 }
 
-function terminatedReason(term: any, prefix: string): string {
+function terminatedReason(term: Loose<ContainerStateTerminated>, prefix: string): string {
   if (term.reason) return prefix + term.reason;
   if (term.signal) return `${prefix}Signal:${term.signal}`;
   return `${prefix}ExitCode:${term.exitCode ?? 0}`;
 }
 
-export function summarizePod(pod: any, now: number): PodSummary {
+export function summarizePod(pod: Loose<Pod>, now: number): PodSummary {
   const spec = pod.spec ?? {};
   const status = pod.status ?? {};
-  const initSpecs: any[] = spec.initContainers ?? [];
-  const initByName = new Map<string, any>(initSpecs.map((c) => [c.name, c]));
+  const initSpecs: Loose<Container[]> = spec.initContainers ?? [];
+  const initByName = new Map<string | undefined, Loose<Container>>(initSpecs.map((c) => [c.name, c]));
 
   const total = (spec.containers ?? []).length + initSpecs.filter(isSidecar).length;
   let ready = 0;
@@ -51,7 +53,7 @@ export function summarizePod(pod: any, now: number): PodSummary {
   }
 
   let initializing = false;
-  const initStatuses: any[] = status.initContainerStatuses ?? [];
+  const initStatuses: Loose<ContainerStatus[]> = status.initContainerStatuses ?? [];
   for (let i = 0; i < initStatuses.length; i++) {
     const cs = initStatuses[i];
     const sidecar = isSidecar(initByName.get(cs.name));
@@ -79,7 +81,7 @@ export function summarizePod(pod: any, now: number): PodSummary {
     restarts = sidecarRestarts;
     lastRestart = lastSidecarRestart;
     let hasRunning = false;
-    const statuses: any[] = status.containerStatuses ?? [];
+    const statuses: Loose<ContainerStatus[]> = status.containerStatuses ?? [];
     for (let i = statuses.length - 1; i >= 0; i--) {
       const cs = statuses[i];
       restarts += cs.restartCount ?? 0;
@@ -94,7 +96,7 @@ export function summarizePod(pod: any, now: number): PodSummary {
     }
     // A pod whose finished containers say Completed but which still runs one is shown as running.
     if (reason === 'Completed' && hasRunning) {
-      reason = (status.conditions ?? []).some((c: any) => c.type === 'Ready' && c.status === 'True') ? 'Running' : 'NotReady';
+      reason = (status.conditions ?? []).some((c) => c.type === 'Ready' && c.status === 'True') ? 'Running' : 'NotReady';
     }
   }
 
@@ -110,8 +112,8 @@ export function summarizePod(pod: any, now: number): PodSummary {
   return { ready: `${ready}/${total}`, status: reason, restarts: restartsText };
 }
 
-function readinessGates(pod: any): string {
-  const gates: any[] = pod.spec?.readinessGates ?? [];
+function readinessGates(pod: Loose<Pod>): string {
+  const gates = pod.spec?.readinessGates ?? [];
   if (gates.length === 0) return '<none>';
   const trueCount = gates.filter((g) => conditionStatus(pod, g.conditionType) === 'True').length;
   return `${trueCount}/${gates.length}`;
@@ -122,7 +124,7 @@ const COMPLETED: Record<string, TableRowCondition> = {
   Failed: { type: 'Completed', status: 'True', reason: 'Failed', message: 'The pod failed.' },
 };
 
-export const podPrinter: TablePrinter = {
+export const podPrinter: TablePrinter<Loose<Pod>> = {
   columns: [
     nameColumn(),
     column('Ready', 'string', 'The aggregate readiness state of this pod for accepting traffic.'),
@@ -150,7 +152,7 @@ export const podPrinter: TablePrinter = {
     ];
   },
   conditions(pod) {
-    const c = COMPLETED[pod.status?.phase];
+    const c = COMPLETED[pod.status?.phase ?? ''];
     return c ? [c] : [];
   },
 };

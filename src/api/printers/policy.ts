@@ -2,9 +2,12 @@
 
 import { age, intOrString } from './format.js';
 import { ageColumn, column, nameColumn } from './columns.js';
+import type { Lease } from 'kubernetes-types/coordination/v1.js';
+import type { PodDisruptionBudget } from 'kubernetes-types/policy/v1.js';
+import type { Loose } from '../loose.js';
 import type { TablePrinter } from './types.js';
 
-export const podDisruptionBudgetPrinter: TablePrinter = {
+export const podDisruptionBudgetPrinter: TablePrinter<Loose<PodDisruptionBudget>> = {
   columns: [
     nameColumn(),
     column('Min Available', 'string', 'The minimum number of pods that must be available.'),
@@ -24,7 +27,7 @@ export const podDisruptionBudgetPrinter: TablePrinter = {
   },
 };
 
-export const leasePrinter: TablePrinter = {
+export const leasePrinter: TablePrinter<Loose<Lease>> = {
   columns: [
     nameColumn(),
     column('Holder', 'string', 'holderIdentity contains the identity of the holder of a current lease.'),

@@ -2,20 +2,22 @@
 
 import { age } from './format.js';
 import { ageColumn, column, nameColumn, wide } from './columns.js';
+import type { ClusterRoleBinding, RoleBinding, Subject } from 'kubernetes-types/rbac/v1.js';
+import type { Loose } from '../loose.js';
 import type { TablePrinter } from './types.js';
 
 /** rbac.SubjectsStrings: users, groups and `namespace/name` service accounts, each `, `-joined. */
-function subjectCells(subjects: any[] | undefined): [string, string, string] {
-  const of = (kind: string, fmt: (s: any) => string) =>
+function subjectCells(subjects: Loose<Subject[]> | undefined): [string, string, string] {
+  const of = (kind: string, fmt: (s: Loose<Subject>) => string) =>
     (subjects ?? []).filter((s) => s.kind === kind).map(fmt).join(', ');
   return [
-    of('User', (s) => s.name),
-    of('Group', (s) => s.name),
+    of('User', (s) => s.name ?? ''),
+    of('Group', (s) => s.name ?? ''),
     of('ServiceAccount', (s) => `${s.namespace ?? ''}/${s.name}`),
   ];
 }
 
-function bindingPrinter(kind: string, roleRefDescription: string): TablePrinter {
+function bindingPrinter(kind: string, roleRefDescription: string): TablePrinter<Loose<RoleBinding | ClusterRoleBinding>> {
   return {
     columns: [
       nameColumn(),

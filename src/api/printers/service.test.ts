@@ -1,11 +1,13 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import type { ServiceSpec, ServiceStatus } from 'kubernetes-types/core/v1.js';
+import type { Loose } from '../loose.js';
 import { endpointSlicePrinter, endpointsPrinter, formatEndpoints, servicePrinter } from './service.js';
 import { ingressClassPrinter, ingressPrinter } from './ingress.js';
 
 const NOW = Date.parse('2025-01-01T00:00:00Z');
 
-function svc(spec: any, status: any = {}) {
+function svc(spec: Loose<ServiceSpec>, status: Loose<ServiceStatus> = {}) {
   return { metadata: { name: 'svc' }, spec, status };
 }
 

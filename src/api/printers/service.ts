@@ -2,15 +2,18 @@
 
 import { age, formatLabels, joinHostPort, listWithMore, sortedUnique } from './format.js';
 import { ageColumn, column, nameColumn, wide } from './columns.js';
+import type { EndpointSubset, Endpoints, Service, ServicePort } from 'kubernetes-types/core/v1.js';
+import type { EndpointSlice } from 'kubernetes-types/discovery/v1.js';
+import type { Loose } from '../loose.js';
 import type { TablePrinter } from './types.js';
 
 /** loadBalancerStatusStringer as the server calls it (wide, so never clipped): sorted unique IPs or hostnames. */
-export function loadBalancerAddresses(ingress: any[] | undefined): string {
+export function loadBalancerAddresses(ingress: Array<{ ip?: string; hostname?: string }> | undefined): string {
   const values = (ingress ?? []).map((i) => i.ip || i.hostname || '').filter((v) => v !== '');
   return sortedUnique(values).join(',');
 }
 
-export function serviceExternalIP(svc: any): string {
+export function serviceExternalIP(svc: Loose<Service>): string {
   const externalIPs: string[] = svc.spec?.externalIPs ?? [];
   switch (svc.spec?.type) {
     case 'ClusterIP':
@@ -29,15 +32,15 @@ export function serviceExternalIP(svc: any): string {
 }
 
 /** makePortString: `80/TCP`, `80:30080/TCP`, comma-joined; `<none>` when there are no ports. */
-export function servicePorts(ports: any[] | undefined): string {
+export function servicePorts(ports: Loose<ServicePort[]> | undefined): string {
   const pieces = (ports ?? []).map((p) => {
     const proto = p.protocol ?? 'TCP';
-    return p.nodePort > 0 ? `${p.port}:${p.nodePort}/${proto}` : `${p.port}/${proto}`;
+    return (p.nodePort ?? 0) > 0 ? `${p.port}:${p.nodePort}/${proto}` : `${p.port}/${proto}`;
   });
   return pieces.join(',') || '<none>';
 }
 
-export const servicePrinter: TablePrinter = {
+export const servicePrinter: TablePrinter<Loose<Service>> = {
   columns: [
     nameColumn(),
     column('Type', 'string', 'type determines how the Service is exposed. Defaults to ClusterIP. Valid options are ExternalName, ClusterIP, NodePort, and LoadBalancer. "ClusterIP" allocates a cluster-internal IP address for load-balancing to endpoints. Endpoints are determined by the selector or if that is not specified, by manual construction of an Endpoints object or EndpointSlice objects. If clusterIP is "None", no virtual IP is allocated and the endpoints are published as a set of endpoints rather than a virtual IP. "NodePort" builds on ClusterIP and allocates a port on every node which routes to the same endpoints as the clusterIP. "LoadBalancer" builds on NodePort and creates an external load-balancer (if supported in the current cloud) which routes to the same endpoints as the clusterIP. "ExternalName" aliases this service to the specified externalName. Several other fields do not apply to ExternalName services. More info: https://kubernetes.io/docs/concepts/services-networking/service/#publishing-services-service-types'),
@@ -61,17 +64,17 @@ export const servicePrinter: TablePrinter = {
 };
 
 /** formatEndpoints: ready `ip:port` pairs (bare IPs for port-less subsets), at most 3 then `+ N more...`. */
-export function formatEndpoints(subsets: any[] | undefined): string {
+export function formatEndpoints(subsets: Loose<EndpointSubset[]> | undefined): string {
   if (!subsets || subsets.length === 0) return '<none>';
   const max = 3;
   const list: string[] = [];
   let count = 0;
   for (const ss of subsets) {
-    const addresses: any[] = ss.addresses ?? [];
-    const ports: any[] = ss.ports ?? [];
+    const addresses = ss.addresses ?? [];
+    const ports = ss.ports ?? [];
     const pairs = ports.length === 0
-      ? [addresses.map((a) => a.ip)]
-      : ports.map((p) => addresses.map((a) => joinHostPort(a.ip, p.port)));
+      ? [addresses.map((a) => a.ip!)]
+      : ports.map((p) => addresses.map((a) => joinHostPort(a.ip!, p.port!)));
     for (const group of pairs) {
       count += group.length;
       for (const entry of group) {
@@ -84,7 +87,7 @@ export function formatEndpoints(subsets: any[] | undefined): string {
   return count > max ? `${joined} + ${count - max} more...` : joined;
 }
 
-export const endpointsPrinter: TablePrinter = {
+export const endpointsPrinter: TablePrinter<Loose<Endpoints>> = {
   columns: [
     nameColumn(),
     column('Endpoints', 'string', 'The set of all endpoints is the union of all subsets. Addresses are placed into subsets according to the IPs they share. A single address with multiple ports, some of which are ready and some of which are not (because they come from different containers) will result in the address being displayed in different subsets for the different ports. No address will appear in both Addresses and NotReadyAddresses in the same subset. Sets of addresses and ports that comprise a service.'),
@@ -95,7 +98,7 @@ export const endpointsPrinter: TablePrinter = {
   },
 };
 
-export const endpointSlicePrinter: TablePrinter = {
+export const endpointSlicePrinter: TablePrinter<Loose<EndpointSlice>> = {
   columns: [
     nameColumn(),
     column('AddressType', 'string', 'addressType specifies the type of address carried by this EndpointSlice. All addresses in this slice must be the same type. This field is immutable after creation. The following address types are currently supported: * IPv4: Represents an IPv4 Address. * IPv6: Represents an IPv6 Address. * FQDN: Represents a Fully Qualified Domain Name.'),
@@ -104,8 +107,8 @@ export const endpointSlicePrinter: TablePrinter = {
     ageColumn(),
   ],
   cells(slice, now) {
-    const ports = (slice.ports ?? []).map((p: any) => (p.port !== undefined && p.port !== null ? String(p.port) : (p.name ?? '*')));
-    const addresses = (slice.endpoints ?? []).flatMap((e: any) => e.addresses ?? []);
+    const ports = (slice.ports ?? []).map((p) => (p.port !== undefined && p.port !== null ? String(p.port) : (p.name ?? '*')));
+    const addresses = (slice.endpoints ?? []).flatMap((e) => e.addresses ?? []);
     return [slice.metadata?.name ?? '', slice.addressType ?? '', listWithMore(ports), listWithMore(addresses), age(slice, now)];
   },
 };

@@ -2,6 +2,9 @@
 
 import { accessModesAsString, age } from './format.js';
 import { ageColumn, column, nameColumn, wide } from './columns.js';
+import type { PersistentVolume, PersistentVolumeClaim } from 'kubernetes-types/core/v1.js';
+import type { StorageClass } from 'kubernetes-types/storage/v1.js';
+import type { Loose } from '../loose.js';
 import type { TablePrinter } from './types.js';
 import { ANN_BETA_DEFAULT_CLASS, ANN_DEFAULT_CLASS } from '../storage/annotations.js';
 
@@ -13,17 +16,17 @@ function storageQuantity(resources: Record<string, string> | undefined): string 
 }
 
 /** helper.GetPersistentVolumeClass / GetPersistentVolumeClaimClass: the beta annotation wins. */
-function storageClassOf(obj: any): string {
+function storageClassOf(obj: Loose<PersistentVolume | PersistentVolumeClaim>): string {
   const annotated = obj.metadata?.annotations?.[BETA_STORAGE_CLASS_ANNOTATION];
   if (annotated !== undefined) return annotated;
   return obj.spec?.storageClassName ?? '';
 }
 
-function phase(obj: any): string {
+function phase(obj: Loose<PersistentVolume | PersistentVolumeClaim>): string {
   return obj.metadata?.deletionTimestamp ? 'Terminating' : (obj.status?.phase ?? '');
 }
 
-export const persistentVolumePrinter: TablePrinter = {
+export const persistentVolumePrinter: TablePrinter<Loose<PersistentVolume>> = {
   columns: [
     nameColumn(),
     column('Capacity', 'string', "capacity is the description of the persistent volume's resources and capacity. More info: https://kubernetes.io/docs/concepts/storage/persistent-volumes#capacity"),
@@ -56,7 +59,7 @@ export const persistentVolumePrinter: TablePrinter = {
   },
 };
 
-export const persistentVolumeClaimPrinter: TablePrinter = {
+export const persistentVolumeClaimPrinter: TablePrinter<Loose<PersistentVolumeClaim>> = {
   columns: [
     nameColumn(),
     column('Status', 'string', 'phase represents the current phase of PersistentVolumeClaim.'),
@@ -87,7 +90,7 @@ export const persistentVolumeClaimPrinter: TablePrinter = {
 
 const DEFAULT_CLASS_ANNOTATIONS = [ANN_DEFAULT_CLASS, ANN_BETA_DEFAULT_CLASS];
 
-export const storageClassPrinter: TablePrinter = {
+export const storageClassPrinter: TablePrinter<Loose<StorageClass>> = {
   columns: [
     nameColumn(),
     column('Provisioner', 'string', 'provisioner indicates the type of the provisioner.'),

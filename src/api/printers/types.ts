@@ -1,5 +1,9 @@
 // Shapes of meta.k8s.io/v1 Table column definitions and of a per-kind printer.
 
+import type { KubeObject, Loose, StoredObject } from '../loose.js';
+
+export type { KubeObject, StoredObject } from '../loose.js';
+
 export interface TableColumnDefinition {
   name: string;
   type: string;
@@ -15,9 +19,9 @@ export interface TableRowCondition {
   message?: string;
 }
 
-export interface TablePrinter {
+export interface TablePrinter<T extends Loose<KubeObject> = StoredObject> {
   columns: TableColumnDefinition[];
   /** Always the wide cells (the real server generates with Wide:true and kubectl hides priority>0 columns). */
-  cells(obj: any, now: number): unknown[];
-  conditions?(obj: any): TableRowCondition[];
+  cells(obj: T, now: number): unknown[];
+  conditions?(obj: T): TableRowCondition[];
 }

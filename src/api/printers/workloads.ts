@@ -2,16 +2,19 @@
 
 import { age, containerCells, formatLabelSelector, formatLabels, selectorText } from './format.js';
 import { CONTAINERS_DESCRIPTION, IMAGES_DESCRIPTION, ageColumn, column, nameColumn, wide } from './columns.js';
+import type { ControllerRevision, DaemonSet, Deployment, ReplicaSet, StatefulSet } from 'kubernetes-types/apps/v1.js';
+import type { ReplicationController } from 'kubernetes-types/core/v1.js';
+import type { Loose } from '../loose.js';
 import type { TablePrinter } from './types.js';
 
 const READY_DESCRIPTION = 'Number of the pod with ready state';
 
 /** spec.replicas is defaulted to 1 by the API server. */
-function desired(obj: any): number {
+function desired(obj: { spec?: { replicas?: number } }): number {
   return obj.spec?.replicas ?? 1;
 }
 
-export const statefulSetPrinter: TablePrinter = {
+export const statefulSetPrinter: TablePrinter<Loose<StatefulSet>> = {
   columns: [
     nameColumn(),
     column('Ready', 'string', READY_DESCRIPTION),
@@ -29,7 +32,7 @@ export const statefulSetPrinter: TablePrinter = {
   },
 };
 
-export const deploymentPrinter: TablePrinter = {
+export const deploymentPrinter: TablePrinter<Loose<Deployment>> = {
   columns: [
     nameColumn(),
     column('Ready', 'string', READY_DESCRIPTION),
@@ -62,7 +65,7 @@ interface ReplicasDescriptions {
 }
 
 /** NAME DESIRED CURRENT READY AGE (+ CONTAINERS IMAGES SELECTOR): ReplicaSets and ReplicationControllers. */
-function replicasPrinter(d: ReplicasDescriptions, selector: (obj: any) => string): TablePrinter {
+function replicasPrinter<T extends Loose<ReplicaSet> | Loose<ReplicationController>>(d: ReplicasDescriptions, selector: (obj: T) => string): TablePrinter<T> {
   return {
     columns: [
       nameColumn(),
@@ -88,7 +91,7 @@ function replicasPrinter(d: ReplicasDescriptions, selector: (obj: any) => string
   };
 }
 
-export const replicaSetPrinter = replicasPrinter(
+export const replicaSetPrinter = replicasPrinter<Loose<ReplicaSet>>(
   {
     desired: 'Replicas is the number of desired replicas. This is a pointer to distinguish between explicit zero and unspecified. Defaults to 1. More info: https://kubernetes.io/docs/concepts/workloads/controllers/replicationcontroller/#what-is-a-replicationcontroller',
     current: 'Replicas is the most recently observed number of replicas. More info: https://kubernetes.io/docs/concepts/workloads/controllers/replicationcontroller/#what-is-a-replicationcontroller',
@@ -99,7 +102,7 @@ export const replicaSetPrinter = replicasPrinter(
 );
 
 // A ReplicationController's selector is a plain label map.
-export const replicationControllerPrinter = replicasPrinter(
+export const replicationControllerPrinter = replicasPrinter<Loose<ReplicationController>>(
   {
     desired: 'Replicas is the number of desired replicas. This is a pointer to distinguish between explicit zero and unspecified. Defaults to 1. More info: https://kubernetes.io/docs/concepts/workloads/controllers/replicationcontroller#what-is-a-replicationcontroller',
     current: 'Replicas is the most recently observed number of replicas. More info: https://kubernetes.io/docs/concepts/workloads/controllers/replicationcontroller#what-is-a-replicationcontroller',
@@ -109,7 +112,7 @@ export const replicationControllerPrinter = replicasPrinter(
   (obj) => formatLabels(obj.spec?.selector),
 );
 
-export const daemonSetPrinter: TablePrinter = {
+export const daemonSetPrinter: TablePrinter<Loose<DaemonSet>> = {
   columns: [
     nameColumn(),
     column('Desired', 'integer', 'The total number of nodes that should be running the daemon pod (including nodes correctly running the daemon pod). More info: https://kubernetes.io/docs/concepts/workloads/controllers/daemonset/'),
@@ -142,8 +145,8 @@ export const daemonSetPrinter: TablePrinter = {
 };
 
 /** formatResourceName of the controlling owner: `statefulset.apps/web`, or `<none>`. */
-function controllerName(obj: any): string {
-  const ref = (obj.metadata?.ownerReferences ?? []).find((r: any) => r.controller === true);
+function controllerName(obj: Loose<ControllerRevision>): string | undefined {
+  const ref = (obj.metadata?.ownerReferences ?? []).find((r) => r.controller === true);
   if (!ref) return '<none>';
   const apiVersion: string = ref.apiVersion ?? '';
   const group = apiVersion.includes('/') ? apiVersion.split('/')[0] : '';
@@ -152,7 +155,7 @@ function controllerName(obj: any): string {
   return `${(group ? `${kind}.${group}` : kind).toLowerCase()}/${ref.name}`;
 }
 
-export const controllerRevisionPrinter: TablePrinter = {
+export const controllerRevisionPrinter: TablePrinter<Loose<ControllerRevision>> = {
   columns: [
     nameColumn(),
     column('Controller', 'string', 'Controller of the object'),

@@ -1,6 +1,8 @@
 // Annotation, finalizer and provisioner names the volume controllers share with the scheduler, the
 // kubelet and admission (k8s.io/component-helpers/storage/volume and pkg/volume/util upstream).
 
+import type { KubeObject, Loose } from '../loose.js';
+
 export const ANN_BIND_COMPLETED = 'pv.kubernetes.io/bind-completed';
 export const ANN_BOUND_BY_CONTROLLER = 'pv.kubernetes.io/bound-by-controller';
 export const ANN_PROVISIONED_BY = 'pv.kubernetes.io/provisioned-by';
@@ -20,7 +22,7 @@ export const NO_PROVISIONER = 'kubernetes.io/no-provisioner';
 
 export const LABEL_HOSTNAME = 'kubernetes.io/hostname';
 
-export function hasAnnotation(obj: any, key: string): boolean {
+export function hasAnnotation(obj: Loose<KubeObject> | undefined | null, key: string): boolean {
   const ann = obj?.metadata?.annotations;
   return ann !== undefined && ann !== null && Object.prototype.hasOwnProperty.call(ann, key);
 }

@@ -4,7 +4,21 @@ import { messages } from '../../testing/validation.js';
 
 const G = 'apiregistration.k8s.io';
 
-const metrics = (): any => ({
+/** The APIService fields these cases set (kubernetes-types has no apiregistration.k8s.io). */
+type APIService = {
+  metadata: { name: string };
+  spec: {
+    group: string;
+    version: string;
+    groupPriorityMinimum: number;
+    versionPriority: number;
+    service?: { namespace?: string; name?: string; port?: number };
+    caBundle?: string;
+    insecureSkipTLSVerify?: boolean;
+  };
+};
+
+const metrics = (): APIService => ({
   metadata: { name: 'v1beta1.metrics.k8s.io' },
   spec: { group: 'metrics.k8s.io', version: 'v1beta1', groupPriorityMinimum: 100, versionPriority: 100, service: { namespace: 'kube-system', name: 'metrics-server' } },
 });
@@ -12,7 +26,7 @@ const metrics = (): any => ({
 test('a remote APIService is valid and its port defaults to 443', () => {
   const svc = metrics();
   assert.deepEqual(messages(G, 'APIService', svc), []);
-  assert.equal(svc.spec.service.port, 443);
+  assert.equal(svc.spec.service?.port, 443);
 });
 
 test('the name must be version.group, and only v1 may have an empty group', () => {

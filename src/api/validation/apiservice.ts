@@ -1,11 +1,12 @@
 // apiregistration.k8s.io/v1 APIService: ValidateAPIService{,Update} of k8s.io/kube-aggregator. The name must
 // be `version.group` (`v1.` for the legacy core group); a local one (no service) has no TLS settings.
+import type { StoredObject } from '../loose.js';
 import { fieldRequired } from '../../machinery/errors.js';
 import { isDNS1035Label, isDNS1123Subdomain, isValidPathSegmentName, isValidPortNum } from '../../machinery/names.js';
 import { each, invalid, invalidRendered, obj, str, type Errors } from './field.js';
 import { validateObjectMeta, validateObjectMetaUpdate } from './meta.js';
 
-export function validateAPIService(svc: any): Errors {
+export function validateAPIService(svc: StoredObject): Errors {
   const spec = obj(svc.spec);
   const group = str(spec.group);
   const version = str(spec.version);
@@ -38,4 +39,4 @@ export function validateAPIService(svc: any): Errors {
   return errs;
 }
 
-export const validateAPIServiceUpdate = (svc: any, old: any): Errors => [...validateObjectMetaUpdate(svc.metadata, old.metadata, false), ...validateAPIService(svc)];
+export const validateAPIServiceUpdate = (svc: StoredObject, old: StoredObject): Errors => [...validateObjectMetaUpdate(svc.metadata, old.metadata, false), ...validateAPIService(svc)];

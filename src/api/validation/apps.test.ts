@@ -1,10 +1,17 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import type { DeploymentSpec, StatefulSetSpec } from 'kubernetes-types/apps/v1.js';
+import type { PodSpec } from 'kubernetes-types/core/v1.js';
+import type { ObjectMeta } from 'kubernetes-types/meta/v1.js';
+import type { Loose } from '../loose.js';
 import { validate } from './index.js';
 import { messages } from '../../testing/validation.js';
 import { applyDefaults } from '../defaults/index.js';
 
-const web = (): any => ({
+/** A workload whose spec and template the cases change in place. */
+type Workload<S> = { metadata: Loose<ObjectMeta>; spec: Omit<Loose<S>, 'template'> & { template: { metadata: Loose<ObjectMeta>; spec: Loose<PodSpec> } } };
+
+const web = (): Workload<StatefulSetSpec> => ({
   metadata: { name: 'web', namespace: 'default' },
   spec: {
     serviceName: 'nginx',
@@ -72,17 +79,17 @@ test('StatefulSet updates may change only the listed fields', () => {
   applyDefaults('apps', 'StatefulSet', old);
   const scaled = structuredClone(old);
   scaled.spec.replicas = 5;
-  scaled.spec.template.spec.containers[0].image = 'nginx:1.25';
+  scaled.spec.template.spec.containers![0].image = 'nginx:1.25';
   assert.deepEqual(validate('apps', 'StatefulSet', scaled, old), []);
 
   const resized = structuredClone(old);
-  resized.spec.volumeClaimTemplates[0].spec.resources.requests.storage = '2Gi';
+  resized.spec.volumeClaimTemplates![0].spec!.resources!.requests!.storage = '2Gi';
   assert.deepEqual(messages('apps', 'StatefulSet', resized, old), [
     "spec: Forbidden: updates to statefulset spec for fields other than 'replicas', 'ordinals', 'template', 'updateStrategy', 'persistentVolumeClaimRetentionPolicy' and 'minReadySeconds' are forbidden",
   ]);
 });
 
-const deployment = (): any => ({
+const deployment = (): Workload<DeploymentSpec> => ({
   metadata: { name: 'frontend', namespace: 'default' },
   spec: {
     selector: { matchLabels: { app: 'guestbook' } },
@@ -108,8 +115,8 @@ test('the selector of a Deployment, ReplicaSet or DaemonSet is immutable', () =>
   const old = deployment();
   applyDefaults('apps', 'Deployment', old);
   const changed = structuredClone(old);
-  changed.spec.selector.matchLabels.tier = 'frontend';
-  changed.spec.template.metadata.labels.tier = 'frontend';
+  changed.spec.selector!.matchLabels!.tier = 'frontend';
+  changed.spec.template.metadata.labels!.tier = 'frontend';
   assert.deepEqual(messages('apps', 'Deployment', changed, old), [
     'spec.selector: Invalid value: v1.LabelSelector{MatchLabels:map[string]string{"app":"guestbook", "tier":"frontend"}, MatchExpressions:[]v1.LabelSelectorRequirement(nil)}: field is immutable',
   ]);

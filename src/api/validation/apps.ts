@@ -1,18 +1,23 @@
 // apps/v1 workloads: StatefulSet, Deployment, ReplicaSet, DaemonSet and ControllerRevision, create and update
 // (pkg/apis/apps/validation plus the selector immutability the apps/v1 strategies add).
+import type { ControllerRevision, DaemonSetSpec, DeploymentSpec, DeploymentStrategy, ReplicaSetSpec, RollingUpdateStatefulSetStrategy, StatefulSet, StatefulSetPersistentVolumeClaimRetentionPolicy, StatefulSetSpec, StatefulSetUpdateStrategy } from 'kubernetes-types/apps/v1.js';
+import type { Scale } from 'kubernetes-types/autoscaling/v1.js';
+import type { PodTemplateSpec } from 'kubernetes-types/core/v1.js';
+import type { LabelSelector } from 'kubernetes-types/meta/v1.js';
+import type { Loose, StoredObject } from '../loose.js';
 import { fieldForbidden, fieldNotSupported, fieldRequired } from '../../machinery/errors.js';
 import { nameIsDNSLabel, nameIsDNSSubdomain } from '../../machinery/names.js';
 import { deepEqual } from './equality.js';
-import { child, intOrStringValue, invalid, invalidRendered, isSet, labelSelectorValue, nonNegative, obj, stringMap, type Errors } from './field.js';
+import { child, intOrStringValue, invalid, invalidRendered, isSet, labelSelectorValue, nonNegative, obj, str, stringMap, type Errors } from './field.js';
 import { isNotMoreThan100Percent, intOrPercentValue, validatePositiveIntOrPercent } from './intstr.js';
 import { validateAnnotations, validateObjectMeta, validateObjectMetaUpdate } from './meta.js';
 import { validatePodTemplateSpec } from './pod.js';
 import { selectorFailsToConvert, selectorIsEmpty, selectorMatches, validateLabelSelector, validateLabels } from './selector.js';
 
-const templateLabels = (template: any) => obj(obj(template).metadata).labels as Record<string, string> | undefined;
+const templateLabels = (template: unknown) => obj(obj(template).metadata).labels as Record<string, string> | undefined;
 
 /** The selector checks every workload shares: required, valid, non-empty, matching the template. */
-function validateSelectorAndTemplate(spec: any, kindWord: string, path: string, convertDetail: string): { errs: Errors; converts: boolean } {
+function validateSelectorAndTemplate(spec: Loose<{ selector?: LabelSelector; template?: PodTemplateSpec }>, kindWord: string, path: string, convertDetail: string): { errs: Errors; converts: boolean } {
   const errs: Errors = [];
   if (!spec.selector) {
     errs.push(fieldRequired(child(path, 'selector')));
@@ -30,7 +35,7 @@ function validateSelectorAndTemplate(spec: any, kindWord: string, path: string, 
 }
 
 /** Controllers of long-running pods: the template restarts Always and has no activeDeadlineSeconds. */
-export function templateRestartRules(template: any, kind: string, path: string): Errors {
+export function templateRestartRules(template: unknown, kind: string, path: string): Errors {
   const spec = obj(obj(template).spec);
   const errs: Errors = [];
   if (spec.restartPolicy !== 'Always') errs.push(fieldNotSupported(child(path, 'spec', 'restartPolicy'), spec.restartPolicy ?? '', ['Always']));
@@ -39,19 +44,19 @@ export function templateRestartRules(template: any, kind: string, path: string):
 }
 
 // %#v of the internal strategy types; pointers print as nil or, when set, by their value.
-const rollingUpdateValue = (ru: any) =>
+const rollingUpdateValue = (ru: Loose<RollingUpdateStatefulSetStrategy>) =>
   `apps.RollingUpdateStatefulSetStrategy{Partition:${Number(ru.partition ?? 0)}, MaxUnavailable:${isSet(ru.maxUnavailable) ? intOrStringValue(ru.maxUnavailable) : '(*intstr.IntOrString)(nil)'}}`;
-const updateStrategyValue = (s: any) =>
+const updateStrategyValue = (s: Loose<StatefulSetUpdateStrategy>) =>
   `apps.StatefulSetUpdateStrategy{Type:${JSON.stringify(String(s.type ?? ''))}, RollingUpdate:${s.rollingUpdate ? rollingUpdateValue(s.rollingUpdate) : '(*apps.RollingUpdateStatefulSetStrategy)(nil)'}}`;
 
-function validateRetentionPolicy(policy: any, path: string): Errors {
+function validateRetentionPolicy(policy: Loose<StatefulSetPersistentVolumeClaimRetentionPolicy> | undefined, path: string): Errors {
   if (!policy) return [];
   return (['whenDeleted', 'whenScaled'] as const).flatMap((f) =>
-    ['Retain', 'Delete'].includes(policy[f]) ? [] : [fieldNotSupported(child(path, f), policy[f] ?? '', ['Retain', 'Delete'])],
+    ['Retain', 'Delete'].includes(str(policy[f])) ? [] : [fieldNotSupported(child(path, f), policy[f] ?? '', ['Retain', 'Delete'])],
   );
 }
 
-function validateStatefulSetSpec(spec: any): Errors {
+function validateStatefulSetSpec(spec: Loose<StatefulSetSpec>): Errors {
   const errs: Errors = [];
   const pmp = spec.podManagementPolicy;
   if (!pmp) errs.push(fieldRequired('spec.podManagementPolicy'));
@@ -94,14 +99,14 @@ function validateStatefulSetSpec(spec: any): Errors {
   return [...errs, ...templateRestartRules(spec.template, 'StatefulSet', 'spec.template')];
 }
 
-export const validateStatefulSet = (sts: any): Errors => [
+export const validateStatefulSet = (sts: Loose<StatefulSet>): Errors => [
   ...validateObjectMeta(sts.metadata, true, nameIsDNSLabel),
   ...validateStatefulSetSpec(obj(sts.spec)),
 ];
 
 const STS_MUTABLE = ['replicas', 'template', 'updateStrategy', 'minReadySeconds', 'ordinals', 'persistentVolumeClaimRetentionPolicy'];
 
-export function validateStatefulSetUpdate(sts: any, old: any): Errors {
+export function validateStatefulSetUpdate(sts: Loose<StatefulSet>, old: Loose<StatefulSet>): Errors {
   const errs = [...validateObjectMetaUpdate(sts.metadata, old.metadata, true), ...validateStatefulSetSpec(obj(sts.spec))];
   const clone: Record<string, unknown> = { ...obj(sts.spec) };
   for (const f of STS_MUTABLE) clone[f] = obj(old.spec)[f];
@@ -112,7 +117,7 @@ export function validateStatefulSetUpdate(sts: any, old: any): Errors {
 }
 
 /** ValidatePodTemplateSpecForReplicaSet (used by ReplicaSet and Deployment). */
-function validateReplicaSetLikeSpec(spec: any, kindWord: string, kind: string): Errors {
+function validateReplicaSetLikeSpec(spec: Loose<DeploymentSpec | ReplicaSetSpec>, kindWord: string, kind: string): Errors {
   const errs = [...nonNegative(spec.replicas ?? 0, 'spec.replicas')];
   const { errs: selectorErrs, converts } = validateSelectorAndTemplate(spec, kindWord, 'spec', 'invalid label selector');
   errs.push(...selectorErrs);
@@ -120,7 +125,7 @@ function validateReplicaSetLikeSpec(spec: any, kindWord: string, kind: string): 
   return errs;
 }
 
-function validateDeploymentStrategy(strategy: any): Errors {
+function validateDeploymentStrategy(strategy: Loose<DeploymentStrategy>): Errors {
   const path = 'spec.strategy';
   const rollingUpdate = strategy.rollingUpdate;
   switch (strategy.type) {
@@ -143,7 +148,7 @@ function validateDeploymentStrategy(strategy: any): Errors {
   }
 }
 
-function validateDeploymentSpec(spec: any): Errors {
+function validateDeploymentSpec(spec: Loose<DeploymentSpec>): Errors {
   const errs = validateReplicaSetLikeSpec(spec, 'deployment', 'ReplicaSet');
   errs.push(...validateDeploymentStrategy(obj(spec.strategy)));
   errs.push(...nonNegative(spec.minReadySeconds ?? 0, 'spec.minReadySeconds'));
@@ -157,12 +162,12 @@ function validateDeploymentSpec(spec: any): Errors {
   return errs;
 }
 
-function validateReplicaSetSpec(spec: any): Errors {
+function validateReplicaSetSpec(spec: Loose<ReplicaSetSpec>): Errors {
   // "deployment" is what upstream says for an empty ReplicaSet selector too.
   return [...validateReplicaSetLikeSpec(spec, 'deployment', 'ReplicaSet'), ...nonNegative(spec.minReadySeconds ?? 0, 'spec.minReadySeconds')];
 }
 
-function validateDaemonSetSpec(spec: any): Errors {
+function validateDaemonSetSpec(spec: Loose<DaemonSetSpec>): Errors {
   const errs = validateLabelSelector(spec.selector, 'spec.selector');
   if (!selectorFailsToConvert(spec.selector) && !selectorMatches(spec.selector, templateLabels(spec.template))) {
     errs.push(invalidRendered('spec.template.metadata.labels', stringMap(templateLabels(spec.template)), '`selector` does not match template `labels`'));
@@ -190,39 +195,42 @@ function validateDaemonSetSpec(spec: any): Errors {
   return [...errs, ...nonNegative(spec.revisionHistoryLimit, 'spec.revisionHistoryLimit')];
 }
 
-const SPEC_VALIDATORS: Record<string, (spec: any) => Errors> = {
+/** The kind picks the spec validator, so each takes its own spec type (a bivariant method parameter). */
+type SpecValidator = { validate(spec: Loose<DeploymentSpec | ReplicaSetSpec | DaemonSetSpec>): Errors }['validate'];
+
+const SPEC_VALIDATORS: Record<string, SpecValidator> = {
   Deployment: validateDeploymentSpec,
   ReplicaSet: validateReplicaSetSpec,
   DaemonSet: validateDaemonSetSpec,
 };
 
-export const validateSelectorWorkload = (kind: string, w: any): Errors => [
+export const validateSelectorWorkload = (kind: string, w: StoredObject): Errors => [
   ...validateObjectMeta(w.metadata, true, nameIsDNSSubdomain),
   ...SPEC_VALIDATORS[kind](obj(w.spec)),
 ];
 
 /** Deployment, ReplicaSet and DaemonSet updates: the selector is immutable in apps/v1. */
-export function validateSelectorWorkloadUpdate(kind: string, w: any, old: any): Errors {
+export function validateSelectorWorkloadUpdate(kind: string, w: StoredObject, old: StoredObject): Errors {
   const errs = [...validateObjectMetaUpdate(w.metadata, old.metadata, true), ...SPEC_VALIDATORS[kind](obj(w.spec))];
   const selector = obj(w.spec).selector;
   if (!deepEqual(selector, obj(old.spec).selector)) errs.push(invalidRendered('spec.selector', labelSelectorValue(selector), 'field is immutable'));
   return errs;
 }
 
-export function validateControllerRevision(cr: any): Errors {
+export function validateControllerRevision(cr: Loose<ControllerRevision>): Errors {
   const errs = validateObjectMeta(cr.metadata, true, nameIsDNSSubdomain);
   if (!isSet(cr.data)) errs.push(fieldRequired('data', 'data is mandatory'));
   return [...errs, ...nonNegative(cr.revision ?? 0, 'revision')];
 }
 
-export function validateControllerRevisionUpdate(cr: any, old: any): Errors {
+export function validateControllerRevisionUpdate(cr: Loose<ControllerRevision>, old: Loose<ControllerRevision>): Errors {
   const errs = [...validateObjectMetaUpdate(cr.metadata, old.metadata, true), ...validateControllerRevision(cr)];
   if (!deepEqual(cr.data, old.data)) errs.push(invalid('data', cr.data ?? null, 'field is immutable'));
   return errs;
 }
 
 /** autoscaling/v1 Scale, as written through a scale subresource. */
-export function validateScale(scale: any): Errors {
+export function validateScale(scale: Loose<Scale>): Errors {
   return [...validateObjectMeta(scale.metadata, true, nameIsDNSSubdomain), ...nonNegative(obj(scale.spec).replicas ?? 0, 'spec.replicas')];
 }
 

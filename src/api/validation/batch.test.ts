@@ -1,15 +1,22 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import type { CronJob, Job, JobSpec } from 'kubernetes-types/batch/v1.js';
+import type { PodSpec } from 'kubernetes-types/core/v1.js';
+import type { ObjectMeta } from 'kubernetes-types/meta/v1.js';
+import type { Loose } from '../loose.js';
 import { applyDefaults, generateJobSelector } from '../defaults/index.js';
 import { validate } from './index.js';
 import { messages } from '../../testing/validation.js';
 
-const job = (restartPolicy = 'Never'): any => ({
+/** A Job whose spec and template spec the cases change in place. */
+type TestJob = { metadata: Loose<ObjectMeta>; spec: Loose<JobSpec> & { template: { spec: Loose<PodSpec> } } };
+
+const job = (restartPolicy = 'Never'): TestJob => ({
   metadata: { name: 'pi', namespace: 'default', uid: '0b8a2f7e' },
   spec: { template: { spec: { containers: [{ name: 'pi', image: 'perl:5.34' }], restartPolicy } } },
 });
 
-function created(j: any): any {
+function created<T extends Loose<Job>>(j: T): T {
   applyDefaults('batch', 'Job', j);
   generateJobSelector(j);
   return j;
@@ -24,7 +31,7 @@ test('a Job with a generated selector is valid; restartPolicy Always is not', ()
 
 test('the generated labels must be present', () => {
   const j = created(job());
-  j.spec.template.metadata.labels['controller-uid'] = 'other';
+  j.spec.template.metadata!.labels!['controller-uid'] = 'other';
   assert.deepEqual(messages('batch', 'Job', j), [
     `spec.template.metadata.labels[controller-uid]: Invalid value: map[string]string{"batch.kubernetes.io/controller-uid":"0b8a2f7e", "batch.kubernetes.io/job-name":"pi", "controller-uid":"other", "job-name":"pi"}: must be '0b8a2f7e'`,
   ]);
@@ -34,7 +41,7 @@ test('Job template and completions are immutable', () => {
   const old = created(job());
   const changed = structuredClone(old);
   changed.spec.completions = 3;
-  changed.spec.template.spec.containers[0].image = 'perl:5.36';
+  changed.spec.template.spec.containers![0].image = 'perl:5.36';
   const errs = messages('batch', 'Job', changed, old);
   assert.equal(errs[0], 'spec.completions: Invalid value: 3: field is immutable');
   assert.match(errs[1], /^spec\.template: Invalid value: .*: field is immutable$/);
@@ -53,7 +60,7 @@ test('an Indexed Job may change completions only together with parallelism', () 
 });
 
 test('CronJob schedules', () => {
-  const cron = (schedule: string, name = 'hello'): any => ({
+  const cron = (schedule: string, name = 'hello'): Loose<CronJob> => ({
     metadata: { name, namespace: 'default' },
     spec: { schedule, jobTemplate: { spec: { template: { spec: { containers: [{ name: 'c', image: 'busybox:1' }], restartPolicy: 'OnFailure' } } } } },
   });

@@ -1,4 +1,7 @@
 // batch/v1 Job and CronJob (pkg/apis/batch/validation), create and update.
+import type { CronJob, CronJobSpec, Job, JobSpec } from 'kubernetes-types/batch/v1.js';
+import type { ObjectMeta } from 'kubernetes-types/meta/v1.js';
+import type { Loose } from '../loose.js';
 import { fieldNotSupported, fieldRequired } from '../../machinery/errors.js';
 import { isDNS1123Label, nameIsDNSSubdomain } from '../../machinery/names.js';
 import { CONTROLLER_UID_LABEL, JOB_NAME_LABEL, LEGACY_CONTROLLER_UID_LABEL, LEGACY_JOB_NAME_LABEL } from '../defaults/job-selector.js';
@@ -13,13 +16,13 @@ const MAX_PARALLELISM_INDEXED = 100000;
 const REPLACEMENT_POLICIES = ['Failed', 'TerminatingOrFailed'];
 const CONCURRENCY_POLICIES = ['Allow', 'Forbid', 'Replace'];
 
-function validateHasLabel(meta: any, path: string, label: string, expected: string): Errors {
+function validateHasLabel(meta: Loose<ObjectMeta>, path: string, label: string, expected: string): Errors {
   const labels = obj(meta.labels);
   if (!(label in labels)) return [fieldRequired(`${path}.labels[${label}]`, `must be '${expected}'`)];
   return labels[label] === expected ? [] : [invalidRendered(`${path}.labels[${label}]`, stringMap(labels), `must be '${expected}'`)];
 }
 
-function validateGeneratedSelector(job: any, requirePrefixedLabels: boolean): Errors {
+function validateGeneratedSelector(job: Loose<Job>, requirePrefixedLabels: boolean): Errors {
   const spec = obj(job.spec);
   if (spec.manualSelector === true || !spec.selector) return [];
   const meta = obj(job.metadata);
@@ -36,7 +39,7 @@ function validateGeneratedSelector(job: any, requirePrefixedLabels: boolean): Er
   return errs;
 }
 
-function validatePodFailurePolicy(spec: any, path: string): Errors {
+function validatePodFailurePolicy(spec: Loose<JobSpec>, path: string): Errors {
   const errs: Errors = [];
   const containers = new Set([...arr(obj(obj(spec.template).spec).containers), ...arr(obj(obj(spec.template).spec).initContainers)].map((c) => str(c.name)));
   arr(obj(spec.podFailurePolicy).rules).forEach((rule, i) => {
@@ -55,9 +58,9 @@ function validatePodFailurePolicy(spec: any, path: string): Errors {
   return errs;
 }
 
-function validateJobSpecCommon(spec: any, path: string): Errors {
+function validateJobSpecCommon(spec: Loose<JobSpec>, path: string): Errors {
   const errs: Errors = [];
-  for (const f of ['parallelism', 'completions', 'activeDeadlineSeconds', 'backoffLimit', 'ttlSecondsAfterFinished', 'backoffLimitPerIndex', 'maxFailedIndexes']) {
+  for (const f of ['parallelism', 'completions', 'activeDeadlineSeconds', 'backoffLimit', 'ttlSecondsAfterFinished', 'backoffLimitPerIndex', 'maxFailedIndexes'] as const) {
     errs.push(...nonNegative(spec[f], child(path, f)));
   }
   if (isSet(spec.maxFailedIndexes) && !isSet(spec.backoffLimitPerIndex)) errs.push(fieldRequired(child(path, 'backoffLimitPerIndex'), 'when maxFailedIndexes is specified'));
@@ -65,7 +68,7 @@ function validateJobSpecCommon(spec: any, path: string): Errors {
   if (isSet(mode) && mode !== 'NonIndexed' && mode !== 'Indexed') errs.push(fieldNotSupported(child(path, 'completionMode'), mode, ['NonIndexed', 'Indexed']));
   if (mode === 'Indexed') {
     if (!isSet(spec.completions)) errs.push(fieldRequired(child(path, 'completions'), 'when completion mode is Indexed'));
-    if (spec.parallelism > MAX_PARALLELISM_INDEXED) {
+    if ((spec.parallelism ?? 0) > MAX_PARALLELISM_INDEXED) {
       errs.push(invalid(child(path, 'parallelism'), spec.parallelism, `must be less than or equal to ${MAX_PARALLELISM_INDEXED} when completion mode is Indexed`));
     }
   } else {
@@ -87,7 +90,7 @@ function validateJobSpecCommon(spec: any, path: string): Errors {
   return errs;
 }
 
-function validateJobSpec(spec: any): Errors {
+function validateJobSpec(spec: Loose<JobSpec>): Errors {
   const errs = validateJobSpecCommon(spec, 'spec');
   if (!spec.selector) errs.push(fieldRequired('spec.selector'));
   else errs.push(...validateLabelSelector(spec.selector, 'spec.selector'));
@@ -98,7 +101,7 @@ function validateJobSpec(spec: any): Errors {
   return errs;
 }
 
-function validateJobWith(job: any, requirePrefixedLabels: boolean): Errors {
+function validateJobWith(job: Loose<Job>, requirePrefixedLabels: boolean): Errors {
   const errs = validateObjectMeta(job.metadata, true, nameIsDNSSubdomain);
   errs.push(...validateGeneratedSelector(job, requirePrefixedLabels), ...validateJobSpec(obj(job.spec)));
   const spec = obj(job.spec);
@@ -112,11 +115,11 @@ function validateJobWith(job: any, requirePrefixedLabels: boolean): Errors {
   return errs;
 }
 
-export const validateJob = (job: any): Errors => validateJobWith(job, true);
+export const validateJob = (job: Loose<Job>): Errors => validateJobWith(job, true);
 
 const SCHEDULING_TEMPLATE_FIELDS = ['nodeSelector', 'tolerations', 'schedulingGates'];
 
-export function validateJobUpdate(job: any, old: any): Errors {
+export function validateJobUpdate(job: Loose<Job>, old: Loose<Job>): Errors {
   const oldLabels = obj(obj(obj(old.spec).template).metadata).labels ?? {};
   const errs = [...validateObjectMetaUpdate(job.metadata, old.metadata, true), ...validateJobWith(job, CONTROLLER_UID_LABEL in oldLabels)];
   const spec = obj(job.spec);
@@ -137,7 +140,7 @@ export function validateJobUpdate(job: any, old: any): Errors {
   const template = obj(spec.template);
   let oldTemplate = obj(oldSpec.template);
   if (mutableScheduling) {
-    const oldPodSpec: Record<string, any> = { ...obj(oldTemplate.spec) };
+    const oldPodSpec: Record<string, unknown> = { ...obj(oldTemplate.spec) };
     for (const f of SCHEDULING_TEMPLATE_FIELDS) oldPodSpec[f] = obj(template.spec)[f];
     oldPodSpec.affinity = { ...obj(oldPodSpec.affinity), nodeAffinity: obj(obj(template.spec).affinity).nodeAffinity };
     oldTemplate = { ...oldTemplate, metadata: { ...obj(oldTemplate.metadata), labels: obj(template.metadata).labels, annotations: obj(template.metadata).annotations }, spec: oldPodSpec };
@@ -164,7 +167,7 @@ function validateTimeZone(tz: unknown, path: string): Errors {
   return [];
 }
 
-function validateCronJobSpec(spec: any, oldSpec: any): Errors {
+function validateCronJobSpec(spec: Loose<CronJobSpec>, oldSpec: Loose<CronJobSpec> | undefined): Errors {
   const errs: Errors = [];
   const schedule = str(spec.schedule);
   if (!schedule) {
@@ -190,7 +193,7 @@ function validateCronJobSpec(spec: any, oldSpec: any): Errors {
   return errs;
 }
 
-export function validateCronJob(cj: any): Errors {
+export function validateCronJob(cj: Loose<CronJob>): Errors {
   const errs = [...validateObjectMeta(cj.metadata, true, nameIsDNSSubdomain), ...validateCronJobSpec(obj(cj.spec), undefined)];
   const name = str(obj(cj.metadata).name);
   // The controller appends an 11-character suffix to name its Jobs, which are limited to 63.
@@ -198,7 +201,7 @@ export function validateCronJob(cj: any): Errors {
   return errs;
 }
 
-export const validateCronJobUpdate = (cj: any, old: any): Errors => [
+export const validateCronJobUpdate = (cj: Loose<CronJob>, old: Loose<CronJob>): Errors => [
   ...validateObjectMetaUpdate(cj.metadata, old.metadata, true),
   ...validateCronJobSpec(obj(cj.spec), obj(old.spec)),
 ];

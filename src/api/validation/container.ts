@@ -1,8 +1,10 @@
 // Containers of a PodSpec: validateContainers, validateInitContainers and validateContainerCommon with
 // ports, env, probes, lifecycle handlers, pull policy and the container security context.
+import type { ConfigMapKeySelector, Container, LifecycleHandler, ObjectFieldSelector, Probe, SecurityContext } from 'kubernetes-types/core/v1.js';
+import type { Loose } from '../loose.js';
 import { fieldDuplicate, fieldForbidden, fieldNotSupported, fieldRequired } from '../../machinery/errors.js';
 import { isConfigMapKey, isHTTPHeaderName, isValidGroupID, isValidPortName, isValidPortNum, isValidUserID, nameIsDNSSubdomain } from '../../machinery/names.js';
-import { arr, child, duplicateRendered, each, index, invalid, isSet, nonNegative, str, type Errors } from './field.js';
+import { arr, child, duplicateRendered, each, index, invalid, isSet, nonNegative, obj, str, type Errors } from './field.js';
 import { validateDNS1123Label, validateName, validatePortNumOrName, validateQualifiedName } from './formats.js';
 import { validateContainerResources } from './resources.js';
 import { validateVolumeMounts } from './volume.js';
@@ -41,7 +43,7 @@ function envNameErrors(name: string): string[] {
     : ["a valid environment variable name must consist only of printable ASCII characters other than '='"];
 }
 
-function validateFieldRef(ref: any, path: string): Errors {
+function validateFieldRef(ref: Loose<ObjectFieldSelector>, path: string): Errors {
   if (!ref.apiVersion) return [fieldRequired(child(path, 'apiVersion'))];
   if (!ref.fieldPath) return [fieldRequired(child(path, 'fieldPath'))];
   const fieldPath = str(ref.fieldPath);
@@ -56,7 +58,7 @@ function validateFieldRef(ref: any, path: string): Errors {
   return ENV_FIELD_PATHS.includes(label) ? [] : [fieldNotSupported(child(path, 'fieldPath'), label, ENV_FIELD_PATHS)];
 }
 
-function validateKeySelector(ref: any, path: string): Errors {
+function validateKeySelector(ref: Loose<ConfigMapKeySelector>, path: string): Errors {
   const errs = validateName(nameIsDNSSubdomain, str(ref.name), child(path, 'name'));
   if (!ref.key) errs.push(fieldRequired(child(path, 'key')));
   else errs.push(...each(child(path, 'key'), ref.key, isConfigMapKey(str(ref.key))));
@@ -118,12 +120,15 @@ function validateEnvFrom(envFrom: unknown, path: string): Errors {
   return errs;
 }
 
-function validateHandler(handler: any, gracePeriod: number | undefined, path: string): Errors {
+/** Lifecycle hooks and probes share the handler fields; each has a few of its own. */
+type Handler = Loose<LifecycleHandler> & Loose<Probe>;
+
+function validateHandler(handler: Handler, gracePeriod: number | undefined, path: string): Errors {
   const errs: Errors = [];
   let count = 0;
   for (const kind of ['exec', 'httpGet', 'tcpSocket', 'grpc', 'sleep'] as const) {
-    const action = handler[kind];
-    if (!action) continue;
+    if (!handler[kind]) continue;
+    const action = obj(handler[kind]);
     const p = child(path, kind);
     if (count++ > 0) {
       errs.push(fieldForbidden(p, 'may not specify more than 1 handler type'));
@@ -146,10 +151,10 @@ function validateHandler(handler: any, gracePeriod: number | undefined, path: st
   return errs;
 }
 
-function validateProbe(probe: any, kind: 'liveness' | 'readiness' | 'startup', gracePeriod: number | undefined, path: string): Errors {
+function validateProbe(probe: Loose<Probe> | undefined, kind: 'liveness' | 'readiness' | 'startup', gracePeriod: number | undefined, path: string): Errors {
   if (!probe) return [];
   const errs = validateHandler(probe, gracePeriod, path);
-  for (const f of ['initialDelaySeconds', 'timeoutSeconds', 'periodSeconds', 'successThreshold', 'failureThreshold']) {
+  for (const f of ['initialDelaySeconds', 'timeoutSeconds', 'periodSeconds', 'successThreshold', 'failureThreshold'] as const) {
     errs.push(...nonNegative(probe[f], child(path, f)));
   }
   if (isSet(probe.terminationGracePeriodSeconds) && probe.terminationGracePeriodSeconds <= 0) {
@@ -162,16 +167,16 @@ function validateProbe(probe: any, kind: 'liveness' | 'readiness' | 'startup', g
   return errs;
 }
 
-function validateLifecycleAndProbes(c: any, gracePeriod: number | undefined, path: string): Errors {
+function validateLifecycleAndProbes(c: Loose<Container>, gracePeriod: number | undefined, path: string): Errors {
   const errs: Errors = [];
-  for (const hook of ['postStart', 'preStop']) if (c.lifecycle?.[hook]) errs.push(...validateHandler(c.lifecycle[hook], gracePeriod, child(path, 'lifecycle', hook)));
+  for (const hook of ['postStart', 'preStop'] as const) if (c.lifecycle?.[hook]) errs.push(...validateHandler(c.lifecycle[hook], gracePeriod, child(path, 'lifecycle', hook)));
   errs.push(...validateProbe(c.livenessProbe, 'liveness', gracePeriod, child(path, 'livenessProbe')));
   errs.push(...validateProbe(c.readinessProbe, 'readiness', gracePeriod, child(path, 'readinessProbe')));
   errs.push(...validateProbe(c.startupProbe, 'startup', gracePeriod, child(path, 'startupProbe')));
   return errs;
 }
 
-function validateSecurityContext(sc: any, path: string): Errors {
+function validateSecurityContext(sc: Loose<SecurityContext> | undefined, path: string): Errors {
   if (!sc) return [];
   const errs: Errors = [];
   if (isSet(sc.runAsUser)) errs.push(...each(child(path, 'runAsUser'), sc.runAsUser, isValidUserID(sc.runAsUser)));
@@ -182,7 +187,7 @@ function validateSecurityContext(sc: any, path: string): Errors {
   return errs;
 }
 
-function validateContainerCommon(c: any, volumes: Map<string, any>, path: string): Errors {
+function validateContainerCommon(c: Loose<Container>, volumes: Map<string, unknown>, path: string): Errors {
   const errs: Errors = [];
   if (!c.name) errs.push(fieldRequired(child(path, 'name')));
   else errs.push(...validateDNS1123Label(str(c.name), child(path, 'name')));
@@ -202,7 +207,7 @@ function validateContainerCommon(c: any, volumes: Map<string, any>, path: string
 }
 
 /** AccumulateUniqueHostPorts: a protocol/hostIP/hostPort triple may be used once. */
-function hostPortConflicts(containers: any[], path: string): Errors {
+function hostPortConflicts(containers: Loose<Container>[], path: string): Errors {
   const seen = new Set<string>();
   const errs: Errors = [];
   containers.forEach((c, ci) => {
@@ -216,8 +221,8 @@ function hostPortConflicts(containers: any[], path: string): Errors {
   return errs;
 }
 
-export function validateContainers(containers: unknown, volumes: Map<string, any>, gracePeriod: number | undefined, path: string): Errors {
-  const list = arr(containers);
+export function validateContainers(containers: unknown, volumes: Map<string, unknown>, gracePeriod: number | undefined, path: string): Errors {
+  const list = arr<Loose<Container>>(containers);
   if (list.length === 0) return [fieldRequired(path)];
   const errs: Errors = [];
   const names = new Set<string>();
@@ -232,10 +237,10 @@ export function validateContainers(containers: unknown, volumes: Map<string, any
   return [...errs, ...hostPortConflicts(list, path)];
 }
 
-export function validateInitContainers(containers: unknown, regular: unknown, volumes: Map<string, any>, gracePeriod: number | undefined, path: string): Errors {
+export function validateInitContainers(containers: unknown, regular: unknown, volumes: Map<string, unknown>, gracePeriod: number | undefined, path: string): Errors {
   const errs: Errors = [];
   const names = new Set(arr(regular).map((c) => str(c.name)));
-  arr(containers).forEach((c, i) => {
+  arr<Loose<Container>>(containers).forEach((c, i) => {
     const p = index(path, i);
     errs.push(...validateContainerCommon(c, volumes, p));
     if (isSet(c.restartPolicy) && c.restartPolicy !== 'Always') errs.push(fieldNotSupported(child(p, 'restartPolicy'), c.restartPolicy, ['Always']));
@@ -245,7 +250,7 @@ export function validateInitContainers(containers: unknown, regular: unknown, vo
     if (c.restartPolicy === 'Always') {
       errs.push(...validateLifecycleAndProbes(c, gracePeriod, p));
     } else {
-      for (const f of ['lifecycle', 'livenessProbe', 'readinessProbe', 'startupProbe']) {
+      for (const f of ['lifecycle', 'livenessProbe', 'readinessProbe', 'startupProbe'] as const) {
         if (c[f]) errs.push(fieldForbidden(child(p, f), 'may not be set for init containers without restartPolicy=Always'));
       }
     }

@@ -37,7 +37,7 @@ test('RBAC rules need verbs and bindings a known role kind', () => {
 });
 
 test('PodDisruptionBudget minAvailable and maxUnavailable', () => {
-  const pdb = (spec: any): any => ({ metadata: { name: 'zk-pdb', namespace: 'default' }, spec: { selector: { matchLabels: { app: 'zk' } }, ...spec } });
+  const pdb = (spec: Record<string, unknown>) => ({ metadata: { name: 'zk-pdb', namespace: 'default' }, spec: { selector: { matchLabels: { app: 'zk' } }, ...spec } });
   assert.deepEqual(messages('policy', 'PodDisruptionBudget', pdb({ maxUnavailable: 1 })), []);
   assert.deepEqual(messages('policy', 'PodDisruptionBudget', pdb({ minAvailable: -1 })), ['spec.minAvailable: Invalid value: -1: must be greater than or equal to 0']);
   assert.deepEqual(messages('policy', 'PodDisruptionBudget', pdb({ minAvailable: '150%' })), [

@@ -1,5 +1,8 @@
 // The remaining core/v1 kinds: Namespace, Node, ConfigMap, Secret, ServiceAccount, Event, Binding,
 // and coordination.k8s.io/v1 Lease.
+import type { Lease } from 'kubernetes-types/coordination/v1.js';
+import type { Binding, ConfigMap, Event, Namespace, Node, Secret, ServiceAccount } from 'kubernetes-types/core/v1.js';
+import type { Loose } from '../loose.js';
 import { fieldForbidden, fieldRequired, fieldTooLong, fieldNotSupported } from '../../machinery/errors.js';
 import { isConfigMapKey, isDNS1123Subdomain, isQualifiedName, isValidLabelValue, nameIsDNSLabel, nameIsDNSSubdomain } from '../../machinery/names.js';
 import { deepEqual } from './equality.js';
@@ -10,7 +13,7 @@ import { validateTaintEffect } from './scheduling.js';
 
 const MAX_SECRET_SIZE = 1024 * 1024;
 
-export function validateNamespace(ns: any): Errors {
+export function validateNamespace(ns: Loose<Namespace>): Errors {
   const errs = validateObjectMeta(ns.metadata, false, nameIsDNSLabel);
   for (const f of arr<string>(obj(ns.spec).finalizers)) {
     errs.push(...each('spec.finalizers', f, isQualifiedName(str(f))), ...validateKubeFinalizerName(str(f), 'spec.finalizers'));
@@ -20,7 +23,7 @@ export function validateNamespace(ns: any): Errors {
 
 const dataKeyErrors = (data: unknown, path: string): Errors => Object.keys(obj(data)).flatMap((k) => each(key(path, k), k, isConfigMapKey(k)));
 
-export function validateConfigMap(cm: any): Errors {
+export function validateConfigMap(cm: Loose<ConfigMap>): Errors {
   const errs = validateObjectMeta(cm.metadata, true, nameIsDNSSubdomain);
   errs.push(...dataKeyErrors(cm.data, 'data'), ...dataKeyErrors(cm.binaryData, 'binaryData'));
   for (const k of Object.keys(obj(cm.data))) {
@@ -33,14 +36,14 @@ export function validateConfigMap(cm: any): Errors {
   return errs;
 }
 
-function immutableData(next: any, prev: any, fields: string[]): Errors {
+function immutableData<T extends { immutable?: boolean }>(next: T, prev: T, fields: Array<keyof T & string>): Errors {
   if (prev.immutable !== true) return [];
   const errs: Errors = next.immutable !== true ? [fieldForbidden('immutable', 'field is immutable when `immutable` is set')] : [];
   for (const f of fields) if (!deepEqual(next[f], prev[f])) errs.push(fieldForbidden(f, 'field is immutable when `immutable` is set'));
   return errs;
 }
 
-export const validateConfigMapUpdate = (cm: any, old: any): Errors => [
+export const validateConfigMapUpdate = (cm: Loose<ConfigMap>, old: Loose<ConfigMap>): Errors => [
   ...validateObjectMetaUpdate(cm.metadata, old.metadata, true),
   ...immutableData(cm, old, ['data', 'binaryData']),
   ...validateConfigMap(cm),
@@ -54,12 +57,12 @@ const SECRET_REQUIRED_KEYS: Record<string, string[]> = {
 };
 
 /** stringData is merged into data before validation, as the v1 conversion does. */
-const secretData = (secret: any): Record<string, string> => ({
+const secretData = (secret: Loose<Secret>): Record<string, string> => ({
   ...obj(secret.data),
   ...Object.fromEntries(Object.entries(obj(secret.stringData)).map(([k, v]) => [k, Buffer.from(str(v)).toString('base64')])),
 });
 
-export function validateSecret(secret: any): Errors {
+export function validateSecret(secret: Loose<Secret>): Errors {
   const errs = validateObjectMeta(secret.metadata, true, nameIsDNSSubdomain);
   const data = secretData(secret);
   errs.push(...dataKeyErrors(data, 'data'));
@@ -76,13 +79,13 @@ export function validateSecret(secret: any): Errors {
   return errs;
 }
 
-export function validateSecretUpdate(secret: any, old: any): Errors {
+export function validateSecretUpdate(secret: Loose<Secret>, old: Loose<Secret>): Errors {
   const errs = validateObjectMetaUpdate(secret.metadata, old.metadata, true);
   if (str(secret.type) !== str(old.type)) errs.push(invalid('type', str(secret.type), 'field is immutable'));
-  return [...errs, ...immutableData({ ...secret, data: secretData(secret) }, old, ['data']), ...validateSecret(secret)];
+  return [...errs, ...immutableData<Loose<Secret>>({ ...secret, data: secretData(secret) }, old, ['data']), ...validateSecret(secret)];
 }
 
-export const validateServiceAccount = (sa: any): Errors => validateObjectMeta(sa.metadata, true, nameIsDNSSubdomain);
+export const validateServiceAccount = (sa: Loose<ServiceAccount>): Errors => validateObjectMeta(sa.metadata, true, nameIsDNSSubdomain);
 
 function validateTaints(taints: unknown, path: string): Errors {
   const errs: Errors = [];
@@ -103,7 +106,7 @@ function validateTaints(taints: unknown, path: string): Errors {
   return errs;
 }
 
-function validateNodeResources(node: any): Errors {
+function validateNodeResources(node: Loose<Node>): Errors {
   const errs: Errors = [];
   for (const list of ['capacity', 'allocatable']) {
     for (const [name, raw] of Object.entries(obj(obj(node.status)[list]))) {
@@ -115,13 +118,13 @@ function validateNodeResources(node: any): Errors {
   return errs;
 }
 
-export function validateNode(node: any): Errors {
+export function validateNode(node: Loose<Node>): Errors {
   // Upstream reports taint errors under metadata.taints.
   const errs = [...validateObjectMeta(node.metadata, false, nameIsDNSSubdomain), ...validateTaints(obj(node.spec).taints, 'metadata.taints')];
   return [...errs, ...validateNodeResources(node)];
 }
 
-export function validateNodeUpdate(node: any, old: any): Errors {
+export function validateNodeUpdate(node: Loose<Node>, old: Loose<Node>): Errors {
   const errs = [...validateObjectMetaUpdate(node.metadata, old.metadata, false), ...validateNodeResources(node)];
   const spec = obj(node.spec);
   const oldSpec = obj(old.spec);
@@ -135,7 +138,7 @@ export function validateNodeUpdate(node: any, old: any): Errors {
   return [...errs, ...validateTaints(spec.taints, 'metadata.taints')];
 }
 
-const EVENT_LIMITS: Array<[string, number]> = [
+const EVENT_LIMITS: Array<['reportingInstance' | 'action' | 'reason' | 'message', number]> = [
   ['reportingInstance', 128],
   ['action', 128],
   ['reason', 128],
@@ -143,7 +146,7 @@ const EVENT_LIMITS: Array<[string, number]> = [
 ];
 
 /** legacyValidateEvent: all core/v1 Events get, with metadata names only checked as path segments. */
-export function validateEvent(event: any): Errors {
+export function validateEvent(event: Loose<Event>): Errors {
   const errs: Errors = [];
   const namespace = str(obj(event.metadata).namespace);
   const involvedNamespace = str(obj(event.involvedObject).namespace);
@@ -162,7 +165,7 @@ export function validateEvent(event: any): Errors {
   return [...errs, ...each('namespace', namespace, isDNS1123Subdomain(namespace))];
 }
 
-export function validateBinding(binding: any): Errors {
+export function validateBinding(binding: Loose<Binding>): Errors {
   const target = obj(binding.target);
   const errs: Errors = [];
   if (target.kind && target.kind !== 'Node') errs.push(fieldNotSupported('target.kind', target.kind, ['Node', '<empty>']));
@@ -170,7 +173,7 @@ export function validateBinding(binding: any): Errors {
   return errs;
 }
 
-export function validateLease(lease: any): Errors {
+export function validateLease(lease: Loose<Lease>): Errors {
   const errs = validateObjectMeta(lease.metadata, true, nameIsDNSSubdomain);
   const spec = obj(lease.spec);
   if (isSet(spec.leaseDurationSeconds) && spec.leaseDurationSeconds <= 0) errs.push(invalid('spec.leaseDurationSeconds', spec.leaseDurationSeconds, 'must be greater than 0'));

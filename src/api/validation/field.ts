@@ -1,6 +1,8 @@
 // field.Path building and the field.Error kinds errors.ts has no builder for, with bad values
 // rendered the way field.Error.ErrorBody prints them (strings quoted, numbers bare, Go %#v for maps and slices).
+import type { LabelSelector } from 'kubernetes-types/meta/v1.js';
 import type { FieldError } from '../../machinery/errors.js';
+import type { Loose } from '../loose.js';
 
 export type Errors = FieldError[];
 
@@ -30,9 +32,9 @@ export function stringMap(m: Record<string, string> | undefined): string {
 }
 
 /** %#v of a metav1.LabelSelector value, as the immutable-selector errors show it. */
-export function labelSelectorValue(sel: any): string {
+export function labelSelectorValue(sel: Loose<LabelSelector> | undefined | null): string {
   if (!sel) return 'null';
-  const exprs = sel.matchExpressions as any[] | undefined;
+  const exprs = sel.matchExpressions;
   const rendered = exprs
     ? `[]v1.LabelSelectorRequirement{${exprs
         .map((e) => `v1.LabelSelectorRequirement{Key:${quote(e.key ?? '')}, Operator:${quote(e.operator ?? '')}, Values:${e.values ? goValue(e.values) : '[]string(nil)'}}`)
@@ -87,7 +89,10 @@ export function nonNegative(value: unknown, field: string): Errors {
 /** Messages from a string validator, each as an Invalid error on one field. */
 export const each = (field: string, value: unknown, msgs: string[]): Errors => msgs.map((m) => invalid(field, value, m));
 
-export const isSet = (v: unknown): boolean => v !== undefined && v !== null;
+export const isSet = <T>(v: T): v is NonNullable<T> => v !== undefined && v !== null;
 export const str = (v: unknown): string => (typeof v === 'string' ? v : '');
+// arr() and obj() read fields of validators that still take open JSON; each caller narrows the values it uses.
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- element type chosen by the caller (arr<string>) or open JSON
 export const arr = <T = any>(v: unknown): T[] => (Array.isArray(v) ? v : []);
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- open JSON object whose fields the caller narrows
 export const obj = (v: unknown): Record<string, any> => (v && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, any>) : {});

@@ -1,6 +1,7 @@
 // validate / validateUpdate: per-kind validation with the field paths and message texts of v1.32.
 // Objects are expected to be defaulted first (applyDefaults), as upstream validates decoded, defaulted objects.
 import type { FieldError } from '../../machinery/errors.js';
+import type { StoredObject } from '../loose.js';
 import { isValidPathSegmentName } from '../../machinery/names.js';
 import { RESOURCES } from '../resources.js';
 import { validateAPIService, validateAPIServiceUpdate } from './apiservice.js';
@@ -17,13 +18,14 @@ import { validateEndpointSlice, validateEndpointSliceUpdate, validateEndpoints, 
 import * as storage from './storage.js';
 import { validateObjectMetaUpdate } from './meta.js';
 
+/** The object's kind picks the rules, so each validator may take its own kind's type (bivariant method parameters). */
 interface KindValidation {
-  create: (obj: any) => Errors;
-  update?: (obj: any, old: any) => Errors;
+  create(obj: StoredObject): Errors;
+  update?(obj: StoredObject, old: StoredObject): Errors;
 }
 
 /** Kinds whose update rules are only the metadata ones plus re-validating the object. */
-const revalidate = (create: (obj: any) => Errors, namespaced: boolean): KindValidation => ({
+const revalidate = (create: KindValidation['create'], namespaced: boolean): KindValidation => ({
   create,
   update: (o, old) => [...validateObjectMetaUpdate(o.metadata, old.metadata, namespaced), ...create(o)],
 });
@@ -62,12 +64,12 @@ const KINDS: Record<string, KindValidation> = {
   'discovery.k8s.io/EndpointSlice': { create: validateEndpointSlice, update: validateEndpointSliceUpdate },
   'networking.k8s.io/Ingress': { create: networking.validateIngress, update: networking.validateIngressUpdate },
   'networking.k8s.io/IngressClass': { create: networking.validateIngressClass, update: networking.validateIngressClassUpdate },
-  'rbac.authorization.k8s.io/Role': { create: (o) => rbac.validateRole(o, true), update: (o, old) => rbac.validateRoleUpdate(o, old, true) },
-  'rbac.authorization.k8s.io/ClusterRole': { create: (o) => rbac.validateRole(o, false), update: (o, old) => rbac.validateRoleUpdate(o, old, false) },
-  'rbac.authorization.k8s.io/RoleBinding': { create: (o) => rbac.validateBinding(o, true), update: (o, old) => rbac.validateBindingUpdate(o, old, true) },
+  'rbac.authorization.k8s.io/Role': { create: (o: rbac.AnyRole) => rbac.validateRole(o, true), update: (o: rbac.AnyRole, old: rbac.AnyRole) => rbac.validateRoleUpdate(o, old, true) },
+  'rbac.authorization.k8s.io/ClusterRole': { create: (o: rbac.AnyRole) => rbac.validateRole(o, false), update: (o: rbac.AnyRole, old: rbac.AnyRole) => rbac.validateRoleUpdate(o, old, false) },
+  'rbac.authorization.k8s.io/RoleBinding': { create: (o: rbac.AnyBinding) => rbac.validateBinding(o, true), update: (o: rbac.AnyBinding, old: rbac.AnyBinding) => rbac.validateBindingUpdate(o, old, true) },
   'rbac.authorization.k8s.io/ClusterRoleBinding': {
-    create: (o) => rbac.validateBinding(o, false),
-    update: (o, old) => rbac.validateBindingUpdate(o, old, false),
+    create: (o: rbac.AnyBinding) => rbac.validateBinding(o, false),
+    update: (o: rbac.AnyBinding, old: rbac.AnyBinding) => rbac.validateBindingUpdate(o, old, false),
   },
 };
 
@@ -77,7 +79,7 @@ const isNamespaced = (group: string, kind: string) => RESOURCES.find((r) => r.gr
  * After the kind's own rules pass, every object's name must also be usable as a URL path segment
  * (rest.BeforeCreate/BeforeUpdate). Duplicate errors are dropped, as the Status message does upstream.
  */
-function finish(errs: Errors, o: any): FieldError[] {
+function finish(errs: Errors, o: StoredObject): FieldError[] {
   if (errs.length === 0) {
     const name = str(obj(o.metadata).name);
     return name ? each('metadata.name', name, isValidPathSegmentName(name)) : [];
@@ -89,13 +91,13 @@ function finish(errs: Errors, o: any): FieldError[] {
   });
 }
 
-export function validate(group: string, kind: string, o: any, old?: any): FieldError[] {
+export function validate(group: string, kind: string, o: StoredObject, old?: StoredObject): FieldError[] {
   if (old !== undefined) return validateUpdate(group, kind, o, old);
   const rules = KINDS[`${group}/${kind}`];
   return finish(rules ? rules.create(o) : [], o);
 }
 
-export function validateUpdate(group: string, kind: string, o: any, old: any): FieldError[] {
+export function validateUpdate(group: string, kind: string, o: StoredObject, old: StoredObject): FieldError[] {
   const rules = KINDS[`${group}/${kind}`];
   if (!rules) return finish([], o);
   const update = rules.update ?? revalidate(rules.create, isNamespaced(group, kind)).update!;

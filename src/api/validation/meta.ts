@@ -1,5 +1,7 @@
 // ObjectMeta validation: ValidateObjectMeta / ValidateObjectMetaUpdate of pkg/apis/core/validation,
 // which every built-in kind uses (apimachinery's checks plus the kube finalizer-name rule).
+import type { ObjectMeta } from 'kubernetes-types/meta/v1.js';
+import type { Loose } from '../loose.js';
 import { fieldForbidden, fieldRequired, fieldTooLong } from '../../machinery/errors.js';
 import { isQualifiedName, nameIsDNSLabel, type NameValidator } from '../../machinery/names.js';
 import { deepEqual } from './equality.js';
@@ -64,7 +66,7 @@ export function validateKubeFinalizerName(name: string, path: string): Errors {
 }
 
 /** The checks shared by create and update: labels, annotations, owners, finalizers, generation. */
-function validateMetaCommon(meta: any, namespaced: boolean, path: string): Errors {
+function validateMetaCommon(meta: Loose<ObjectMeta>, namespaced: boolean, path: string): Errors {
   const errs: Errors = [];
   const namespace = str(meta.namespace);
   if (namespaced) {

@@ -1,4 +1,7 @@
 // networking.k8s.io/v1 Ingress and IngressClass.
+import type { TypedLocalObjectReference } from 'kubernetes-types/core/v1.js';
+import type { HTTPIngressPath, Ingress, IngressBackend, IngressClass, IngressClassSpec, IngressSpec } from 'kubernetes-types/networking/v1.js';
+import type { Loose } from '../loose.js';
 import { fieldNotSupported, fieldRequired, fieldTooLong } from '../../machinery/errors.js';
 import { isDNS1123Subdomain, isIP, isValidPathSegmentName, isValidPortName, isValidPortNum, isWildcardDNS1123Subdomain, nameIsDNS1035Label, nameIsDNSSubdomain, regexError } from '../../machinery/names.js';
 import { arr, child, each, index, invalid, isSet, obj, str, type Errors } from './field.js';
@@ -9,17 +12,17 @@ const PATH_TYPES = ['Exact', 'ImplementationSpecific', 'Prefix'];
 const INVALID_PATH_SEQUENCES = ['//', '/./', '/../', '%2f', '%2F'];
 const INVALID_PATH_SUFFIXES = ['/..', '/.'];
 
-function validateTypedReference(ref: any, path: string): Errors {
+function validateTypedReference(ref: Loose<TypedLocalObjectReference>, path: string): Errors {
   const errs: Errors = [];
   if (isSet(ref.apiGroup)) errs.push(...each(child(path, 'apiGroup'), ref.apiGroup, isDNS1123Subdomain(str(ref.apiGroup))));
-  for (const f of ['kind', 'name']) {
+  for (const f of ['kind', 'name'] as const) {
     if (!ref[f]) errs.push(fieldRequired(child(path, f), `${f} is required`));
     else errs.push(...each(child(path, f), ref[f], isValidPathSegmentName(str(ref[f]))));
   }
   return errs;
 }
 
-function validateBackend(backend: any, path: string): Errors {
+function validateBackend(backend: Loose<IngressBackend>, path: string): Errors {
   const errs: Errors = [];
   if (backend.resource && backend.service) return [invalid(path, '', 'cannot set both resource and service backends')];
   if (backend.resource) return validateTypedReference(backend.resource, child(path, 'resource'));
@@ -35,7 +38,7 @@ function validateBackend(backend: any, path: string): Errors {
   return errs;
 }
 
-function validateHTTPPath(p: any, path: string): Errors {
+function validateHTTPPath(p: Loose<HTTPIngressPath>, path: string): Errors {
   if (!isSet(p.pathType)) return [fieldRequired(child(path, 'pathType'), 'pathType must be specified')];
   const errs: Errors = [];
   const value = str(p.path);
@@ -53,7 +56,7 @@ function validateHTTPPath(p: any, path: string): Errors {
 
 const hostErrors = (host: string) => (host.includes('*') ? isWildcardDNS1123Subdomain(host) : isDNS1123Subdomain(host));
 
-function validateIngressSpec(spec: any): Errors {
+function validateIngressSpec(spec: Loose<IngressSpec>): Errors {
   const errs: Errors = [];
   const rules = arr(spec.rules);
   if (rules.length === 0 && !spec.defaultBackend) errs.push(invalid('spec', rules, 'either `defaultBackend` or `rules` must be specified'));
@@ -80,9 +83,9 @@ function validateIngressSpec(spec: any): Errors {
   return errs;
 }
 
-export const validateIngress = (ing: any): Errors => [...validateObjectMeta(ing.metadata, true, nameIsDNSSubdomain), ...validateIngressSpec(obj(ing.spec))];
+export const validateIngress = (ing: Loose<Ingress>): Errors => [...validateObjectMeta(ing.metadata, true, nameIsDNSSubdomain), ...validateIngressSpec(obj(ing.spec))];
 
-export const validateIngressUpdate = (ing: any, old: any): Errors => [
+export const validateIngressUpdate = (ing: Loose<Ingress>, old: Loose<Ingress>): Errors => [
   ...validateObjectMetaUpdate(ing.metadata, old.metadata, true),
   ...validateIngressSpec(obj(ing.spec)),
 ];
@@ -101,7 +104,7 @@ function validateDomainPrefixedPath(value: string, path: string): Errors {
   return errs;
 }
 
-function validateIngressClassSpec(spec: any): Errors {
+function validateIngressClassSpec(spec: Loose<IngressClassSpec>): Errors {
   const controller = str(spec.controller);
   const errs: Errors = controller.length > 250 ? [fieldTooLong('spec.controller', controller, 250)] : [];
   errs.push(...validateDomainPrefixedPath(controller, 'spec.controller'));
@@ -109,16 +112,16 @@ function validateIngressClassSpec(spec: any): Errors {
   if (params) {
     if (!params.kind) errs.push(fieldRequired('spec.parameters.kind', 'kind is required'));
     if (!params.name) errs.push(fieldRequired('spec.parameters.name', 'name is required'));
-    if (isSet(params.scope) && !['Cluster', 'Namespace'].includes(params.scope)) errs.push(fieldNotSupported('spec.parameters.scope', params.scope, ['Cluster', 'Namespace']));
+    if (isSet(params.scope) && !['Cluster', 'Namespace'].includes(str(params.scope))) errs.push(fieldNotSupported('spec.parameters.scope', params.scope, ['Cluster', 'Namespace']));
     if (params.scope === 'Namespace' && !params.namespace) errs.push(fieldRequired('spec.parameters.namespace', '`parameters.scope` is set to "Namespace"'));
     if (params.scope === 'Cluster' && params.namespace) errs.push(invalid('spec.parameters.namespace', params.namespace, '`parameters.scope` is set to "Cluster"'));
   }
   return errs;
 }
 
-export const validateIngressClass = (ic: any): Errors => [...validateObjectMeta(ic.metadata, false, nameIsDNSSubdomain), ...validateIngressClassSpec(obj(ic.spec))];
+export const validateIngressClass = (ic: Loose<IngressClass>): Errors => [...validateObjectMeta(ic.metadata, false, nameIsDNSSubdomain), ...validateIngressClassSpec(obj(ic.spec))];
 
-export function validateIngressClassUpdate(ic: any, old: any): Errors {
+export function validateIngressClassUpdate(ic: Loose<IngressClass>, old: Loose<IngressClass>): Errors {
   const errs = [...validateObjectMetaUpdate(ic.metadata, old.metadata, false), ...validateIngressClassSpec(obj(ic.spec))];
   if (str(obj(ic.spec).controller) !== str(obj(old.spec).controller)) errs.push(invalid('spec.controller', str(obj(ic.spec).controller), 'field is immutable'));
   return errs;

@@ -1,10 +1,15 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import type { Container, PodSpec } from 'kubernetes-types/core/v1.js';
+import type { ObjectMeta } from 'kubernetes-types/meta/v1.js';
+import type { Loose } from '../loose.js';
 import { applyDefaults } from '../defaults/index.js';
 import { validate } from './index.js';
 import { messages } from '../../testing/validation.js';
 
-const pod = (containers: any[], extra: Record<string, unknown> = {}): any => ({
+type TestPod = { metadata: Loose<ObjectMeta>; spec: Loose<PodSpec> & { containers: Loose<Container>[] } };
+
+const pod = (containers: Loose<Container>[], extra: Loose<PodSpec> = {}): TestPod => ({
   metadata: { name: 'web-0', namespace: 'default' },
   spec: { containers, ...extra },
 });

@@ -1,4 +1,6 @@
 // Pods and pod templates: ValidatePodSpec, ValidatePodTemplateSpec, ValidatePodCreate and ValidatePodUpdate.
+import type { Pod, PodDNSConfig, PodSecurityContext, PodSpec } from 'kubernetes-types/core/v1.js';
+import type { Loose } from '../loose.js';
 import { fieldForbidden, fieldNotSupported, fieldRequired } from '../../machinery/errors.js';
 import { isDNS1123Subdomain, isIP, isValidGroupID, isValidUserID, nameIsDNSSubdomain } from '../../machinery/names.js';
 import { validateContainers, validateContainersOnlyForPod, validateInitContainers } from './container.js';
@@ -19,7 +21,7 @@ function validateEnum(value: unknown, path: string, allowed: string[]): Errors {
   return allowed.includes(str(value)) ? [] : [fieldNotSupported(path, value, allowed)];
 }
 
-function validateDNSConfig(config: any, policy: unknown, path: string): Errors {
+function validateDNSConfig(config: Loose<PodDNSConfig> | undefined, policy: unknown, path: string): Errors {
   if (policy === 'None') {
     if (!config) return [fieldRequired(path, 'must provide `dnsConfig` when `dnsPolicy` is None')];
     if (arr(config.nameservers).length === 0) return [fieldRequired(child(path, 'nameservers'), 'must provide at least one DNS nameserver when `dnsPolicy` is None')];
@@ -44,7 +46,7 @@ function validateDNSConfig(config: any, policy: unknown, path: string): Errors {
   return errs;
 }
 
-function validatePodSecurityContext(sc: any, path: string): Errors {
+function validatePodSecurityContext(sc: Loose<PodSecurityContext> | undefined, path: string): Errors {
   if (!sc) return [];
   const errs: Errors = [];
   if (isSet(sc.fsGroup)) errs.push(...each(child(path, 'fsGroup'), sc.fsGroup, isValidGroupID(sc.fsGroup)));
@@ -55,7 +57,7 @@ function validatePodSecurityContext(sc: any, path: string): Errors {
 }
 
 /** validatePodHostNetworkDeps: with hostNetwork a Pod's hostPort must equal its containerPort. */
-function validateHostNetworkPorts(spec: any, isPod: boolean, path: string): Errors {
+function validateHostNetworkPorts(spec: Loose<PodSpec>, isPod: boolean, path: string): Errors {
   if (!spec.hostNetwork) return [];
   return arr(spec.containers).flatMap((c, i) =>
     arr(c.ports).flatMap((port, j) => {
@@ -120,7 +122,7 @@ export function validatePodTemplateSpec(templateValue: unknown, path: string): E
   return errs;
 }
 
-function validatePodMetadataAndSpec(pod: any): Errors {
+function validatePodMetadataAndSpec(pod: Loose<Pod>): Errors {
   const errs = validateObjectMeta(pod.metadata, true, nameIsDNSSubdomain);
   const spec = obj(pod.spec);
   errs.push(...validatePodSpec(spec, 'spec', { podName: str(obj(pod.metadata).name), isPod: true }));
@@ -138,7 +140,7 @@ function validatePodMetadataAndSpec(pod: any): Errors {
   return errs;
 }
 
-export function validatePod(pod: any): Errors {
+export function validatePod(pod: Loose<Pod>): Errors {
   const errs = validatePodMetadataAndSpec(pod);
   const spec = obj(pod.spec);
   if (arr(spec.ephemeralContainers).length > 0) errs.push(fieldForbidden('spec.ephemeralContainers', 'cannot be set on create'));
@@ -174,7 +176,7 @@ function onlyAddedTolerations(next: unknown, prev: unknown, path: string): Error
   return validateTolerations(next, path);
 }
 
-export function validatePodUpdate(pod: any, old: any): Errors {
+export function validatePodUpdate(pod: Loose<Pod>, old: Loose<Pod>): Errors {
   const errs = [...validateObjectMetaUpdate(pod.metadata, old.metadata, true), ...validatePodMetadataAndSpec(pod)];
   const spec = obj(pod.spec);
   const oldSpec = obj(old.spec);
@@ -199,7 +201,7 @@ export function validatePodUpdate(pod: any, old: any): Errors {
     if (!oldGateNames.has(str(g.name))) errs.push(fieldForbidden(`spec.schedulingGates[${i}].name`, `only deletion is allowed, but found new scheduling gate '${str(g.name)}'`));
   });
   if (deepEqual(spec, oldSpec)) return errs;
-  const munged: Record<string, any> = {
+  const munged: Record<string, unknown> = {
     ...spec,
     containers: arr(spec.containers).map((c, i) => ({ ...c, image: arr(oldSpec.containers)[i]?.image })),
     initContainers: arr(spec.initContainers).map((c, i) => ({ ...c, image: arr(oldSpec.initContainers)[i]?.image })),

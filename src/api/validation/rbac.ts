@@ -1,4 +1,6 @@
 // rbac.authorization.k8s.io/v1: Roles, ClusterRoles and their bindings. Names only need to be path segments.
+import type { ClusterRole, ClusterRoleBinding, PolicyRule, RoleBinding, Subject } from 'kubernetes-types/rbac/v1.js';
+import type { Loose } from '../loose.js';
 import { fieldNotSupported, fieldRequired } from '../../machinery/errors.js';
 import { nameIsDNSSubdomain, validatePathSegmentName } from '../../machinery/names.js';
 import { deepEqual } from './equality.js';
@@ -9,7 +11,11 @@ import { validateLabelSelector } from './selector.js';
 
 const RBAC_GROUP = 'rbac.authorization.k8s.io';
 
-function validatePolicyRule(rule: any, namespaced: boolean, path: string): Errors {
+/** A Role is a ClusterRole without aggregationRule. */
+export type AnyRole = Loose<ClusterRole>;
+export type AnyBinding = Loose<RoleBinding | ClusterRoleBinding>;
+
+function validatePolicyRule(rule: Loose<PolicyRule>, namespaced: boolean, path: string): Errors {
   const errs: Errors = [];
   if (arr(rule.verbs).length === 0) errs.push(fieldRequired(child(path, 'verbs'), 'verbs must contain at least one value'));
   const urls = arr(rule.nonResourceURLs);
@@ -25,9 +31,9 @@ function validatePolicyRule(rule: any, namespaced: boolean, path: string): Error
   return errs;
 }
 
-export function validateRole(role: any, namespaced: boolean): Errors {
+export function validateRole(role: AnyRole, namespaced: boolean): Errors {
   const errs = validateObjectMeta(role.metadata, namespaced, validatePathSegmentName);
-  arr(role.rules).forEach((r, i) => errs.push(...validatePolicyRule(r, namespaced, index('rules', i))));
+  arr<Loose<PolicyRule>>(role.rules).forEach((r, i) => errs.push(...validatePolicyRule(r, namespaced, index('rules', i))));
   const aggregation = role.aggregationRule;
   if (!namespaced && aggregation) {
     const selectors = arr(aggregation.clusterRoleSelectors);
@@ -37,12 +43,12 @@ export function validateRole(role: any, namespaced: boolean): Errors {
   return errs;
 }
 
-export const validateRoleUpdate = (role: any, old: any, namespaced: boolean): Errors => [
+export const validateRoleUpdate = (role: AnyRole, old: AnyRole, namespaced: boolean): Errors => [
   ...validateRole(role, namespaced),
   ...validateObjectMetaUpdate(role.metadata, old.metadata, namespaced),
 ];
 
-function validateSubject(subject: any, namespaced: boolean, path: string): Errors {
+function validateSubject(subject: Loose<Subject>, namespaced: boolean, path: string): Errors {
   const errs: Errors = [];
   const name = str(subject.name);
   if (!name) errs.push(fieldRequired(child(path, 'name')));
@@ -62,7 +68,7 @@ function validateSubject(subject: any, namespaced: boolean, path: string): Error
   return errs;
 }
 
-export function validateBinding(binding: any, namespaced: boolean): Errors {
+export function validateBinding(binding: AnyBinding, namespaced: boolean): Errors {
   const errs = validateObjectMeta(binding.metadata, namespaced, validatePathSegmentName);
   const roleRef = obj(binding.roleRef);
   if (roleRef.apiGroup !== RBAC_GROUP) errs.push(fieldNotSupported('roleRef.apiGroup', roleRef.apiGroup ?? '', [RBAC_GROUP]));
@@ -70,11 +76,11 @@ export function validateBinding(binding: any, namespaced: boolean): Errors {
   if (!kinds.includes(roleRef.kind)) errs.push(fieldNotSupported('roleRef.kind', roleRef.kind ?? '', kinds));
   if (!roleRef.name) errs.push(fieldRequired('roleRef.name'));
   else errs.push(...each('roleRef.name', roleRef.name, validatePathSegmentName(str(roleRef.name), false)));
-  arr(binding.subjects).forEach((s, i) => errs.push(...validateSubject(s, namespaced, index('subjects', i))));
+  arr<Loose<Subject>>(binding.subjects).forEach((s, i) => errs.push(...validateSubject(s, namespaced, index('subjects', i))));
   return errs;
 }
 
-export function validateBindingUpdate(binding: any, old: any, namespaced: boolean): Errors {
+export function validateBindingUpdate(binding: AnyBinding, old: AnyBinding, namespaced: boolean): Errors {
   const errs = [...validateBinding(binding, namespaced), ...validateObjectMetaUpdate(binding.metadata, old.metadata, namespaced)];
   if (!deepEqual(binding.roleRef, old.roleRef)) {
     const ref = obj(binding.roleRef);

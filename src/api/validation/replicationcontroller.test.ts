@@ -1,9 +1,19 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import type { PodSpec, ReplicationControllerSpec, ReplicationControllerStatus } from 'kubernetes-types/core/v1.js';
+import type { ObjectMeta } from 'kubernetes-types/meta/v1.js';
+import type { Loose } from '../loose.js';
 import { applyDefaults } from '../defaults/index.js';
 import { messages } from '../../testing/validation.js';
 
-const rc = (): any => ({
+/** A controller whose template (and its spec) the cases change in place. */
+type RC = {
+  metadata: Loose<ObjectMeta>;
+  spec: Omit<Loose<ReplicationControllerSpec>, 'template'> & { template: { metadata: Loose<ObjectMeta>; spec: Loose<PodSpec> } };
+  status?: Loose<ReplicationControllerStatus>;
+};
+
+const rc = (): RC => ({
   metadata: { name: 'nginx', namespace: 'default' },
   spec: { template: { metadata: { labels: { app: 'nginx' } }, spec: { containers: [{ name: 'nginx', image: 'nginx' }] } } },
 });

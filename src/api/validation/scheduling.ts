@@ -1,4 +1,6 @@
 // The scheduling parts of a PodSpec: node and pod (anti-)affinity, tolerations and topology spread.
+import type { Affinity, NodeSelector, NodeSelectorRequirement, NodeSelectorTerm, PodAffinity, PodAffinityTerm, PodAntiAffinity, PreferredSchedulingTerm, WeightedPodAffinityTerm } from 'kubernetes-types/core/v1.js';
+import type { Loose } from '../loose.js';
 import { fieldDuplicate, fieldForbidden, fieldNotSupported, fieldRequired } from '../../machinery/errors.js';
 import { isQualifiedName, isValidLabelValue, nameIsDNSLabel } from '../../machinery/names.js';
 import { arr, child, duplicateRendered, each, index, invalid, isSet, obj, str, type Errors } from './field.js';
@@ -7,7 +9,7 @@ import { validateLabelSelector } from './selector.js';
 const TAINT_EFFECTS = ['NoSchedule', 'PreferNoSchedule', 'NoExecute'];
 const SCHEDULE_ACTIONS = ['DoNotSchedule', 'ScheduleAnyway'];
 
-function validateNodeSelectorRequirement(rq: any, allowInvalidValues: boolean, path: string): Errors {
+function validateNodeSelectorRequirement(rq: Loose<NodeSelectorRequirement>, allowInvalidValues: boolean, path: string): Errors {
   const errs: Errors = [];
   const values = arr<string>(rq.values);
   switch (rq.operator) {
@@ -31,10 +33,10 @@ function validateNodeSelectorRequirement(rq: any, allowInvalidValues: boolean, p
   return errs;
 }
 
-function validateNodeSelectorTerm(term: any, allowInvalidValues: boolean, path: string): Errors {
+function validateNodeSelectorTerm(term: Loose<NodeSelectorTerm>, allowInvalidValues: boolean, path: string): Errors {
   const errs: Errors = [];
-  arr(term.matchExpressions).forEach((rq, i) => errs.push(...validateNodeSelectorRequirement(rq, allowInvalidValues, index(child(path, 'matchExpressions'), i))));
-  arr(term.matchFields).forEach((rq, i) => {
+  arr<Loose<NodeSelectorRequirement>>(term.matchExpressions).forEach((rq, i) => errs.push(...validateNodeSelectorRequirement(rq, allowInvalidValues, index(child(path, 'matchExpressions'), i))));
+  arr<Loose<NodeSelectorRequirement>>(term.matchFields).forEach((rq, i) => {
     const p = index(child(path, 'matchFields'), i);
     if (rq.operator !== 'In' && rq.operator !== 'NotIn') errs.push(invalid(child(p, 'operator'), rq.operator ?? '', 'not a valid selector operator'));
     else if (arr(rq.values).length !== 1) errs.push(fieldRequired(child(p, 'values'), "must be only one value when `operator` is 'In' or 'NotIn' for node field selector"));
@@ -44,8 +46,8 @@ function validateNodeSelectorTerm(term: any, allowInvalidValues: boolean, path: 
 }
 
 /** ValidateNodeSelector (required node affinity, PersistentVolume node affinity). */
-export function validateNodeSelector(selector: any, path: string): Errors {
-  const terms = arr(selector.nodeSelectorTerms);
+export function validateNodeSelector(selector: Loose<NodeSelector>, path: string): Errors {
+  const terms = arr<Loose<NodeSelectorTerm>>(selector.nodeSelectorTerms);
   const termsPath = child(path, 'nodeSelectorTerms');
   if (terms.length === 0) return [fieldRequired(termsPath, 'must have at least one node selector term')];
   return terms.flatMap((t, i) => validateNodeSelectorTerm(t, false, index(termsPath, i)));
@@ -56,7 +58,7 @@ function validateWeight(weight: unknown, path: string): Errors {
   return w <= 0 || w > 100 ? [invalid(path, w, 'must be in the range 1-100')] : [];
 }
 
-function validatePodAffinityTerm(term: any, path: string): Errors {
+function validatePodAffinityTerm(term: Loose<PodAffinityTerm>, path: string): Errors {
   const errs = validateLabelSelector(term.labelSelector, child(path, 'labelSelector'));
   errs.push(...validateLabelSelector(term.namespaceSelector, child(path, 'namespaceSelector')));
   for (const ns of arr<string>(term.namespaces)) errs.push(...each(child(path, 'namespace'), ns, nameIsDNSLabel(str(ns), false)));
@@ -64,19 +66,19 @@ function validatePodAffinityTerm(term: any, path: string): Errors {
   return [...errs, ...each(child(path, 'topologyKey'), str(term.topologyKey), isQualifiedName(str(term.topologyKey)))];
 }
 
-function validatePodAffinity(affinity: any, path: string): Errors {
+function validatePodAffinity(affinity: Loose<PodAffinity | PodAntiAffinity>, path: string): Errors {
   const errs: Errors = [];
   const required = child(path, 'requiredDuringSchedulingIgnoredDuringExecution');
-  arr(affinity.requiredDuringSchedulingIgnoredDuringExecution).forEach((t, i) => errs.push(...validatePodAffinityTerm(t, index(required, i))));
+  arr<Loose<PodAffinityTerm>>(affinity.requiredDuringSchedulingIgnoredDuringExecution).forEach((t, i) => errs.push(...validatePodAffinityTerm(t, index(required, i))));
   const preferred = child(path, 'preferredDuringSchedulingIgnoredDuringExecution');
-  arr(affinity.preferredDuringSchedulingIgnoredDuringExecution).forEach((t, i) => {
+  arr<Loose<WeightedPodAffinityTerm>>(affinity.preferredDuringSchedulingIgnoredDuringExecution).forEach((t, i) => {
     errs.push(...validateWeight(t.weight, child(index(preferred, i), 'weight')));
     errs.push(...validatePodAffinityTerm(obj(t.podAffinityTerm), child(index(preferred, i), 'podAffinityTerm')));
   });
   return errs;
 }
 
-export function validateAffinity(affinity: any, path: string): Errors {
+export function validateAffinity(affinity: Loose<Affinity> | undefined, path: string): Errors {
   if (!affinity) return [];
   const errs: Errors = [];
   const node = affinity.nodeAffinity;
@@ -86,7 +88,7 @@ export function validateAffinity(affinity: any, path: string): Errors {
       errs.push(...validateNodeSelector(node.requiredDuringSchedulingIgnoredDuringExecution, child(np, 'requiredDuringSchedulingIgnoredDuringExecution')));
     }
     const preferred = child(np, 'preferredDuringSchedulingIgnoredDuringExecution');
-    arr(node.preferredDuringSchedulingIgnoredDuringExecution).forEach((t, i) => {
+    arr<Loose<PreferredSchedulingTerm>>(node.preferredDuringSchedulingIgnoredDuringExecution).forEach((t, i) => {
       errs.push(...validateWeight(t.weight, child(index(preferred, i), 'weight')));
       errs.push(...validateNodeSelectorTerm(obj(t.preference), true, child(index(preferred, i), 'preference')));
     });

@@ -3,7 +3,12 @@
 // A nil selector selects nothing; an empty one selects everything.
 import { isQualifiedName, isValidLabelValue } from '../../machinery/names.js';
 import { fieldForbidden, fieldRequired } from '../../machinery/errors.js';
+import type { LabelSelector, LabelSelectorRequirement } from 'kubernetes-types/meta/v1.js';
+import type { Loose } from '../loose.js';
 import { arr, child, each, index, invalid, obj, str, type Errors } from './field.js';
+
+type Selector = Loose<LabelSelector> | undefined | null;
+type Requirement = Loose<LabelSelectorRequirement>;
 
 export function validateLabels(labels: unknown, path: string): Errors {
   const errs: Errors = [];
@@ -14,10 +19,10 @@ export function validateLabels(labels: unknown, path: string): Errors {
   return errs;
 }
 
-export function validateLabelSelector(sel: any, path: string, allowInvalidLabelValue = false): Errors {
+export function validateLabelSelector(sel: Selector, path: string, allowInvalidLabelValue = false): Errors {
   if (!sel) return [];
   const errs = validateLabels(sel.matchLabels, child(path, 'matchLabels'));
-  arr(sel.matchExpressions).forEach((req, i) => {
+  arr<Requirement>(sel.matchExpressions).forEach((req, i) => {
     const p = index(child(path, 'matchExpressions'), i);
     const values = arr<string>(req.values);
     switch (req.operator) {
@@ -39,10 +44,10 @@ export function validateLabelSelector(sel: any, path: string, allowInvalidLabelV
 }
 
 /** True when LabelSelectorAsSelector would return an error. */
-export function selectorFailsToConvert(sel: any): boolean {
+export function selectorFailsToConvert(sel: Selector): boolean {
   if (!sel) return false;
   const labelsBad = Object.entries(obj(sel.matchLabels)).some(([k, v]) => isQualifiedName(k).length > 0 || isValidLabelValue(str(v)).length > 0);
-  const exprBad = arr(sel.matchExpressions).some((req) => {
+  const exprBad = arr<Requirement>(sel.matchExpressions).some((req) => {
     const values = arr<string>(req.values);
     if (isQualifiedName(str(req.key)).length > 0 || values.some((v) => isValidLabelValue(str(v)).length > 0)) return true;
     if (req.operator === 'In' || req.operator === 'NotIn') return values.length === 0;
@@ -52,25 +57,27 @@ export function selectorFailsToConvert(sel: any): boolean {
   return labelsBad || exprBad;
 }
 
-export const selectorIsEmpty = (sel: any) =>
+export const selectorIsEmpty = (sel: Selector) =>
   !!sel && Object.keys(obj(sel.matchLabels)).length === 0 && arr(sel.matchExpressions).length === 0;
 
-export function selectorMatches(sel: any, labels: Record<string, string> | undefined): boolean {
+export function selectorMatches(sel: Selector, labels: Record<string, string> | undefined): boolean {
   if (!sel) return false;
   const set = labels ?? {};
   const has = (k: string) => Object.prototype.hasOwnProperty.call(set, k);
   if (!Object.entries(obj(sel.matchLabels)).every(([k, v]) => has(k) && set[k] === v)) return false;
-  return arr(sel.matchExpressions).every((req) => {
+  return arr<Requirement>(sel.matchExpressions).every((req) => {
     const values = arr<string>(req.values);
+    // A selector that passed validation has a key; an unvalidated one is looked up as before.
+    const key = req.key as string;
     switch (req.operator) {
       case 'In':
-        return has(req.key) && values.includes(set[req.key]);
+        return has(key) && values.includes(set[key]);
       case 'NotIn':
-        return !has(req.key) || !values.includes(set[req.key]);
+        return !has(key) || !values.includes(set[key]);
       case 'Exists':
-        return has(req.key);
+        return has(key);
       case 'DoesNotExist':
-        return !has(req.key);
+        return !has(key);
       default:
         return false;
     }

@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import { applyDefaults } from '../defaults/index.js';
 import { messages } from '../../testing/validation.js';
 
-const service = (spec: any, name = 'nginx'): any => ({ metadata: { name, namespace: 'default' }, spec });
+const service = (spec: Record<string, unknown>, name = 'nginx') => ({ metadata: { name, namespace: 'default' }, spec });
 
 test('Service names are DNS-1035 labels', () => {
   assert.deepEqual(messages('', 'Service', service({ ports: [{ port: 80 }] }, '1nginx')), [

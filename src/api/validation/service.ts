@@ -1,5 +1,8 @@
 // Services (ValidateService / ValidateServiceUpdate), Endpoints and discovery/v1 EndpointSlices.
 // clusterIPs is read as [clusterIP] when only clusterIP is set, as the Service strategy normalizes it first.
+import type { EndpointAddress, EndpointPort, Endpoints, Service, ServicePort, ServiceSpec } from 'kubernetes-types/core/v1.js';
+import type { EndpointSlice } from 'kubernetes-types/discovery/v1.js';
+import type { Loose } from '../loose.js';
 import { fieldDuplicate, fieldForbidden, fieldNotSupported, fieldRequired } from '../../machinery/errors.js';
 import { isIP, isIPv4, isIPv6, isValidPortNum, nameIsDNS1035Label, nameIsDNSSubdomain } from '../../machinery/names.js';
 import { arr, child, duplicateRendered, each, index, intOrStringValue, invalid, isSet, obj, str, tooMany, type Errors } from './field.js';
@@ -16,17 +19,17 @@ const IP_FAMILY_POLICIES = ['PreferDualStack', 'RequireDualStack', 'SingleStack'
 const MAX_CLIENT_IP_AFFINITY_SECONDS = 86400;
 const INVALID_IP = 'must be a valid IP address, (e.g. 10.9.8.7 or 2001:db8::ffff)';
 
-const clusterIPsOf = (spec: any): string[] => (arr(spec.clusterIPs).length > 0 ? arr(spec.clusterIPs) : spec.clusterIP ? [spec.clusterIP] : []);
-const isHeadless = (spec: any) => {
+const clusterIPsOf = (spec: Loose<ServiceSpec>): string[] => (arr(spec.clusterIPs).length > 0 ? arr(spec.clusterIPs) : spec.clusterIP ? [spec.clusterIP] : []);
+const isHeadless = (spec: Loose<ServiceSpec>) => {
   const ips = clusterIPsOf(spec);
   return ips.length === 1 && ips[0] === 'None';
 };
 
 /** %#v of the (protocol, port) key upstream reports duplicate ports with. */
-const servicePortKey = (port: any) =>
+const servicePortKey = (port: Loose<ServicePort>) =>
   `core.ServicePort{Name:"", Protocol:${JSON.stringify(str(port.protocol))}, AppProtocol:(*string)(nil), Port:${Number(port.port ?? 0)}, TargetPort:${intOrStringValue(0)}, NodePort:0}`;
 
-function validateServicePort(sp: any, requireName: boolean, names: Set<string>, path: string): Errors {
+function validateServicePort(sp: Loose<ServicePort>, requireName: boolean, names: Set<string>, path: string): Errors {
   const errs: Errors = [];
   const name = str(sp.name);
   if (requireName && !name) errs.push(fieldRequired(child(path, 'name')));
@@ -43,7 +46,7 @@ function validateServicePort(sp: any, requireName: boolean, names: Set<string>, 
   return errs;
 }
 
-function validateClusterIPsRelated(spec: any): Errors {
+function validateClusterIPsRelated(spec: Loose<ServiceSpec>): Errors {
   if (spec.type === 'ExternalName') return [];
   const errs: Errors = [];
   const ips = clusterIPsOf(spec);
@@ -67,7 +70,7 @@ function validateClusterIPsRelated(spec: any): Errors {
   return errs;
 }
 
-function validateTrafficPolicies(spec: any): Errors {
+function validateTrafficPolicies(spec: Loose<ServiceSpec>): Errors {
   const errs: Errors = [];
   const external = spec.type === 'LoadBalancer' || spec.type === 'NodePort' || (spec.type === 'ClusterIP' && arr(spec.externalIPs).length > 0);
   if (!external) {
@@ -82,14 +85,14 @@ function validateTrafficPolicies(spec: any): Errors {
     errs.push(invalid('spec.healthCheckNodePort', spec.healthCheckNodePort, "may only be set when `type` is 'LoadBalancer' and `externalTrafficPolicy` is 'Local'"));
   }
   if (!isSet(spec.internalTrafficPolicy)) {
-    if (['NodePort', 'LoadBalancer', 'ClusterIP'].includes(spec.type)) errs.push(fieldRequired('spec.internalTrafficPolicy'));
+    if (['NodePort', 'LoadBalancer', 'ClusterIP'].includes(str(spec.type))) errs.push(fieldRequired('spec.internalTrafficPolicy'));
   } else if (!TRAFFIC_POLICIES.includes(spec.internalTrafficPolicy)) {
     errs.push(fieldNotSupported('spec.internalTrafficPolicy', spec.internalTrafficPolicy, TRAFFIC_POLICIES));
   }
   return errs;
 }
 
-export function validateService(svc: any): Errors {
+export function validateService(svc: Loose<Service>): Errors {
   const errs = validateObjectMeta(svc.metadata, true, nameIsDNS1035Label);
   const spec = obj(svc.spec);
   const ports = arr(spec.ports);
@@ -148,7 +151,7 @@ export function validateService(svc: any): Errors {
  * ValidateServiceUpdate. A client that omits the allocated clusterIP(s) keeps the old ones, as the
  * strategy's patchAllocatedValues does before validating.
  */
-export function validateServiceUpdate(svc: any, old: any): Errors {
+export function validateServiceUpdate(svc: Loose<Service>, old: Loose<Service>): Errors {
   const spec = obj(svc.spec);
   const oldSpec = obj(old.spec);
   const errs = validateObjectMetaUpdate(svc.metadata, old.metadata, true);
@@ -163,7 +166,7 @@ export function validateServiceUpdate(svc: any, old: any): Errors {
   return [...errs, ...validateService(patched)];
 }
 
-function validateEndpointPort(port: any, requireName: boolean, path: string): Errors {
+function validateEndpointPort(port: Loose<EndpointPort>, requireName: boolean, path: string): Errors {
   const errs: Errors = [];
   const name = str(port.name);
   if (requireName && !name) errs.push(fieldRequired(child(path, 'name')));
@@ -175,7 +178,7 @@ function validateEndpointPort(port: any, requireName: boolean, path: string): Er
   return errs;
 }
 
-function validateEndpointAddress(address: any, path: string): Errors {
+function validateEndpointAddress(address: Loose<EndpointAddress>, path: string): Errors {
   const errs: Errors = isIP(str(address.ip)) ? [] : [invalid(child(path, 'ip'), str(address.ip), INVALID_IP)];
   if (address.hostname) errs.push(...validateDNS1123Label(str(address.hostname), child(path, 'hostname')));
   if (isSet(address.nodeName)) errs.push(...validateName(nameIsDNSSubdomain, str(address.nodeName), child(path, 'nodeName')));
@@ -183,7 +186,7 @@ function validateEndpointAddress(address: any, path: string): Errors {
   return errs;
 }
 
-export function validateEndpoints(ep: any): Errors {
+export function validateEndpoints(ep: Loose<Endpoints>): Errors {
   const errs = validateObjectMeta(ep.metadata, true, nameIsDNSSubdomain);
   arr(ep.subsets).forEach((ss, i) => {
     const p = index('subsets', i);
@@ -198,7 +201,7 @@ export function validateEndpoints(ep: any): Errors {
 
 const ADDRESS_TYPES = ['FQDN', 'IPv4', 'IPv6'];
 
-export function validateEndpointSlice(slice: any): Errors {
+export function validateEndpointSlice(slice: Loose<EndpointSlice>): Errors {
   const errs = validateObjectMeta(slice.metadata, true, nameIsDNSSubdomain);
   const addressType = slice.addressType;
   if (!addressType) errs.push(fieldRequired('addressType'));
@@ -233,7 +236,7 @@ export function validateEndpointSlice(slice: any): Errors {
   return errs;
 }
 
-export function validateEndpointSliceUpdate(slice: any, old: any): Errors {
+export function validateEndpointSliceUpdate(slice: Loose<EndpointSlice>, old: Loose<EndpointSlice>): Errors {
   const errs = [...validateObjectMetaUpdate(slice.metadata, old.metadata, true), ...validateEndpointSlice(slice)];
   if (slice.addressType !== old.addressType) errs.push(invalid('addressType', slice.addressType ?? '', 'field is immutable'));
   return errs;

@@ -1,9 +1,11 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import type { PersistentVolumeClaimSpec } from 'kubernetes-types/core/v1.js';
+import type { Loose } from '../loose.js';
 import { applyDefaults } from '../defaults/index.js';
 import { messages } from '../../testing/validation.js';
 
-const claim = (spec: any): any => ({ metadata: { name: 'www-web-0', namespace: 'default' }, spec });
+const claim = (spec: Loose<PersistentVolumeClaimSpec>) => ({ metadata: { name: 'www-web-0', namespace: 'default' }, spec });
 
 test('a claim needs access modes and a storage request', () => {
   assert.deepEqual(messages('', 'PersistentVolumeClaim', claim({ accessModes: ['ReadWriteOnce'] })), ['spec.resources[storage]: Required value']);
@@ -25,11 +27,11 @@ test('a claim spec is immutable except for growing a bound claim and setting vol
 
   const boundOld = { ...structuredClone(bound), status: { phase: 'Bound' } };
   const grown = structuredClone(boundOld);
-  grown.spec.resources.requests.storage = '2Gi';
+  grown.spec.resources!.requests!.storage = '2Gi';
   assert.deepEqual(messages('', 'PersistentVolumeClaim', grown, boundOld), []);
 
   const shrunk = structuredClone(boundOld);
-  shrunk.spec.resources.requests.storage = '512Mi';
+  shrunk.spec.resources!.requests!.storage = '512Mi';
   assert.deepEqual(messages('', 'PersistentVolumeClaim', shrunk, boundOld), ['spec.resources.requests.storage: Forbidden: field can not be less than previous value']);
 
   const retargeted = structuredClone(bound);
@@ -39,16 +41,16 @@ test('a claim spec is immutable except for growing a bound claim and setting vol
 });
 
 test('a PersistentVolume needs capacity, access modes and exactly one source', () => {
-  const pv: any = { metadata: { name: 'pv1' }, spec: { accessModes: ['ReadWriteOnce'], capacity: { storage: '1Gi' }, hostPath: { path: '/data' }, nfs: { server: 'nfs', path: '/x' } } };
+  const pv = { metadata: { name: 'pv1' }, spec: { accessModes: ['ReadWriteOnce'], capacity: { storage: '1Gi' }, hostPath: { path: '/data' }, nfs: { server: 'nfs', path: '/x' } } };
   assert.deepEqual(messages('', 'PersistentVolume', pv), ['spec.nfs: Forbidden: may not specify more than 1 volume type']);
-  const empty: any = { metadata: { name: 'pv2' }, spec: {} };
+  const empty = { metadata: { name: 'pv2' }, spec: {} };
   assert.deepEqual(messages('', 'PersistentVolume', empty), [
     'spec.accessModes: Required value',
     'spec.capacity: Required value',
     'spec.capacity: Unsupported value: core.ResourceList(nil): supported values: "storage"',
     'spec: Required value: must specify a volume type',
   ]);
-  const local: any = { metadata: { name: 'pv3' }, spec: { accessModes: ['ReadWriteOnce'], capacity: { storage: '1Gi' }, local: { path: '/mnt/disk' } } };
+  const local = { metadata: { name: 'pv3' }, spec: { accessModes: ['ReadWriteOnce'], capacity: { storage: '1Gi' }, local: { path: '/mnt/disk' } } };
   assert.deepEqual(messages('', 'PersistentVolume', local), ['spec.nodeAffinity: Required value: Local volume requires node affinity']);
 });
 

@@ -1,4 +1,7 @@
 // PersistentVolumeClaim, PersistentVolume and StorageClass validation, including the PVC update rules.
+import type { PersistentVolume, PersistentVolumeClaim, PersistentVolumeClaimSpec, TypedLocalObjectReference } from 'kubernetes-types/core/v1.js';
+import type { StorageClass } from 'kubernetes-types/storage/v1.js';
+import type { Loose } from '../loose.js';
 import { fieldForbidden, fieldNotSupported, fieldRequired, fieldTooLong } from '../../machinery/errors.js';
 import { isDNS1123Subdomain, isQualifiedName, nameIsDNSSubdomain } from '../../machinery/names.js';
 import { compareQuantity, toQuantity } from '../../machinery/quantity.js';
@@ -31,7 +34,7 @@ function validateAccessModes(modes: unknown, path: string, requiredDetail: strin
   return errs;
 }
 
-function validateDataSource(ds: any, path: string): Errors {
+function validateDataSource(ds: Loose<TypedLocalObjectReference>, path: string): Errors {
   const errs: Errors = [];
   if (!ds.name) errs.push(fieldRequired(child(path, 'name')));
   if (!ds.kind) errs.push(fieldRequired(child(path, 'kind')));
@@ -41,7 +44,7 @@ function validateDataSource(ds: any, path: string): Errors {
   return errs;
 }
 
-export function validatePersistentVolumeClaimSpec(spec: any, path: string): Errors {
+export function validatePersistentVolumeClaimSpec(spec: Loose<PersistentVolumeClaimSpec>, path: string): Errors {
   const errs = validateAccessModes(spec.accessModes, child(path, 'accessModes'), 'at least 1 access mode is required');
   if (spec.selector) errs.push(...validateLabelSelector(spec.selector, child(path, 'selector')));
   const storagePath = key(child(path, 'resources'), 'storage');
@@ -62,18 +65,18 @@ export function validatePersistentVolumeClaimSpec(spec: any, path: string): Erro
   return errs;
 }
 
-export function validatePersistentVolumeClaim(pvc: any): Errors {
+export function validatePersistentVolumeClaim(pvc: Loose<PersistentVolumeClaim>): Errors {
   return [...validateObjectMeta(pvc.metadata, true, nameIsDNSSubdomain), ...validatePersistentVolumeClaimSpec(obj(pvc.spec), 'spec')];
 }
 
 const BETA_STORAGE_CLASS = 'volume.beta.kubernetes.io/storage-class';
 
-export function validatePersistentVolumeClaimUpdate(pvc: any, old: any): Errors {
+export function validatePersistentVolumeClaimUpdate(pvc: Loose<PersistentVolumeClaim>, old: Loose<PersistentVolumeClaim>): Errors {
   const errs = [...validateObjectMetaUpdate(pvc.metadata, old.metadata, true), ...validatePersistentVolumeClaim(pvc)];
   const spec = obj(pvc.spec);
   const oldSpec = obj(old.spec);
-  const next: Record<string, any> = { ...spec };
-  const prev: Record<string, any> = { ...oldSpec };
+  const next: Loose<PersistentVolumeClaimSpec> = { ...spec };
+  const prev: Loose<PersistentVolumeClaimSpec> = { ...oldSpec };
   // The volume binder may set volumeName once.
   if (!oldSpec.volumeName) prev.volumeName = next.volumeName;
   const oldBeta = obj(obj(old.metadata).annotations)[BETA_STORAGE_CLASS];
@@ -83,8 +86,9 @@ export function validatePersistentVolumeClaimUpdate(pvc: any, old: any): Errors 
   } else if (newBeta !== oldBeta) {
     errs.push(invalid(`metadata.annotations.${BETA_STORAGE_CLASS}`, newBeta ?? '', 'field is immutable'));
   }
-  if (obj(pvc.status).phase === 'Bound' && obj(next.resources).requests) {
-    next.resources = { ...next.resources, requests: { ...next.resources.requests, storage: obj(obj(oldSpec.resources).requests).storage } };
+  const requests = next.resources?.requests;
+  if (obj(pvc.status).phase === 'Bound' && requests) {
+    next.resources = { ...next.resources, requests: { ...requests, storage: obj(obj(oldSpec.resources).requests).storage } };
   }
   if (!deepEqual(next, prev)) {
     errs.push(fieldForbidden('spec', `spec is immutable after creation except resources.requests and volumeAttributesClassName for bound claims\n${describeDiff('core.PersistentVolumeClaimSpec', prev, next)}`));
@@ -104,7 +108,7 @@ export function validatePersistentVolumeClaimUpdate(pvc: any, old: any): Errors 
   return errs;
 }
 
-function validatePVSource(kind: string, source: any, path: string): Errors {
+function validatePVSource(kind: string, source: Record<string, unknown>, path: string): Errors {
   switch (kind) {
     case 'hostPath':
     case 'local':
@@ -121,7 +125,7 @@ function validatePVSource(kind: string, source: any, path: string): Errors {
   }
 }
 
-export function validatePersistentVolume(pv: any): Errors {
+export function validatePersistentVolume(pv: Loose<PersistentVolume>): Errors {
   const errs = validateObjectMeta(pv.metadata, false, nameIsDNSSubdomain);
   const spec = obj(pv.spec);
   errs.push(...validateAccessModes(spec.accessModes, 'spec.accessModes', ''));
@@ -156,13 +160,13 @@ export function validatePersistentVolume(pv: any): Errors {
   return errs;
 }
 
-export function validatePersistentVolumeUpdate(pv: any, old: any): Errors {
+export function validatePersistentVolumeUpdate(pv: Loose<PersistentVolume>, old: Loose<PersistentVolume>): Errors {
   const errs = [...validateObjectMetaUpdate(pv.metadata, old.metadata, false), ...validatePersistentVolume(pv)];
-  const pick = (s: any) => Object.fromEntries(PV_SOURCES.filter((k) => isSet(s[k])).map((k) => [k, s[k]]));
+  const pick = (s: Record<string, unknown>) => Object.fromEntries(PV_SOURCES.filter((k) => isSet(s[k])).map((k) => [k, s[k]]));
   const next = pick(obj(pv.spec));
   const prev = pick(obj(old.spec));
   // A controller-expand secret may be added to a CSI volume that had none.
-  if (next.csi && prev.csi && !prev.csi.controllerExpandSecretRef) next.csi = { ...next.csi, controllerExpandSecretRef: undefined };
+  if (next.csi && prev.csi && !obj(prev.csi).controllerExpandSecretRef) next.csi = { ...obj(next.csi), controllerExpandSecretRef: undefined };
   if (!deepEqual(next, prev)) {
     errs.push(fieldForbidden('spec.persistentvolumesource', `spec.persistentvolumesource is immutable after creation\n${describeDiff('core.PersistentVolumeSource', prev, next)}`));
   }
@@ -174,7 +178,7 @@ const SC_RECLAIM_POLICIES = ['Delete', 'Retain'];
 const BINDING_MODES = ['Immediate', 'WaitForFirstConsumer'];
 const MAX_PARAMETERS_SIZE = 256 * 1024;
 
-export function validateStorageClass(sc: any): Errors {
+export function validateStorageClass(sc: Loose<StorageClass>): Errors {
   const errs = validateObjectMeta(sc.metadata, false, nameIsDNSSubdomain);
   const provisioner = str(sc.provisioner);
   if (!provisioner) errs.push(fieldRequired('provisioner'));
@@ -189,7 +193,7 @@ export function validateStorageClass(sc: any): Errors {
   return errs;
 }
 
-export function validateStorageClassUpdate(sc: any, old: any): Errors {
+export function validateStorageClassUpdate(sc: Loose<StorageClass>, old: Loose<StorageClass>): Errors {
   const errs = [...validateStorageClass(sc), ...validateObjectMetaUpdate(sc.metadata, old.metadata, false)];
   if (!deepEqual(sc.parameters, old.parameters)) errs.push(fieldForbidden('parameters', 'updates to parameters are forbidden.'));
   if (str(sc.provisioner) !== str(old.provisioner)) errs.push(fieldForbidden('provisioner', 'updates to provisioner are forbidden.'));

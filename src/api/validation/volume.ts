@@ -1,4 +1,6 @@
 // Pod volumes and volume mounts: ValidateVolumes, validateVolumeSource and ValidateVolumeMounts.
+import type { Container } from 'kubernetes-types/core/v1.js';
+import type { Loose } from '../loose.js';
 import { fieldDuplicate, fieldForbidden, fieldNotSupported, fieldRequired } from '../../machinery/errors.js';
 import { nameIsDNSSubdomain } from '../../machinery/names.js';
 import { VOLUME_SOURCES } from '../defaults/volume.js';
@@ -54,11 +56,11 @@ function validateDownwardAPIFiles(items: unknown, path: string): Errors {
   return errs;
 }
 
-const requireFields = (source: any, path: string, fields: string[]): Errors =>
+const requireFields = (source: Record<string, unknown>, path: string, fields: string[]): Errors =>
   fields.filter((f) => !source[f]).map((f) => fieldRequired(child(path, f)));
 
 /** The checks specific to the sources k8ts runs; the rest are only counted. */
-function validateSource(kind: string, source: any, path: string, volumeName: string, podName: string): Errors {
+function validateSource(kind: string, source: Record<string, unknown>, path: string, volumeName: string, podName: string): Errors {
   switch (kind) {
     case 'emptyDir': {
       const errs: Errors = [];
@@ -69,7 +71,7 @@ function validateSource(kind: string, source: any, path: string, volumeName: str
     case 'hostPath': {
       if (!source.path) return [fieldRequired(child(path, 'path'))];
       const errs = validatePathNoBacksteps(str(source.path), child(path, 'path'));
-      if (isSet(source.type) && !HOST_PATH_TYPES.includes(source.type)) errs.push(fieldNotSupported(child(path, 'type'), source.type, HOST_PATH_TYPES));
+      if (isSet(source.type) && !HOST_PATH_TYPES.includes(str(source.type))) errs.push(fieldNotSupported(child(path, 'type'), source.type, HOST_PATH_TYPES));
       return errs;
     }
     case 'secret':
@@ -96,10 +98,10 @@ function validateSource(kind: string, source: any, path: string, volumeName: str
   }
 }
 
-function validateEphemeral(source: any, path: string, volumeName: string, podName: string): Errors {
+function validateEphemeral(source: Record<string, unknown>, path: string, volumeName: string, podName: string): Errors {
   const template = source.volumeClaimTemplate;
   if (!template) return [fieldRequired(child(path, 'volumeClaimTemplate'))];
-  const errs = validatePersistentVolumeClaimSpec(obj(template.spec), child(path, 'volumeClaimTemplate', 'spec'));
+  const errs = validatePersistentVolumeClaimSpec(obj(obj(template).spec), child(path, 'volumeClaimTemplate', 'spec'));
   if (podName && volumeName) {
     const pvcName = `${podName}-${volumeName}`;
     for (const msg of nameIsDNSSubdomain(pvcName, false)) errs.push(invalid(child(path, 'name'), volumeName, `PVC name ${JSON.stringify(pvcName)}: ${msg}`));
@@ -108,9 +110,9 @@ function validateEphemeral(source: any, path: string, volumeName: string, podNam
 }
 
 /** Returns the errors and the names of the volumes that validated, which mounts may refer to. */
-export function validateVolumes(volumes: unknown, path: string, podName: string): { errs: Errors; names: Map<string, any> } {
+export function validateVolumes(volumes: unknown, path: string, podName: string): { errs: Errors; names: Map<string, unknown> } {
   const errs: Errors = [];
-  const names = new Map<string, any>();
+  const names = new Map<string, unknown>();
   arr(volumes).forEach((vol, i) => {
     const p = index(path, i);
     const name = str(vol.name);
@@ -133,7 +135,7 @@ export function validateVolumes(volumes: unknown, path: string, podName: string)
 
 const MOUNT_PROPAGATIONS = ['Bidirectional', 'HostToContainer', 'None'];
 
-export function validateVolumeMounts(mounts: unknown, volumes: Map<string, any>, container: any, path: string): Errors {
+export function validateVolumeMounts(mounts: unknown, volumes: Map<string, unknown>, container: Loose<Container> | undefined, path: string): Errors {
   const errs: Errors = [];
   const mountPoints = new Set<string>();
   arr(mounts).forEach((mnt, i) => {

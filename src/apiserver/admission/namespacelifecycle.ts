@@ -1,6 +1,7 @@
 // NamespaceLifecycle (plugin/pkg/admission/namespace/lifecycle): nothing is created in a namespace that
 // does not exist or is being terminated.
 
+import type { Namespace } from 'kubernetes-types/core/v1.js';
 import { forbidden, notFound } from '../../machinery/errors.js';
 import type { AdmissionPlugin } from '../../registry/admission.js';
 
@@ -10,7 +11,7 @@ export const namespaceLifecycle: AdmissionPlugin = {
     if (a.operation !== 'CREATE' || !a.resource.namespaced || a.subresource) return;
     const ns = a.store.get('namespaces', '', a.namespace);
     if (!ns) throw notFound({ group: '', plural: 'namespaces' }, a.namespace);
-    if (ns.object.status?.phase === 'Terminating')
+    if ((ns.object as Namespace).status?.phase === 'Terminating')
       throw forbidden(a.resource, a.name, `unable to create new content in namespace ${a.namespace} because it is being terminated`);
   },
 };

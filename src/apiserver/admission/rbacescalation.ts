@@ -5,6 +5,7 @@
 
 import type { ClusterRole, PolicyRule, RoleBinding } from 'kubernetes-types/rbac/v1.js';
 import { forbidden, notFound } from '../../machinery/errors.js';
+import type { KObject } from '../../storage/store.js';
 import type { AdmissionAttributes, AdmissionPlugin } from '../../registry/admission.js';
 import { SYSTEM_MASTERS, type UserInfo } from '../authentication/user.js';
 import type { Authorizer, RuleResolver } from '../authorization/attributes.js';
@@ -30,7 +31,7 @@ function authorized(deps: EscalationDeps, user: UserInfo, verb: string, resource
 /** Only metadata the garbage collector maintains changed (IsOnlyMutatingGCFields). */
 function onlyGCFields(a: AdmissionAttributes): boolean {
   if (a.operation !== 'UPDATE' || !a.old) return false;
-  const strip = (o: any) => ({ ...o, metadata: { ...o.metadata, ownerReferences: undefined, finalizers: undefined, resourceVersion: undefined, managedFields: undefined } });
+  const strip = (o: KObject) => ({ ...o, metadata: { ...o.metadata, ownerReferences: undefined, finalizers: undefined, resourceVersion: undefined, managedFields: undefined } });
   return JSON.stringify(strip(a.object)) === JSON.stringify(strip(a.old));
 }
 
@@ -53,9 +54,9 @@ export function rbacEscalation(deps: EscalationDeps): AdmissionPlugin {
         return;
       }
       if (plural !== 'rolebindings' && plural !== 'clusterrolebindings') return;
-      const binding = a.object as RoleBinding;
+      const binding = a.object as unknown as RoleBinding;
       const ref = binding.roleRef;
-      if (a.operation === 'UPDATE' && JSON.stringify(ref) === JSON.stringify((a.old as RoleBinding).roleRef) && JSON.stringify(binding.subjects) === JSON.stringify((a.old as RoleBinding).subjects)) return;
+      if (a.operation === 'UPDATE' && JSON.stringify(ref) === JSON.stringify((a.old as unknown as RoleBinding).roleRef) && JSON.stringify(binding.subjects) === JSON.stringify((a.old as unknown as RoleBinding).subjects)) return;
       const refPlural = ref.kind === 'Role' ? 'roles' : 'clusterroles';
       if (ref.apiGroup === RBAC && authorized(deps, user, 'bind', refPlural, ref.kind === 'Role' ? ns : plural === 'rolebindings' ? ns : '', ref.name)) return;
       const role = ref.kind === 'Role' ? deps.roles.getRole(ns, ref.name) : deps.roles.getClusterRole(ref.name);

@@ -3,6 +3,7 @@
 // volume mounted in every container, unless automounting is turned off.
 
 import { randomBytes } from 'node:crypto';
+import type { Container, Pod, PodSpec, ServiceAccount, Volume } from 'kubernetes-types/core/v1.js';
 import { forbidden } from '../../machinery/errors.js';
 import type { AdmissionPlugin } from '../../registry/admission.js';
 
@@ -14,7 +15,7 @@ function randomSuffix(n: number): string {
   return [...randomBytes(n)].map((b) => ALPHANUMS[b % ALPHANUMS.length]).join('');
 }
 
-function tokenVolume(name: string): any {
+function tokenVolume(name: string): Volume {
   return {
     name,
     projected: {
@@ -35,22 +36,22 @@ export const serviceAccountAdmission: AdmissionPlugin = {
   name: 'ServiceAccount',
   admit(a) {
     if (!isPodCreate(a)) return;
-    const pod = a.object;
+    const pod = a.object as Pod;
     // Mirror pods of static manifests have no service account.
     if (pod.metadata?.annotations?.['kubernetes.io/config.mirror'] !== undefined) return;
-    const spec = (pod.spec ??= {});
+    const spec = (pod.spec ??= {} as PodSpec);
     spec.serviceAccountName ||= spec.serviceAccount || 'default';
     spec.serviceAccount = spec.serviceAccountName;
-    const sa = a.store.get('serviceaccounts', a.namespace, spec.serviceAccountName)?.object;
+    const sa = a.store.get('serviceaccounts', a.namespace, spec.serviceAccountName)?.object as ServiceAccount | undefined;
     if (!sa) {
       throw forbidden(a.resource, a.name, `service account ${a.namespace}/${spec.serviceAccountName} was not found, retry after the service account is created`);
     }
     const automount = spec.automountServiceAccountToken ?? sa.automountServiceAccountToken ?? true;
     if (!automount) return;
-    const containers: any[] = [...(spec.initContainers ?? []), ...(spec.containers ?? [])];
-    const needing = containers.filter((c) => !(c.volumeMounts ?? []).some((m: any) => m.mountPath === SERVICE_ACCOUNT_MOUNT_PATH));
+    const containers: Container[] = [...(spec.initContainers ?? []), ...(spec.containers ?? [])];
+    const needing = containers.filter((c) => !(c.volumeMounts ?? []).some((m) => m.mountPath === SERVICE_ACCOUNT_MOUNT_PATH));
     if (!needing.length) return;
-    const volumes: any[] = (spec.volumes ??= []);
+    const volumes: Volume[] = (spec.volumes ??= []);
     let volume = volumes.find((v) => v.name?.startsWith('kube-api-access-') && v.projected);
     if (!volume) {
       volume = tokenVolume(`kube-api-access-${randomSuffix(5)}`);

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import type { StatusError } from '../../machinery/errors.js';
 import type { Attributes, Authorizer } from '../authorization/attributes.js';
 import { impersonate } from './impersonation.js';
 import type { UserInfo } from './user.js';
@@ -36,14 +37,14 @@ test('a service account name brings its groups and is checked in its namespace',
 test('a refused impersonation is the 403 of the impersonate check', () => {
   assert.throws(
     () => impersonate(admin, { 'impersonate-user': 'someone' }, allowing(() => false)),
-    (e: any) => e.code === 403 && e.message === 'users "someone" is forbidden: User "admin" cannot impersonate resource "users" in API group "" at the cluster scope',
+    (e: StatusError) => e.code === 403 && e.message === 'users "someone" is forbidden: User "admin" cannot impersonate resource "users" in API group "" at the cluster scope',
   );
   assert.throws(
     () => impersonate(admin, { 'impersonate-user': 'jane', 'impersonate-group': 'root' }, allowing((a) => a.resource === 'users')),
-    (e: any) => e.message === 'groups "root" is forbidden: User "admin" cannot impersonate resource "groups" in API group "" at the cluster scope',
+    (e: StatusError) => e.message === 'groups "root" is forbidden: User "admin" cannot impersonate resource "groups" in API group "" at the cluster scope',
   );
 });
 
 test('groups without a user are refused', () => {
-  assert.throws(() => impersonate(admin, { 'impersonate-group': 'dev' }, allowing(() => true)), (e: any) => e.code === 500);
+  assert.throws(() => impersonate(admin, { 'impersonate-group': 'dev' }, allowing(() => true)), (e: StatusError) => e.code === 500);
 });

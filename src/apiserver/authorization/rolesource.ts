@@ -45,7 +45,7 @@ export class StoreRoleSource implements RoleSource {
     this.fresh();
     let list = this.roleBindings.get(ns);
     if (!list) {
-      list = this.store.list(ROLE_BINDINGS, ns).entries.map((e) => e.object as RoleBinding);
+      list = this.store.list(ROLE_BINDINGS, ns).entries.map((e) => e.object as unknown as RoleBinding);
       this.roleBindings.set(ns, list);
     }
     return list;
@@ -53,7 +53,7 @@ export class StoreRoleSource implements RoleSource {
 
   listClusterRoleBindings(): ClusterRoleBinding[] {
     this.fresh();
-    this.clusterRoleBindings ??= this.store.list(CLUSTER_ROLE_BINDINGS).entries.map((e) => e.object as ClusterRoleBinding);
+    this.clusterRoleBindings ??= this.store.list(CLUSTER_ROLE_BINDINGS).entries.map((e) => e.object as unknown as ClusterRoleBinding);
     return this.clusterRoleBindings;
   }
 }

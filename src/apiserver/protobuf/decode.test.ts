@@ -4,6 +4,8 @@
 
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import type { StatefulSet } from 'kubernetes-types/apps/v1.js';
+import type { Service } from 'kubernetes-types/core/v1.js';
 import protobuf from 'protobufjs';
 import { StatusError } from '../../machinery/errors.js';
 import { decodeObject } from '../negotiation.js';
@@ -181,17 +183,17 @@ test('a statefulset keeps zero partition and maxUnavailable, which are pointers'
       volumeClaimTemplates: [{ metadata: emptyMeta('www'), spec: { accessModes: ['ReadWriteOnce'], resources: { requests: { storage: { string: '1Gi' } } } } }],
     },
   };
-  const out = decodeProtobufObject(encode('apps/v1', 'StatefulSet', 'k8s.io.api.apps.v1.StatefulSet', sts));
-  assert.deepEqual(out.spec.updateStrategy, { type: 'RollingUpdate', rollingUpdate: { partition: 0, maxUnavailable: 0 } });
-  assert.deepEqual(out.spec.volumeClaimTemplates, [{ metadata: { name: 'www' }, spec: { accessModes: ['ReadWriteOnce'], resources: { requests: { storage: '1Gi' } } } }]);
-  assert.deepEqual(out.spec.template, { metadata: { labels: { app: 'web' } }, spec: { containers: [{ name: 'nginx', image: 'nginx' }] } });
-  assert.equal('minReadySeconds' in out.spec, false);
+  const out = decodeProtobufObject(encode('apps/v1', 'StatefulSet', 'k8s.io.api.apps.v1.StatefulSet', sts)) as StatefulSet;
+  assert.deepEqual(out.spec?.updateStrategy, { type: 'RollingUpdate', rollingUpdate: { partition: 0, maxUnavailable: 0 } });
+  assert.deepEqual(out.spec?.volumeClaimTemplates, [{ metadata: { name: 'www' }, spec: { accessModes: ['ReadWriteOnce'], resources: { requests: { storage: '1Gi' } } } }]);
+  assert.deepEqual(out.spec?.template, { metadata: { labels: { app: 'web' } }, spec: { containers: [{ name: 'nginx', image: 'nginx' }] } });
+  assert.equal('minReadySeconds' in out.spec!, false);
 });
 
 test('a service port without a target port keeps targetPort 0, as Go writes an IntOrString value', () => {
   const svc = { metadata: emptyMeta('db'), spec: { ports: [{ name: '', protocol: 'TCP', port: 5432, targetPort: intOrString(0), nodePort: 0 }], type: 'ClusterIP' } };
-  const out = decodeProtobufObject(encode('v1', 'Service', `${CORE}.Service`, svc));
-  assert.deepEqual(out.spec.ports, [{ protocol: 'TCP', port: 5432, targetPort: 0 }]);
+  const out = decodeProtobufObject(encode('v1', 'Service', `${CORE}.Service`, svc)) as Service;
+  assert.deepEqual(out.spec?.ports, [{ protocol: 'TCP', port: 5432, targetPort: 0 }]);
 });
 
 test('raw extensions and managed fields hold the JSON they carry', () => {

@@ -36,7 +36,7 @@ function readEnvelope(buf: Buffer): Envelope {
 }
 
 /** Decodes a protobuf request body into `{apiVersion, kind, ...fields}`; malformed input is a 400 BadRequest. */
-export function decodeProtobufObject(body: Buffer): any {
+export function decodeProtobufObject(body: Buffer): Record<string, unknown> {
   if (body.length < MAGIC.length || !body.subarray(0, MAGIC.length).equals(MAGIC))
     throw badRequest('the object provided is unrecognized: provided data does not appear to be a protobuf message, expected prefix [107 56 115 0]');
   if (body.length === MAGIC.length) throw badRequest('the object provided is unrecognized: empty body');

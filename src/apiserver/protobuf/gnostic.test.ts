@@ -39,7 +39,31 @@ message Document {
 }
 `;
 
-type Decoded = Record<string, any>;
+/** The parts of protobufjs' decoded gnostic messages this test reads. */
+interface NamedSchema {
+  name: string;
+  value: Decoded;
+}
+
+interface Decoded {
+  _ref?: string;
+  format?: string;
+  description?: string;
+  required?: string[];
+  additionalProperties?: { schema?: Decoded; boolean?: boolean };
+  type?: { value: string[] };
+  items?: { schema: Decoded[] };
+  allOf?: Decoded[];
+  properties?: { additionalProperties: NamedSchema[] };
+  vendorExtension?: Array<{ name: string; value: { yaml: string } }>;
+}
+
+interface DecodedDocument {
+  swagger: string;
+  info: unknown;
+  definitions: { additionalProperties: NamedSchema[] };
+  securityDefinitions: { additionalProperties: Array<{ value: { apiKeySecurity: unknown } }> };
+}
 
 function toJSONSchema(s: Decoded): Schema {
   const out: Record<string, unknown> = {};
@@ -54,7 +78,7 @@ function toJSONSchema(s: Decoded): Schema {
   if (s.type) out.type = s.type.value[0];
   if (s.items) out.items = toJSONSchema(s.items.schema[0]);
   if (s.allOf?.length) out.allOf = s.allOf.map(toJSONSchema);
-  if (s.properties) out.properties = Object.fromEntries(s.properties.additionalProperties.map((n: Decoded) => [n.name, toJSONSchema(n.value)]));
+  if (s.properties) out.properties = Object.fromEntries(s.properties.additionalProperties.map((n) => [n.name, toJSONSchema(n.value)]));
   for (const ext of s.vendorExtension ?? []) out[ext.name] = JSON.parse(ext.value.yaml);
   return out as Schema;
 }
@@ -62,10 +86,10 @@ function toJSONSchema(s: Decoded): Schema {
 test('the gnostic protobuf document decodes to the JSON document', () => {
   const json = swaggerDocument();
   const Document = protobuf.parse(PROTO).root.lookupType('openapi.v2.Document');
-  const decoded = Document.toObject(Document.decode(encodeSwagger(json)), { defaults: false, oneofs: false }) as Decoded;
+  const decoded = Document.toObject(Document.decode(encodeSwagger(json)), { defaults: false, oneofs: false }) as DecodedDocument;
   assert.equal(decoded.swagger, '2.0');
   assert.deepEqual(decoded.info, json.info);
-  const defs = Object.fromEntries(decoded.definitions.additionalProperties.map((n: Decoded) => [n.name, toJSONSchema(n.value)]));
+  const defs = Object.fromEntries(decoded.definitions.additionalProperties.map((n) => [n.name, toJSONSchema(n.value)]));
   assert.deepEqual(defs, json.definitions);
   assert.deepEqual(decoded.securityDefinitions.additionalProperties[0].value.apiKeySecurity, { type: 'apiKey', name: 'authorization', in: 'header', description: 'Bearer Token authentication' });
 });

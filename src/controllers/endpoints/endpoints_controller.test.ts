@@ -1,5 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import type { Endpoints } from 'kubernetes-types/core/v1.js';
+import { REFS } from '../../client/client.js';
+import type { Stored } from '../../client/objects.js';
 import { isStatusError } from '../../machinery/errors.js';
 import { testCluster, waitFor } from '../../testing/fixture.js';
 import { EndpointsController } from './endpoints_controller.js';
@@ -20,16 +23,18 @@ async function setup(before?: (c: ReturnType<typeof testCluster>) => Promise<voi
   };
 }
 
-async function endpoints(c: ReturnType<typeof testCluster>, name: string, check: (ep: any) => boolean, what: string): Promise<any> {
-  return waitFor(async () => {
+async function endpoints(c: ReturnType<typeof testCluster>, name: string, check: (ep: Stored<Endpoints>) => boolean, what: string): Promise<Stored<Endpoints>> {
+  const found = waitFor(async () => {
     try {
-      const ep = await c.client.endpoints.get('default', name);
+      const ep = await c.client.resource(REFS.endpoints).get('default', name);
       return check(ep) ? ep : undefined;
     } catch (e) {
       if (isStatusError(e, 'NotFound')) return undefined;
       throw e;
     }
   }, what);
+  // waitFor only returns once the check has found the object.
+  return found as Promise<Stored<Endpoints>>;
 }
 
 const ref = (uid: string, name: string) => ({ kind: 'Pod', namespace: 'default', name, uid });
@@ -41,7 +46,7 @@ describe('EndpointsController', () => {
     const empty = await endpoints(c, 'nginx', () => true, 'Endpoints created');
     assert.equal(empty.subsets, undefined);
     assert.deepEqual(empty.metadata.labels, { app: 'nginx', 'service.kubernetes.io/headless': '' });
-    assert.ok(empty.metadata.annotations['endpoints.kubernetes.io/last-change-trigger-time']);
+    assert.ok(empty.metadata.annotations?.['endpoints.kubernetes.io/last-change-trigger-time']);
 
     const web0 = await c.client.pods.create('default', statefulPod('web-0'));
     const web1 = await c.client.pods.create('default', statefulPod('web-1'));
@@ -59,12 +64,12 @@ describe('EndpointsController', () => {
 
     await reportStatus(c.client, 'web-1', '10.244.0.4', true, '2026-01-01T00:00:20Z');
     const both = await endpoints(c, 'nginx', (e) => e.subsets?.[0]?.addresses?.length === 2, 'web-1 ready');
-    assert.equal(both.subsets[0].notReadyAddresses, undefined);
-    assert.equal(both.metadata.annotations['endpoints.kubernetes.io/last-change-trigger-time'], '2026-01-01T00:00:20Z');
+    assert.equal(both.subsets?.[0].notReadyAddresses, undefined);
+    assert.equal(both.metadata.annotations?.['endpoints.kubernetes.io/last-change-trigger-time'], '2026-01-01T00:00:20Z');
 
     await c.client.pods.delete('default', 'web-0', { gracePeriodSeconds: 0 });
     const one = await endpoints(c, 'nginx', (e) => e.subsets?.[0]?.addresses?.length === 1, 'web-0 gone');
-    assert.equal(one.subsets[0].addresses[0].hostname, 'web-1');
+    assert.equal(one.subsets?.[0].addresses?.[0].hostname, 'web-1');
     done();
   });
 
@@ -74,8 +79,8 @@ describe('EndpointsController', () => {
     await c.client.pods.create('default', statefulPod('web-0'));
     await reportStatus(c.client, 'web-0', '10.244.0.3', false);
     const ep = await endpoints(c, 'nginx', (e) => e.subsets?.length === 1, 'address listed');
-    assert.deepEqual(ep.subsets[0].addresses.map((a: any) => a.ip), ['10.244.0.3']);
-    assert.equal(ep.subsets[0].notReadyAddresses, undefined);
+    assert.deepEqual(ep.subsets?.[0].addresses?.map((a) => a.ip), ['10.244.0.3']);
+    assert.equal(ep.subsets?.[0].notReadyAddresses, undefined);
     done();
   });
 
@@ -91,7 +96,7 @@ describe('EndpointsController', () => {
     await c.client.pods.create('default', statefulPod('web-0'));
     await reportStatus(c.client, 'web-0', '10.244.0.3', true);
     const ep = await endpoints(c, 'web', (e) => e.subsets?.length === 1, 'endpoints of web');
-    assert.deepEqual(ep.subsets[0].ports, [{ port: 80, protocol: 'TCP' }]);
+    assert.deepEqual(ep.subsets?.[0].ports, [{ port: 80, protocol: 'TCP' }]);
     assert.equal(ep.metadata.labels, undefined);
 
     await c.client.pods.patch('default', 'web-0', 'merge', { metadata: { annotations: { note: 'irrelevant' } } });

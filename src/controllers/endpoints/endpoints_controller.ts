@@ -1,9 +1,12 @@
 // The Endpoints controller (pkg/controller/endpoint): for every Service with a selector, an Endpoints
 // object of the same name listing the selected pods' addresses, ready and not ready, per port.
 
+import type { Endpoints, Pod, Service } from 'kubernetes-types/core/v1.js';
+import type { ObjectMeta } from 'kubernetes-types/meta/v1.js';
 import { REFS, type Client } from '../../client/client.js';
 import type { EventRecorder } from '../../client/events.js';
 import { cacheKey, type Informer } from '../../client/informer.js';
+import type { Stored } from '../../client/objects.js';
 import { runWorkers, WorkQueue } from '../../client/workqueue.js';
 import { isStatusError } from '../../machinery/errors.js';
 import { deepEqual } from '../../machinery/objects.js';
@@ -19,8 +22,8 @@ const WORKERS = 5;
 const LEADER_ANNOTATION = 'control-plane.alpha.kubernetes.io/leader';
 
 /** The Endpoints labels: the Service's, plus the headless marker for a Service without a cluster IP. */
-export function endpointsLabels(svc: any): Record<string, string> {
-  const labels: Record<string, string> = { ...(svc.metadata.labels ?? {}) };
+export function endpointsLabels(svc: Service): Record<string, string> {
+  const labels: Record<string, string> = { ...(svc.metadata?.labels ?? {}) };
   delete labels[HEADLESS_LABEL];
   if (isHeadless(svc)) labels[HEADLESS_LABEL] = '';
   return labels;
@@ -30,9 +33,9 @@ export class EndpointsController implements Controller {
   private client: Client;
   private recorder: EventRecorder;
   private queue: WorkQueue;
-  private services: Informer;
-  private pods: Informer;
-  private endpoints: Informer;
+  private services: Informer<Service>;
+  private pods: Informer<Pod>;
+  private endpoints: Informer<Endpoints>;
   private written: WrittenObjects;
   private triggerTimes = new TriggerTimeTracker();
 
@@ -44,7 +47,7 @@ export class EndpointsController implements Controller {
     this.pods = ctx.informers.get(REFS.pods);
     this.endpoints = ctx.informers.get(REFS.endpoints);
     this.written = new WrittenObjects(this.endpoints);
-    const enqueueService = (svc: any) => this.queue.add(cacheKey(svc));
+    const enqueueService = (svc: Stored<Service>) => this.queue.add(cacheKey(svc));
     this.services.addHandler({ add: enqueueService, update: (_o, svc) => enqueueService(svc), delete: enqueueService });
     this.pods.addHandler({
       add: (pod) => this.enqueuePod(pod, [pod.metadata.labels]),
@@ -73,8 +76,8 @@ export class EndpointsController implements Controller {
     this.queue.shutdown();
   }
 
-  private enqueuePod(pod: any, labelSets: Array<Record<string, string> | undefined>): void {
-    for (const key of serviceKeysFor(this.services, pod.metadata.namespace, labelSets)) this.queue.add(key);
+  private enqueuePod(pod: Stored<Pod>, labelSets: Array<Record<string, string> | undefined>): void {
+    for (const key of serviceKeysFor(this.services, pod.metadata.namespace ?? '', labelSets)) this.queue.add(key);
   }
 
   private async sync(key: string): Promise<void> {
@@ -82,10 +85,10 @@ export class EndpointsController implements Controller {
     const svc = this.services.get(key);
     if (!svc) {
       this.triggerTimes.delete(namespace, name);
-      const ep = this.written.get(key);
+      const ep: Stored<Endpoints> | undefined = this.written.get(key);
       if (!ep) return;
       try {
-        await this.client.endpoints.delete(namespace, name);
+        await this.client.resource(REFS.endpoints).delete(namespace, name);
       } catch (e) {
         if (!isStatusError(e, 'NotFound')) throw e;
       }
@@ -97,10 +100,10 @@ export class EndpointsController implements Controller {
     const triggerTime = this.triggerTimes.compute(svc, pods);
     const subsets = desiredSubsets(svc, pods);
     const labels = endpointsLabels(svc);
-    const current = this.written.get(key);
+    const current: Stored<Endpoints> | undefined = this.written.get(key);
     if (current && deepEqual(current.subsets ?? [], subsets) && deepEqual(current.metadata.labels ?? {}, labels)) return;
 
-    const next: any = current ? structuredClone(current) : { apiVersion: 'v1', kind: 'Endpoints', metadata: { name, namespace } };
+    const next: Endpoints & { metadata: ObjectMeta } = current ? structuredClone(current) : { apiVersion: 'v1', kind: 'Endpoints', metadata: { name, namespace } };
     next.metadata.labels = labels;
     const annotations = { ...(next.metadata.annotations ?? {}) };
     if (triggerTime) annotations[LAST_CHANGE_TRIGGER_TIME] = triggerTime;
@@ -110,7 +113,8 @@ export class EndpointsController implements Controller {
     if (subsets.length) next.subsets = subsets;
     else delete next.subsets;
     try {
-      const saved = current ? await this.client.endpoints.update(namespace, next) : await this.client.endpoints.create(namespace, next);
+      const endpoints = this.client.resource(REFS.endpoints);
+      const saved = current ? await endpoints.update(namespace, next) : await endpoints.create(namespace, next);
       this.written.remember(saved);
     } catch (e) {
       if (isStatusError(e, 'NotFound') && !current) return;

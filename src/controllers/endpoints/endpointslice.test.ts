@@ -1,13 +1,16 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { desiredGroups, planSlices, podToEndpoint } from './endpointslice.js';
+import type { Pod, ServiceSpec } from 'kubernetes-types/core/v1.js';
+import type { Endpoint, EndpointPort } from 'kubernetes-types/discovery/v1.js';
+import type { ObjectMeta } from 'kubernetes-types/meta/v1.js';
+import { desiredGroups, planSlices, podToEndpoint, type Slice } from './endpointslice.js';
 
-const svc = (extra: any = {}) => ({
+const svc = (extra: ServiceSpec = {}) => ({
   metadata: { name: 'nginx', namespace: 'default', uid: 'svc-uid', labels: { app: 'nginx' } },
   spec: { selector: { app: 'nginx' }, clusterIP: 'None', ipFamilies: ['IPv4'], ports: [{ name: 'web', port: 80, targetPort: 80, protocol: 'TCP' }], ...extra },
 });
 
-function pod(i: number, ready = true, extra: any = {}): any {
+function pod(i: number, ready = true, extra: { metadata?: ObjectMeta } = {}): Pod {
   return {
     metadata: { name: `web-${i}`, namespace: 'default', uid: `uid-${i}`, ...(extra.metadata ?? {}) },
     spec: { nodeName: 'k8ts', hostname: `web-${i}`, subdomain: 'nginx', containers: [{ name: 'nginx' }] },
@@ -17,7 +20,7 @@ function pod(i: number, ready = true, extra: any = {}): any {
 
 const noNodes = () => undefined;
 
-function slice(name: string, endpoints: any[] | null, ports: any[] | null, uid = 'svc-uid'): any {
+function slice(name: string, endpoints: Array<Endpoint | undefined> | null, ports: EndpointPort[] | null, uid = 'svc-uid'): Slice {
   return {
     metadata: {
       name,
@@ -27,7 +30,7 @@ function slice(name: string, endpoints: any[] | null, ports: any[] | null, uid =
       ownerReferences: [{ apiVersion: 'v1', kind: 'Service', name: 'nginx', uid, controller: true, blockOwnerDeletion: true }],
     },
     addressType: 'IPv4',
-    endpoints,
+    endpoints: endpoints && endpoints.filter((e) => e !== undefined),
     ports,
   };
 }
@@ -42,18 +45,18 @@ describe('podToEndpoint', () => {
       nodeName: 'k8ts',
     });
     const leaving = pod(1, true, { metadata: { deletionTimestamp: '2026-01-01T00:00:00Z' } });
-    assert.deepEqual(podToEndpoint(leaving, svc(), 'IPv4').conditions, { ready: false, serving: true, terminating: true });
-    assert.deepEqual(podToEndpoint(pod(2, false), svc({ publishNotReadyAddresses: true }), 'IPv4').conditions, { ready: true, serving: false, terminating: false });
+    assert.deepEqual(podToEndpoint(leaving, svc(), 'IPv4')?.conditions, { ready: false, serving: true, terminating: true });
+    assert.deepEqual(podToEndpoint(pod(2, false), svc({ publishNotReadyAddresses: true }), 'IPv4')?.conditions, { ready: true, serving: false, terminating: false });
     assert.equal(podToEndpoint(pod(3), svc(), 'IPv6'), undefined);
   });
 
   it('takes the zone from the node', () => {
-    assert.equal(podToEndpoint(pod(0), svc(), 'IPv4', { 'topology.kubernetes.io/zone': 'zone-a' }).zone, 'zone-a');
+    assert.equal(podToEndpoint(pod(0), svc(), 'IPv4', { 'topology.kubernetes.io/zone': 'zone-a' })?.zone, 'zone-a');
   });
 });
 
 describe('planSlices', () => {
-  const plan = (pods: any[], existing: any[], service = svc()) => planSlices(service, 'IPv4', desiredGroups(service, pods, 'IPv4', noNodes), existing, '2026-01-01T00:00:00Z');
+  const plan = (pods: Pod[], existing: Slice[], service = svc()) => planSlices(service, 'IPv4', desiredGroups(service, pods, 'IPv4', noNodes), existing, '2026-01-01T00:00:00Z');
 
   it('creates one placeholder slice for a Service without endpoints, and keeps it', () => {
     const first = plan([], []);
@@ -73,14 +76,14 @@ describe('planSlices', () => {
     assert.equal(p.delete.length, 0);
     assert.equal(p.update[0].metadata.name, 'nginx-abcde');
     assert.deepEqual(p.update[0].ports, [{ name: 'web', port: 80, protocol: 'TCP' }]);
-    assert.equal(p.update[0].endpoints.length, 1);
-    assert.equal(p.update[0].metadata.annotations['endpoints.kubernetes.io/last-change-trigger-time'], '2026-01-01T00:00:00Z');
+    assert.equal(p.update[0].endpoints?.length, 1);
+    assert.equal(p.update[0].metadata.annotations?.['endpoints.kubernetes.io/last-change-trigger-time'], '2026-01-01T00:00:00Z');
   });
 
   it('puts at most 100 endpoints in a slice', () => {
     const pods = Array.from({ length: 250 }, (_, i) => pod(i));
     const p = plan(pods, []);
-    assert.deepEqual(p.create.map((s) => s.endpoints.length), [100, 100, 50]);
+    assert.deepEqual(p.create.map((s) => s.endpoints?.length), [100, 100, 50]);
   });
 
   it('keeps endpoints in the slice they are in and updates only what changed', () => {
@@ -92,7 +95,7 @@ describe('planSlices', () => {
     assert.deepEqual(p.create, []);
     assert.deepEqual(p.delete, []);
     assert.deepEqual(p.update.map((s) => s.metadata.name), ['nginx-aaaaa']);
-    assert.deepEqual(p.update[0].endpoints.map((e: any) => [e.targetRef.name, e.conditions.ready]), [['web-0', true], ['web-1', true], ['web-3', true]]);
+    assert.deepEqual(p.update[0].endpoints?.map((e) => [e.targetRef?.name, e.conditions?.ready]), [['web-0', true], ['web-1', true], ['web-3', true]]);
     assert.equal(p.update[0].metadata.resourceVersion, '7');
   });
 

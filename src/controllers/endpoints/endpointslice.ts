@@ -3,6 +3,9 @@
 // the slice they are in; emptied slices are recycled for new ones; a Service without endpoints keeps
 // one placeholder slice.
 
+import type { Pod, Service } from 'kubernetes-types/core/v1.js';
+import type { Endpoint, EndpointPort, EndpointSlice } from 'kubernetes-types/discovery/v1.js';
+import type { ObjectMeta } from 'kubernetes-types/meta/v1.js';
 import { deepEqual } from '../../machinery/objects.js';
 import { isPodReady, newControllerRef } from '../controller_utils.js';
 import { findPort, HEADLESS_LABEL, isHeadless, podIPFor, podRef, shouldPodBeInEndpoints, shouldSetHostname, type AddressType } from './pods.js';
@@ -14,15 +17,21 @@ export const CONTROLLER_NAME = 'endpointslice-controller.k8s.io';
 export const MAX_ENDPOINTS_PER_SLICE = 100;
 const LABEL_ZONE = 'topology.kubernetes.io/zone';
 
+/** An EndpointSlice as the API carries it: an empty slice has null endpoints and ports, as upstream writes it. */
+export type WireSlice = Omit<EndpointSlice, 'endpoints' | 'ports'> & { endpoints: Endpoint[] | null; ports?: EndpointPort[] | null };
+
+/** A slice the controller plans with. */
+export type Slice = WireSlice & { metadata: ObjectMeta };
+
 /** podToEndpoint: ready = publishNotReadyAddresses || (serving && !terminating). */
-export function podToEndpoint(pod: any, svc: any, family: AddressType, nodeLabels?: Record<string, string>): any | undefined {
+export function podToEndpoint(pod: Pod, svc: Service, family: AddressType, nodeLabels?: Record<string, string>): Endpoint | undefined {
   const ip = podIPFor(pod, family);
   if (!ip) return undefined;
   const serving = isPodReady(pod);
-  const terminating = !!pod.metadata.deletionTimestamp;
+  const terminating = !!pod.metadata?.deletionTimestamp;
   const ready = svc.spec?.publishNotReadyAddresses === true || (serving && !terminating);
-  const ep: any = { addresses: [ip], conditions: { ready, serving, terminating } };
-  if (shouldSetHostname(pod, svc)) ep.hostname = pod.spec.hostname;
+  const ep: Endpoint = { addresses: [ip], conditions: { ready, serving, terminating } };
+  if (shouldSetHostname(pod, svc)) ep.hostname = pod.spec?.hostname;
   ep.targetRef = podRef(pod);
   if (pod.spec?.nodeName) ep.nodeName = pod.spec.nodeName;
   if (nodeLabels?.[LABEL_ZONE]) ep.zone = nodeLabels[LABEL_ZONE];
@@ -30,12 +39,12 @@ export function podToEndpoint(pod: any, svc: any, family: AddressType, nodeLabel
 }
 
 /** getEndpointPorts: the Service's ports that resolve on this pod, with names "" when unnamed. */
-export function endpointPorts(svc: any, pod: any): any[] {
-  const out: any[] = [];
+export function endpointPorts(svc: Service, pod: Pod): EndpointPort[] {
+  const out: EndpointPort[] = [];
   for (const sp of svc.spec?.ports ?? []) {
     const port = findPort(pod, sp);
     if (port === undefined) continue;
-    const p: any = { name: sp.name ?? '', port, protocol: sp.protocol ?? 'TCP' };
+    const p: EndpointPort = { name: sp.name ?? '', port, protocol: sp.protocol ?? 'TCP' };
     if (sp.appProtocol) p.appProtocol = sp.appProtocol;
     out.push(p);
   }
@@ -43,33 +52,33 @@ export function endpointPorts(svc: any, pod: any): any[] {
 }
 
 /** setEndpointSliceLabels: the Service's labels, then the ones the controller owns. */
-export function sliceLabels(svc: any): Record<string, string> {
+export function sliceLabels(svc: Service): Record<string, string> {
   const labels: Record<string, string> = {};
-  for (const [k, v] of Object.entries((svc.metadata.labels ?? {}) as Record<string, string>)) {
+  for (const [k, v] of Object.entries(svc.metadata?.labels ?? {})) {
     if (k !== LABEL_SERVICE_NAME && k !== LABEL_MANAGED_BY && k !== HEADLESS_LABEL) labels[k] = v;
   }
-  labels[LABEL_SERVICE_NAME] = svc.metadata.name;
+  labels[LABEL_SERVICE_NAME] = svc.metadata?.name ?? '';
   labels[LABEL_MANAGED_BY] = CONTROLLER_NAME;
   if (isHeadless(svc)) labels[HEADLESS_LABEL] = '';
   return labels;
 }
 
-export const ownerReference = (svc: any) => newControllerRef(svc, { apiVersion: 'v1', kind: 'Service' });
+export const ownerReference = (svc: Service) => newControllerRef(svc, { apiVersion: 'v1', kind: 'Service' });
 
-export function ownedBy(slice: any, svc: any): boolean {
-  return (slice.metadata.ownerReferences ?? []).some((r: any) => r.controller && r.uid === svc.metadata.uid);
+export function ownedBy(slice: { metadata?: ObjectMeta }, svc: Service): boolean {
+  return (slice.metadata?.ownerReferences ?? []).some((r) => r.controller && r.uid === svc.metadata?.uid);
 }
 
 interface Group {
-  ports: any[];
-  endpoints: Map<string, any>;
+  ports: EndpointPort[];
+  endpoints: Map<string, Endpoint>;
 }
 
-const portsKey = (ports: any[] | null | undefined) => JSON.stringify(ports ?? []);
-const endpointKey = (ep: any) => ep.targetRef?.uid ?? ep.addresses?.[0] ?? '';
+const portsKey = (ports: EndpointPort[] | null | undefined) => JSON.stringify(ports ?? []);
+const endpointKey = (ep: Endpoint) => ep.targetRef?.uid ?? ep.addresses?.[0] ?? '';
 
 /** Desired endpoints of one address type, grouped by the port set they offer. */
-export function desiredGroups(svc: any, pods: any[], family: AddressType, nodeLabels: (name: string) => Record<string, string> | undefined): Map<string, Group> {
+export function desiredGroups(svc: Service, pods: Pod[], family: AddressType, nodeLabels: (name: string) => Record<string, string> | undefined): Map<string, Group> {
   const groups = new Map<string, Group>();
   for (const pod of pods) {
     if (!shouldPodBeInEndpoints(pod, true)) continue;
@@ -85,23 +94,23 @@ export function desiredGroups(svc: any, pods: any[], family: AddressType, nodeLa
 }
 
 export interface SlicePlan {
-  create: any[];
-  update: any[];
-  delete: any[];
+  create: Slice[];
+  update: Slice[];
+  delete: Slice[];
 }
 
-function newSlice(svc: any, family: AddressType, ports: any[] | null, endpoints: any[] | null): any {
+function newSlice(svc: Service, family: AddressType, ports: EndpointPort[] | null, endpoints: Endpoint[] | null): Slice {
   return {
     apiVersion: 'discovery.k8s.io/v1',
     kind: 'EndpointSlice',
-    metadata: { generateName: `${svc.metadata.name}-`, namespace: svc.metadata.namespace, labels: sliceLabels(svc), ownerReferences: [ownerReference(svc)] },
+    metadata: { generateName: `${svc.metadata?.name}-`, namespace: svc.metadata?.namespace, labels: sliceLabels(svc), ownerReferences: [ownerReference(svc)] },
     addressType: family,
     endpoints,
     ports,
   };
 }
 
-function withContent(slice: any, svc: any, ports: any[] | null, endpoints: any[] | null): any {
+function withContent(slice: Slice, svc: Service, ports: EndpointPort[] | null, endpoints: Endpoint[] | null): Slice {
   const next = structuredClone(slice);
   next.metadata.labels = sliceLabels(svc);
   next.metadata.ownerReferences = [ownerReference(svc)];
@@ -110,7 +119,7 @@ function withContent(slice: any, svc: any, ports: any[] | null, endpoints: any[]
   return next;
 }
 
-function unchanged(slice: any, svc: any, ports: any[] | null, endpoints: any[] | null): boolean {
+function unchanged(slice: Slice, svc: Service, ports: EndpointPort[] | null, endpoints: Endpoint[] | null): boolean {
   return (
     deepEqual(slice.endpoints ?? [], endpoints ?? []) &&
     deepEqual(slice.ports ?? [], ports ?? []) &&
@@ -123,9 +132,9 @@ function unchanged(slice: any, svc: any, ports: any[] | null, endpoints: any[] |
  * The creates, updates and deletes that bring a Service's slices of one address type to the desired
  * groups. `existing` are the controller's live slices for the Service and address type.
  */
-export function planSlices(svc: any, family: AddressType, groups: Map<string, Group>, existing: any[], triggerTime?: string): SlicePlan {
+export function planSlices(svc: Service, family: AddressType, groups: Map<string, Group>, existing: Slice[], triggerTime?: string): SlicePlan {
   const plan: SlicePlan = { create: [], update: [], delete: [] };
-  const byPorts = new Map<string, any[]>();
+  const byPorts = new Map<string, Slice[]>();
   for (const s of existing) {
     if (!ownedBy(s, svc)) {
       plan.delete.push(s);
@@ -137,7 +146,7 @@ export function planSlices(svc: any, family: AddressType, groups: Map<string, Gr
   for (const [k, g] of groups) {
     const remaining = new Map(g.endpoints);
     const kept = (byPorts.get(k) ?? []).map((slice) => {
-      const eps: any[] = [];
+      const eps: Endpoint[] = [];
       for (const ep of slice.endpoints ?? []) {
         const key = endpointKey(ep);
         const want = remaining.get(key);
@@ -150,7 +159,7 @@ export function planSlices(svc: any, family: AddressType, groups: Map<string, Gr
     });
     byPorts.delete(k);
     const rest = [...remaining.values()];
-    for (const p of kept) while (p.eps.length < MAX_ENDPOINTS_PER_SLICE && rest.length) p.eps.push(rest.shift());
+    for (const p of kept) p.eps.push(...rest.splice(0, MAX_ENDPOINTS_PER_SLICE - p.eps.length));
     while (rest.length) plan.create.push(newSlice(svc, family, g.ports, rest.splice(0, MAX_ENDPOINTS_PER_SLICE)));
     for (const { slice, eps } of kept) {
       if (eps.length === 0) plan.delete.push(slice);
@@ -168,9 +177,9 @@ export function planSlices(svc: any, family: AddressType, groups: Map<string, Gr
   // Turn a create plus a delete into one update of the slice that would go.
   for (let i = 0; i < plan.delete.length && plan.create.length; ) {
     const old = plan.delete[i];
-    if (ownedBy(old, svc) && old.addressType === family) {
-      const c = plan.create.shift();
-      plan.update.push(withContent(old, svc, c.ports, c.endpoints));
+    const c = ownedBy(old, svc) && old.addressType === family ? plan.create.shift() : undefined;
+    if (c) {
+      plan.update.push(withContent(old, svc, c.ports ?? null, c.endpoints));
       plan.delete.splice(i, 1);
     } else i++;
   }

@@ -1,7 +1,10 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { REFS } from '../../client/client.js';
+import type { Stored } from '../../client/objects.js';
 import { testCluster, waitFor } from '../../testing/fixture.js';
 import { EndpointSliceController } from './endpointslice_controller.js';
+import type { WireSlice } from './endpointslice.js';
 import { headlessService, reportStatus, statefulPod } from '../../testing/endpointpods.js';
 
 async function setup() {
@@ -18,8 +21,10 @@ async function setup() {
   };
 }
 
-async function slicesOf(c: ReturnType<typeof testCluster>, service: string): Promise<any[]> {
-  return (await c.client.endpointSlices.list('default', { labelSelector: `kubernetes.io/service-name=${service}` })).items;
+type Slices = Array<Stored<WireSlice>>;
+
+async function slicesOf(c: ReturnType<typeof testCluster>, service: string): Promise<Slices> {
+  return (await c.client.resource<WireSlice>(REFS.endpointslices).list('default', { labelSelector: `kubernetes.io/service-name=${service}` })).items;
 }
 
 describe('EndpointSliceController', () => {
@@ -29,7 +34,7 @@ describe('EndpointSliceController', () => {
     const [placeholder] = (await waitFor(async () => {
       const s = await slicesOf(c, 'nginx');
       return s.length === 1 && s;
-    }, 'placeholder slice')) as any[];
+    }, 'placeholder slice')) as Slices;
     assert.match(placeholder.metadata.name, /^nginx-[a-z0-9]{5}$/);
     assert.equal(placeholder.metadata.generateName, 'nginx-');
     assert.equal(placeholder.addressType, 'IPv4');
@@ -51,18 +56,18 @@ describe('EndpointSliceController', () => {
     const [slice] = (await waitFor(async () => {
       const s = await slicesOf(c, 'nginx');
       return s.length === 1 && s[0].endpoints?.length === 2 && s;
-    }, 'two endpoints')) as any[];
+    }, 'two endpoints')) as Slices;
     assert.equal(slice.metadata.name, placeholder.metadata.name, 'the placeholder is reused');
     assert.deepEqual(slice.ports, [{ name: 'web', port: 80, protocol: 'TCP' }]);
-    assert.deepEqual(slice.endpoints[0], {
+    assert.deepEqual(slice.endpoints?.[0], {
       addresses: ['10.244.0.3'],
       conditions: { ready: true, serving: true, terminating: false },
       hostname: 'web-0',
       targetRef: { kind: 'Pod', namespace: 'default', name: 'web-0', uid: web0.metadata.uid },
       nodeName: 'k8ts',
     });
-    assert.deepEqual(slice.endpoints[1].conditions, { ready: false, serving: false, terminating: false });
-    assert.ok(slice.metadata.annotations['endpoints.kubernetes.io/last-change-trigger-time']);
+    assert.deepEqual(slice.endpoints?.[1].conditions, { ready: false, serving: false, terminating: false });
+    assert.ok(slice.metadata.annotations?.['endpoints.kubernetes.io/last-change-trigger-time']);
     done();
   });
 
@@ -79,9 +84,9 @@ describe('EndpointSliceController', () => {
     const [slice] = (await waitFor(async () => {
       const s = await slicesOf(c, 'nginx');
       return s[0]?.endpoints?.[0]?.conditions?.terminating === true && s;
-    }, 'web-0 terminating')) as any[];
-    assert.deepEqual(slice.endpoints[0].conditions, { ready: false, serving: true, terminating: true });
-    assert.equal(slice.endpoints.length, 1);
+    }, 'web-0 terminating')) as Slices;
+    assert.deepEqual(slice.endpoints?.[0].conditions, { ready: false, serving: true, terminating: true });
+    assert.equal(slice.endpoints?.length, 1);
     done();
   });
 

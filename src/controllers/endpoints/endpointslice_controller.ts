@@ -2,13 +2,15 @@
 // discovery.k8s.io/v1 EndpointSlices `<service>-<random>` that list its pods with ready, serving and
 // terminating conditions, owned by the Service.
 
+import type { Node, Pod, Service } from 'kubernetes-types/core/v1.js';
 import { REFS, type Client } from '../../client/client.js';
 import type { EventRecorder } from '../../client/events.js';
 import { cacheKey, type Informer } from '../../client/informer.js';
+import type { Stored } from '../../client/objects.js';
 import { runWorkers, WorkQueue } from '../../client/workqueue.js';
 import { isStatusError } from '../../machinery/errors.js';
 import type { Controller, ControllerContext } from '../context.js';
-import { CONTROLLER_NAME, desiredGroups, LABEL_MANAGED_BY, LABEL_SERVICE_NAME, planSlices } from './endpointslice.js';
+import { CONTROLLER_NAME, desiredGroups, LABEL_MANAGED_BY, LABEL_SERVICE_NAME, planSlices, type Slice, type WireSlice } from './endpointslice.js';
 import type { AddressType } from './pods.js';
 import { managesEndpoints, podEndpointChanged, selectedPods, serviceKeysFor } from './services.js';
 import { TriggerTimeTracker } from './trigger_time.js';
@@ -17,14 +19,14 @@ import { WrittenObjects } from '../../client/written.js';
 const SERVICE_INDEX = 'endpointslice.service';
 const WORKERS = 5;
 
-function sliceServiceKeys(slice: any): string[] {
+function sliceServiceKeys(slice: WireSlice): string[] {
   const labels = slice.metadata?.labels ?? {};
   if (labels[LABEL_MANAGED_BY] !== CONTROLLER_NAME || !labels[LABEL_SERVICE_NAME]) return [];
-  return [`${slice.metadata.namespace}/${labels[LABEL_SERVICE_NAME]}`];
+  return [`${slice.metadata?.namespace}/${labels[LABEL_SERVICE_NAME]}`];
 }
 
-function addressTypes(svc: any): AddressType[] {
-  const families = (svc.spec?.ipFamilies ?? []).filter((f: string) => f === 'IPv4' || f === 'IPv6');
+function addressTypes(svc: Service): AddressType[] {
+  const families = (svc.spec?.ipFamilies ?? []).filter((f): f is AddressType => f === 'IPv4' || f === 'IPv6');
   return families.length ? families : ['IPv4'];
 }
 
@@ -32,10 +34,10 @@ export class EndpointSliceController implements Controller {
   private client: Client;
   private recorder: EventRecorder;
   private queue: WorkQueue;
-  private services: Informer;
-  private pods: Informer;
-  private nodes: Informer;
-  private slices: Informer;
+  private services: Informer<Service>;
+  private pods: Informer<Pod>;
+  private nodes: Informer<Node>;
+  private slices: Informer<WireSlice>;
   private written: WrittenObjects;
   private triggerTimes = new TriggerTimeTracker();
 
@@ -46,10 +48,10 @@ export class EndpointSliceController implements Controller {
     this.services = ctx.informers.get(REFS.services);
     this.pods = ctx.informers.get(REFS.pods);
     this.nodes = ctx.informers.get(REFS.nodes);
-    this.slices = ctx.informers.get(REFS.endpointslices);
+    this.slices = ctx.informers.get<WireSlice>(REFS.endpointslices);
     this.slices.addIndex(SERVICE_INDEX, sliceServiceKeys);
     this.written = new WrittenObjects(this.slices);
-    const enqueueService = (svc: any) => this.queue.add(cacheKey(svc));
+    const enqueueService = (svc: Stored<Service>) => this.queue.add(cacheKey(svc));
     this.services.addHandler({ add: enqueueService, update: (_o, svc) => enqueueService(svc), delete: enqueueService });
     this.pods.addHandler({
       add: (pod) => this.enqueuePod(pod, [pod.metadata.labels]),
@@ -59,7 +61,7 @@ export class EndpointSliceController implements Controller {
       delete: (pod) => this.enqueuePod(pod, [pod.metadata.labels]),
     });
     // Slices changed or deleted by someone else are put right.
-    const enqueueSlice = (slice: any) => {
+    const enqueueSlice = (slice: WireSlice) => {
       for (const key of sliceServiceKeys(slice)) this.queue.add(key);
     };
     this.slices.addHandler({
@@ -78,15 +80,15 @@ export class EndpointSliceController implements Controller {
     this.queue.shutdown();
   }
 
-  private enqueuePod(pod: any, labelSets: Array<Record<string, string> | undefined>): void {
-    for (const key of serviceKeysFor(this.services, pod.metadata.namespace, labelSets)) this.queue.add(key);
+  private enqueuePod(pod: Stored<Pod>, labelSets: Array<Record<string, string> | undefined>): void {
+    for (const key of serviceKeysFor(this.services, pod.metadata.namespace ?? '', labelSets)) this.queue.add(key);
   }
 
   /** The controller's live slices for a Service, as fresh as this controller knows them. */
-  private currentSlices(key: string): any[] {
-    const fromInformer = this.slices.byIndex(SERVICE_INDEX, key).map((s) => this.written.fresh(s));
-    const pending = this.written.pending().filter((s) => sliceServiceKeys(s)[0] === key);
-    return [...fromInformer, ...pending].filter((s) => s && !s.metadata.deletionTimestamp);
+  private currentSlices(key: string): Array<Stored<WireSlice>> {
+    const fromInformer = this.slices.byIndex(SERVICE_INDEX, key).map((s): Stored<WireSlice> | undefined => this.written.fresh(s));
+    const pending: Array<Stored<WireSlice>> = this.written.pending();
+    return [...fromInformer, ...pending.filter((s) => sliceServiceKeys(s)[0] === key)].filter((s): s is Stored<WireSlice> => !!s && !s.metadata.deletionTimestamp);
   }
 
   private async sync(key: string): Promise<void> {
@@ -105,12 +107,13 @@ export class EndpointSliceController implements Controller {
     const existing = this.currentSlices(key);
     const families = addressTypes(svc);
     // Slices of an address type the Service no longer has go.
-    for (const s of existing) if (!families.includes(s.addressType)) await this.deleteSlice(s);
+    for (const s of existing) if (!families.some((f) => f === s.addressType)) await this.deleteSlice(s);
     for (const family of families) {
       const plan = planSlices(svc, family, desiredGroups(svc, pods, family, nodeLabels), existing.filter((s) => s.addressType === family), triggerTime);
+      const slices = this.client.resource<WireSlice>(REFS.endpointslices);
       try {
-        for (const s of plan.create) this.written.remember(await this.client.endpointSlices.create(svc.metadata.namespace, s));
-        for (const s of plan.update) this.written.remember(await this.client.endpointSlices.update(svc.metadata.namespace, s));
+        for (const s of plan.create) this.written.remember(await slices.create(svc.metadata.namespace ?? '', s));
+        for (const s of plan.update) this.written.remember(await slices.update(svc.metadata.namespace ?? '', s));
         for (const s of plan.delete) await this.deleteSlice(s);
       } catch (e) {
         this.recorder.event(svc, 'Warning', 'FailedToUpdateEndpointSlices', `Error updating Endpoint Slices for Service ${key}: ${(e as Error).message}`);
@@ -119,9 +122,9 @@ export class EndpointSliceController implements Controller {
     }
   }
 
-  private async deleteSlice(slice: any): Promise<void> {
+  private async deleteSlice(slice: Slice): Promise<void> {
     try {
-      await this.client.endpointSlices.delete(slice.metadata.namespace, slice.metadata.name);
+      await this.client.resource(REFS.endpointslices).delete(slice.metadata.namespace ?? '', slice.metadata.name ?? '');
     } catch (e) {
       if (!isStatusError(e, 'NotFound')) throw e;
     }

@@ -1,12 +1,14 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import type { Pod, PodSpec, Service, ServiceSpec } from 'kubernetes-types/core/v1.js';
+import type { ObjectMeta } from 'kubernetes-types/meta/v1.js';
 import { desiredSubsets } from './subsets.js';
 
-function svc(spec: any = {}, name = 'nginx'): any {
+function svc(spec: ServiceSpec = {}, name = 'nginx'): Service {
   return { metadata: { name, namespace: 'default' }, spec: { selector: { app: 'nginx' }, ipFamilies: ['IPv4'], ports: [{ name: 'web', port: 80, targetPort: 80, protocol: 'TCP' }], ...spec } };
 }
 
-function pod(name: string, ip: string | undefined, ready: boolean, extra: any = {}): any {
+function pod(name: string, ip: string | undefined, ready: boolean, extra: { metadata?: ObjectMeta; spec?: Partial<PodSpec>; phase?: string } = {}): Pod {
   return {
     metadata: { name, namespace: 'default', uid: `uid-${name}`, labels: { app: 'nginx' }, ...(extra.metadata ?? {}) },
     spec: { nodeName: 'k8ts', containers: [{ name: 'nginx', ports: [{ name: 'web', containerPort: 8080 }] }], ...(extra.spec ?? {}) },

@@ -2,6 +2,7 @@
 // pkg/api/v1/endpoints RepackSubsets): one address per pod and port, then regrouped so that addresses
 // offering the same set of ports share a subset, ready and not-ready kept apart.
 
+import type { ObjectReference, Pod, Service, ServicePort } from 'kubernetes-types/core/v1.js';
 import { isPodReady } from '../controller_utils.js';
 import { findPort, isHeadless, podIPFor, podRef, serviceFamily, shouldPodBeInEndpoints, shouldSetHostname } from './pods.js';
 
@@ -9,7 +10,7 @@ interface Address {
   ip: string;
   hostname?: string;
   nodeName?: string;
-  targetRef?: any;
+  targetRef?: ObjectReference;
 }
 
 interface Port {
@@ -25,17 +26,17 @@ interface Subset {
   ports?: Port[];
 }
 
-function address(svc: any, pod: any): Address | undefined {
+function address(svc: Service, pod: Pod): Address | undefined {
   const ip = podIPFor(pod, serviceFamily(svc, pod));
   if (!ip) return undefined;
   const a: Address = { ip };
-  if (shouldSetHostname(pod, svc)) a.hostname = pod.spec.hostname;
+  if (shouldSetHostname(pod, svc)) a.hostname = pod.spec?.hostname;
   if (pod.spec?.nodeName) a.nodeName = pod.spec.nodeName;
   a.targetRef = podRef(pod);
   return a;
 }
 
-function endpointPort(svcPort: any, port: number): Port {
+function endpointPort(svcPort: ServicePort, port: number): Port {
   const p: Port = { port, protocol: svcPort.protocol ?? 'TCP' };
   if (svcPort.name) p.name = svcPort.name;
   if (svcPort.appProtocol) p.appProtocol = svcPort.appProtocol;
@@ -43,9 +44,9 @@ function endpointPort(svcPort: any, port: number): Port {
 }
 
 /** Subsets for the selected pods, before repacking: one per pod and resolvable port. */
-function podSubsets(svc: any, pods: any[]): Subset[] {
+function podSubsets(svc: Service, pods: Pod[]): Subset[] {
   const publishNotReady = svc.spec?.publishNotReadyAddresses === true;
-  const ports: any[] = svc.spec?.ports ?? [];
+  const ports = svc.spec?.ports ?? [];
   const out: Subset[] = [];
   for (const pod of pods) {
     if (!shouldPodBeInEndpoints(pod, publishNotReady)) continue;
@@ -127,6 +128,6 @@ export function repackSubsets(subsets: Subset[]): Subset[] {
 }
 
 /** The Endpoints subsets a Service with a selector should have for its selected pods. */
-export function desiredSubsets(svc: any, pods: any[]): Subset[] {
+export function desiredSubsets(svc: Service, pods: Pod[]): Subset[] {
   return repackSubsets(podSubsets(svc, pods));
 }

@@ -2,6 +2,8 @@
 // the earliest change since the last sync that made the endpoints change — a pod's Ready condition
 // transition, or the Service's creation for a Service seen for the first time.
 
+import type { Pod, Service } from 'kubernetes-types/core/v1.js';
+import type { Stored } from '../../client/objects.js';
 import { rfc3339 } from '../../machinery/clock.js';
 import { getPodReadyCondition } from '../controller_utils.js';
 
@@ -14,7 +16,7 @@ interface ServiceState {
 
 const parse = (ts: string | undefined): number => (ts ? Date.parse(ts) || 0 : 0);
 
-function podTriggerTime(pod: any): number {
+function podTriggerTime(pod: Pod): number {
   return parse(getPodReadyCondition(pod)?.lastTransitionTime);
 }
 
@@ -22,7 +24,7 @@ export class TriggerTimeTracker {
   private states = new Map<string, ServiceState>();
 
   /** The trigger time to write, as an RFC 3339 string, or undefined when there is none. */
-  compute(svc: any, pods: any[]): string | undefined {
+  compute(svc: Stored<Service>, pods: Array<Stored<Pod>>): string | undefined {
     const key = `${svc.metadata.namespace}/${svc.metadata.name}`;
     const prior = this.states.get(key);
     let min = 0;

@@ -1,6 +1,8 @@
 import assert from 'node:assert/strict';
 import { afterEach, describe, it } from 'node:test';
+import type { OwnerReference } from 'kubernetes-types/meta/v1.js';
 import { REFS } from '../../client/client.js';
+import type { KubeObject, Stored } from '../../client/objects.js';
 import type { ResourceRef } from '../../client/transport.js';
 import { isStatusError } from '../../machinery/errors.js';
 import { testCluster, waitFor, type TestCluster } from '../../testing/fixture.js';
@@ -23,11 +25,11 @@ async function start(): Promise<TestCluster> {
   return cluster;
 }
 
-function ownerRef(owner: any, apiVersion: string, kind: string, extra: Record<string, unknown> = {}) {
+function ownerRef(owner: Stored<KubeObject>, apiVersion: string, kind: string, extra: Partial<OwnerReference> = {}): OwnerReference {
   return { apiVersion, kind, name: owner.metadata.name, uid: owner.metadata.uid, ...extra };
 }
 
-const stsRef = (sts: any) => ownerRef(sts, 'apps/v1', 'StatefulSet', { controller: true, blockOwnerDeletion: true });
+const stsRef = (sts: Stored<KubeObject>) => ownerRef(sts, 'apps/v1', 'StatefulSet', { controller: true, blockOwnerDeletion: true });
 
 function statefulSet(name: string) {
   return {
@@ -42,14 +44,14 @@ function statefulSet(name: string) {
 }
 
 /** A pod bound to a node, so deleting it is graceful (an unbound pod goes at once). */
-function pod(name: string, owners: any[]) {
+function pod(name: string, owners: OwnerReference[]) {
   return { metadata: { name, labels: { app: 'web' }, ownerReferences: owners }, spec: { nodeName: 'k8ts', containers: [{ name: 'nginx', image: 'nginx' }] } };
 }
 
 /** No owner references left (upstream omits the emptied list; an empty one means the same). */
-const noOwners = (o: any) => (o.metadata.ownerReferences ?? []).length === 0;
+const noOwners = (o: KubeObject) => (o.metadata?.ownerReferences ?? []).length === 0;
 
-function configMap(name: string, owners: any[] = []) {
+function configMap(name: string, owners: OwnerReference[] = []) {
   return { metadata: { name, ownerReferences: owners }, data: {} };
 }
 
@@ -126,7 +128,7 @@ describe('GarbageCollector', () => {
 
   it('Foreground: a dependent that has blocking dependents of its own is deleted in the foreground too', async () => {
     const c = await start();
-    const cmRef = (o: any) => ownerRef(o, 'v1', 'ConfigMap', { blockOwnerDeletion: true });
+    const cmRef = (o: Stored<KubeObject>) => ownerRef(o, 'v1', 'ConfigMap', { blockOwnerDeletion: true });
     const top = await c.client.resource(REFS.configmaps).create('default', configMap('top'));
     const mid = await c.client.resource(REFS.configmaps).create('default', configMap('mid', [cmRef(top)]));
     await c.client.resource(REFS.configmaps).create('default', configMap('leaf', [cmRef(mid)]));
@@ -177,10 +179,10 @@ describe('GarbageCollector', () => {
     await waitFor(() => gc!.graph.uidToNode.has(owner.metadata.uid), 'the owner in the graph');
     const stray = await c.client.resource(REFS.configmaps).create('other', configMap('stray', [ownerRef(owner, 'v1', 'ConfigMap')]));
     await waitFor(() => gone(c, REFS.configmaps, 'other', 'stray'), 'the cross-namespace dependent to be collected');
-    const ev = await waitFor(async () => (await c.client.events.list('other')).items.find((e: any) => e.reason === 'OwnerRefInvalidNamespace'), 'the warning event');
-    assert.equal(ev.type, 'Warning');
-    assert.equal(ev.involvedObject.uid, stray.metadata.uid);
-    assert.equal(ev.message, `ownerRef [v1/ConfigMap, namespace: other, name: owner, uid: ${owner.metadata.uid}] does not exist in namespace "other"`);
+    const ev = await waitFor(async () => (await c.client.resource(REFS.events).list('other')).items.find((e) => e.reason === 'OwnerRefInvalidNamespace'), 'the warning event');
+    assert.equal(ev?.type, 'Warning');
+    assert.equal(ev?.involvedObject.uid, stray.metadata.uid);
+    assert.equal(ev?.message, `ownerRef [v1/ConfigMap, namespace: other, name: owner, uid: ${owner.metadata.uid}] does not exist in namespace "other"`);
     assert.ok(!(await gone(c, REFS.configmaps, 'default', 'owner')));
   });
 

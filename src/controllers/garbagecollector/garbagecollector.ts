@@ -5,6 +5,7 @@
 import { RESOURCES, groupVersion, type ResourceInfo } from '../../api/resources.js';
 import type { EventRecorder } from '../../client/events.js';
 import type { Informer } from '../../client/informer.js';
+import type { KubeObject, Stored } from '../../client/objects.js';
 import { runWorkers, WorkQueue } from '../../client/workqueue.js';
 import { isStatusError } from '../../machinery/errors.js';
 import type { Controller, ControllerContext } from '../context.js';
@@ -40,7 +41,7 @@ export class GarbageCollector implements Controller {
   private attemptToOrphan: WorkQueue;
   private ops: ObjectOperations;
   private recorder: EventRecorder;
-  private informers: Informer[] = [];
+  private informers: Array<Informer<KubeObject>> = [];
   private monitored = new Set<string>();
   private stopped = false;
   readonly graph: GraphBuilder;
@@ -61,7 +62,7 @@ export class GarbageCollector implements Controller {
     );
     for (const r of monitoredResources()) {
       this.monitored.add(`${groupVersion(r)}/${r.kind}`);
-      const inf = ctx.informers.get(r);
+      const inf = ctx.informers.get<KubeObject>(r);
       inf.addHandler({
         add: (o) => this.graph.observe(r, o),
         update: (old, o) => this.graph.observe(r, o, old),
@@ -110,7 +111,7 @@ export class GarbageCollector implements Controller {
    */
   private async attemptToDeleteItem(item: GraphNode): Promise<boolean> {
     if (item.beingDeleted && !item.deletingDependents) return true;
-    let latest: any;
+    let latest: Stored<KubeObject>;
     try {
       latest = await this.ops.get(item.identity);
     } catch (e) {
@@ -170,7 +171,7 @@ export class GarbageCollector implements Controller {
   }
 
   /** isDangling: the owner as the API server has it, or undefined when absent (not found, or another uid). */
-  private async liveOwner(ref: OwnerReference, item: GraphNode): Promise<any | undefined> {
+  private async liveOwner(ref: OwnerReference, item: GraphNode): Promise<Stored<KubeObject> | undefined> {
     const cache = this.graph.absentOwnerCache;
     if (cache.has(identityOfReference(ref, '')) || cache.has(identityOfReference(ref, item.identity.namespace))) return undefined;
     const r = this.ops.resolve(ref.apiVersion, ref.kind);
@@ -178,7 +179,7 @@ export class GarbageCollector implements Controller {
     if (r.namespaced && !item.identity.namespace) throw new NamespacedOwnerOfClusterScopedObject();
     // A namespaced owner is only looked for in the dependent's namespace: cross-namespace references are absent.
     const id = identityOfReference(ref, r.namespaced ? item.identity.namespace : '');
-    let owner: any;
+    let owner: Stored<KubeObject>;
     try {
       owner = await this.ops.get(id);
     } catch (e) {

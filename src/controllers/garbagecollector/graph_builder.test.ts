@@ -1,6 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import type { OwnerReference } from 'kubernetes-types/meta/v1.js';
 import { lookupKind } from '../../api/resources.js';
+import type { KubeObject, Stored, StoredMeta } from '../../client/objects.js';
 import { AbsentOwnerCache } from './absent_owner_cache.js';
 import type { GraphNode } from './graph.js';
 import { GraphBuilder } from './graph_builder.js';
@@ -21,13 +23,14 @@ function recorder() {
 }
 
 let rv = 1;
-function sts(extra: Record<string, unknown> = {}) {
-  return { metadata: { name: 'web', namespace: 'default', uid: 'sts-uid', resourceVersion: String(rv++), ...extra } };
+const CREATED = '2026-01-01T00:00:00Z';
+function sts(extra: Partial<StoredMeta> = {}): Stored<KubeObject> {
+  return { metadata: { name: 'web', namespace: 'default', uid: 'sts-uid', resourceVersion: String(rv++), creationTimestamp: CREATED, ...extra } };
 }
-function pod(name: string, owners: any[] = [stsRef()], namespace = 'default') {
-  return { metadata: { name, namespace, uid: `uid-${name}`, resourceVersion: String(rv++), ownerReferences: owners } };
+function pod(name: string, owners: OwnerReference[] = [stsRef()], namespace = 'default'): Stored<KubeObject> {
+  return { metadata: { name, namespace, uid: `uid-${name}`, resourceVersion: String(rv++), creationTimestamp: CREATED, ownerReferences: owners } };
 }
-function stsRef(extra: Record<string, unknown> = {}) {
+function stsRef(extra: Partial<OwnerReference> = {}): OwnerReference {
   return { apiVersion: 'apps/v1', kind: 'StatefulSet', name: 'web', uid: 'sts-uid', controller: true, blockOwnerDeletion: true, ...extra };
 }
 

@@ -3,6 +3,7 @@
 // time, so the graph is changed directly in them instead of through a separate event queue.
 
 import { groupVersion, type ResourceInfo } from '../../api/resources.js';
+import type { KubeObject, Stored } from '../../client/objects.js';
 import { AbsentOwnerCache } from './absent_owner_cache.js';
 import { alternateOwnerIdentity, GraphNode, partitionDependents, referencesDiffs, type ChangedReference } from './graph.js';
 import { isBlocking, ownerReferenceMatchesCoordinates, sameIdentity, type ObjectIdentity, type OwnerReference } from './identity.js';
@@ -18,17 +19,17 @@ export interface GraphQueues {
   invalidNamespaceOwnerRef(dependent: GraphNode, ownerUid: string): void;
 }
 
-export function identityOf(r: ResourceInfo, obj: any): ObjectIdentity {
+export function identityOf(r: ResourceInfo, obj: Stored<KubeObject>): ObjectIdentity {
   const m = obj.metadata;
   return { apiVersion: groupVersion(r), kind: r.kind, name: m.name, uid: m.uid, namespace: m.namespace ?? '' };
 }
 
-export function hasFinalizer(obj: any, finalizer: string): boolean {
+export function hasFinalizer(obj: KubeObject | undefined, finalizer: string): boolean {
   return (obj?.metadata?.finalizers ?? []).includes(finalizer);
 }
 
 /** The object is being deleted with `finalizer` now, and was not in the previous version seen. */
-function deletionStartsWithFinalizer(oldObj: any, obj: any, finalizer: string): boolean {
+function deletionStartsWithFinalizer(oldObj: Stored<KubeObject> | undefined, obj: Stored<KubeObject>, finalizer: string): boolean {
   if (!obj.metadata.deletionTimestamp || !hasFinalizer(obj, finalizer)) return false;
   if (!oldObj) return true;
   return !oldObj.metadata.deletionTimestamp || !hasFinalizer(oldObj, finalizer);
@@ -43,7 +44,7 @@ export class GraphBuilder {
   ) {}
 
   /** An add or update from an informer. */
-  observe(r: ResourceInfo, obj: any, oldObj?: any): void {
+  observe(r: ResourceInfo, obj: Stored<KubeObject>, oldObj?: Stored<KubeObject>): void {
     const meta = obj.metadata;
     const owners: OwnerReference[] = meta.ownerReferences ?? [];
     let node = this.uidToNode.get(meta.uid);
@@ -68,7 +69,7 @@ export class GraphBuilder {
   }
 
   /** A delete from an informer. */
-  observeDelete(obj: any): void {
+  observeDelete(obj: Stored<KubeObject>): void {
     const node = this.uidToNode.get(obj.metadata.uid);
     if (node) this.removeNode(node);
   }
@@ -171,7 +172,7 @@ export class GraphBuilder {
     }
   }
 
-  private processTransitions(oldObj: any, obj: any, node: GraphNode): void {
+  private processTransitions(oldObj: Stored<KubeObject> | undefined, obj: Stored<KubeObject>, node: GraphNode): void {
     if (deletionStartsWithFinalizer(oldObj, obj, ORPHAN_FINALIZER)) {
       this.queues.attemptToOrphan(node);
       return;

@@ -3,6 +3,7 @@
 import { lookupKind, type ResourceInfo } from '../../api/resources.js';
 import type { Client, ResourceClient } from '../../client/client.js';
 import { DEFAULT_BACKOFF, retryOnConflict } from '../../client/retry.js';
+import type { KubeObject, Stored } from '../../client/objects.js';
 import type { DeleteOpts, PatchKind } from '../../client/transport.js';
 import type { Clock } from '../../machinery/clock.js';
 import { isStatusError } from '../../machinery/errors.js';
@@ -27,18 +28,18 @@ export class ObjectOperations {
     return lookupKind(apiVersion, kind);
   }
 
-  private target(id: ObjectIdentity): { rc: ResourceClient; ns: string } {
+  private target(id: ObjectIdentity): { rc: ResourceClient<KubeObject>; ns: string } {
     const r = this.resolve(id.apiVersion, id.kind);
     if (!r) throw new UnresolvableKindError(id.apiVersion, id.kind);
-    return { rc: this.client.resource(r), ns: r.namespaced ? id.namespace : '' };
+    return { rc: this.client.resource<KubeObject>(r), ns: r.namespaced ? id.namespace : '' };
   }
 
-  get(id: ObjectIdentity): Promise<any> {
+  get(id: ObjectIdentity): Promise<Stored<KubeObject>> {
     const { rc, ns } = this.target(id);
     return rc.get(ns, id.name);
   }
 
-  patch(id: ObjectIdentity, kind: PatchKind, body: object): Promise<any> {
+  patch(id: ObjectIdentity, kind: PatchKind, body: object): Promise<Stored<KubeObject>> {
     const { rc, ns } = this.target(id);
     return rc.patch(ns, id.name, kind, body);
   }
@@ -55,7 +56,7 @@ export class ObjectOperations {
     } catch (e) {
       if (isStatusError(e, 'NotFound')) return;
       if (!isStatusError(e, 'Conflict')) throw e;
-      let live: any;
+      let live: Stored<KubeObject>;
       try {
         live = await rc.get(ns, id.name);
       } catch (ge) {
@@ -79,7 +80,7 @@ export class ObjectOperations {
       await retryOnConflict(
         this.clock,
         async () => {
-          let obj: any;
+          let obj: Stored<KubeObject>;
           try {
             obj = await rc.get(ns, id.name);
           } catch (e) {

@@ -1,9 +1,11 @@
 // Namespace lifecycle (pkg/controller/namespace): when a namespace is deleted, delete everything in
 // it, wait until nothing is left, then remove the `kubernetes` finalizer so the namespace goes.
 
+import type { Namespace } from 'kubernetes-types/core/v1.js';
 import { RESOURCES } from '../../api/resources.js';
 import { REFS, type Client } from '../../client/client.js';
 import type { Informer } from '../../client/informer.js';
+import type { KubeObject, Stored } from '../../client/objects.js';
 import { runWorkers, WorkQueue } from '../../client/workqueue.js';
 import { isStatusError } from '../../machinery/errors.js';
 import type { Controller, ControllerContext } from '../context.js';
@@ -14,7 +16,7 @@ const RECHECK_MS = 1000;
 export class NamespaceController implements Controller {
   private queue: WorkQueue;
   private client: Client;
-  private namespaces: Informer;
+  private namespaces: Informer<Namespace>;
 
   constructor(ctx: ControllerContext) {
     this.client = ctx.client;
@@ -26,7 +28,7 @@ export class NamespaceController implements Controller {
     });
   }
 
-  private enqueue(ns: any): void {
+  private enqueue(ns: Stored<Namespace>): void {
     if (ns.metadata.deletionTimestamp) this.queue.add(ns.metadata.name);
   }
 
@@ -42,7 +44,7 @@ export class NamespaceController implements Controller {
     const ns = this.namespaces.getByName('', name);
     if (!ns?.metadata.deletionTimestamp) return;
     for (const r of NAMESPACED) {
-      const rc = this.client.resource(r);
+      const rc = this.client.resource<KubeObject>(r);
       for (const item of (await rc.list(name)).items) {
         if (item.metadata.deletionTimestamp) continue;
         try {
@@ -53,14 +55,14 @@ export class NamespaceController implements Controller {
       }
     }
     let remaining = 0;
-    for (const r of NAMESPACED) remaining += (await this.client.resource(r).list(name)).items.length;
+    for (const r of NAMESPACED) remaining += (await this.client.resource<KubeObject>(r).list(name)).items.length;
     if (remaining > 0) {
       this.queue.addAfter(name, RECHECK_MS);
       return;
     }
     if (!ns.spec?.finalizers?.length) return;
     const next = structuredClone(ns);
-    next.spec.finalizers = [];
-    await this.client.namespaces.update('', next);
+    next.spec = { ...next.spec, finalizers: [] };
+    await this.client.resource(REFS.namespaces).update('', next);
   }
 }

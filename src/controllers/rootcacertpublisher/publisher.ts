@@ -1,8 +1,10 @@
 // Root CA publisher (pkg/controller/certificates/rootcacertpublisher): every namespace holds the
 // ConfigMap `kube-root-ca.crt` with the cluster CA, restored if it is changed or deleted.
 
+import type { ConfigMap, Namespace } from 'kubernetes-types/core/v1.js';
 import { REFS, type Client } from '../../client/client.js';
 import type { Informer } from '../../client/informer.js';
+import type { Stored } from '../../client/objects.js';
 import { runWorkers, WorkQueue } from '../../client/workqueue.js';
 import { isStatusError } from '../../machinery/errors.js';
 import type { Controller, ControllerContext } from '../context.js';
@@ -14,8 +16,8 @@ const DESCRIPTION =
 export class RootCACertPublisher implements Controller {
   private queue: WorkQueue;
   private client: Client;
-  private namespaces: Informer;
-  private configMaps: Informer;
+  private namespaces: Informer<Namespace>;
+  private configMaps: Informer<ConfigMap>;
 
   constructor(
     ctx: ControllerContext,
@@ -26,8 +28,8 @@ export class RootCACertPublisher implements Controller {
     this.namespaces = ctx.informers.get(REFS.namespaces);
     this.configMaps = ctx.informers.get(REFS.configmaps);
     this.namespaces.addHandler({ add: (ns) => this.queue.add(ns.metadata.name), update: (_o, ns) => this.queue.add(ns.metadata.name) });
-    const onConfigMap = (cm: any) => {
-      if (cm.metadata.name === ROOT_CA_CONFIGMAP) this.queue.add(cm.metadata.namespace);
+    const onConfigMap = (cm: Stored<ConfigMap>) => {
+      if (cm.metadata.name === ROOT_CA_CONFIGMAP && cm.metadata.namespace) this.queue.add(cm.metadata.namespace);
     };
     this.configMaps.addHandler({ update: (_o, cm) => onConfigMap(cm), delete: onConfigMap });
   }

@@ -3,7 +3,7 @@
 
 import type { StatefulSet } from 'kubernetes-types/apps/v1.js';
 import type { PersistentVolumeClaim, Pod } from 'kubernetes-types/core/v1.js';
-import type { Client } from '../../client/client.js';
+import { REFS, type Client } from '../../client/client.js';
 import type { EventRecorder } from '../../client/events.js';
 import type { Informer } from '../../client/informer.js';
 import { DEFAULT_BACKOFF, retryOnConflict } from '../../client/retry.js';
@@ -33,7 +33,7 @@ const title = (verb: string): string => verb[0].toUpperCase() + verb.slice(1);
 export class StatefulPodControl {
   constructor(
     private client: Client,
-    private claims: Informer,
+    private claims: Informer<PersistentVolumeClaim>,
     private recorder: EventRecorder,
     private clock: Clock,
   ) {}
@@ -48,7 +48,7 @@ export class StatefulPodControl {
     }
     let created: Pod;
     try {
-      created = await this.client.pods.create(set.metadata!.namespace!, pod);
+      created = await this.client.resource(REFS.pods).create(set.metadata!.namespace!, pod);
     } catch (e) {
       if (!isStatusError(e, 'AlreadyExists')) this.recordPodEvent('create', set, pod, e);
       throw e;
@@ -72,11 +72,11 @@ export class StatefulPodControl {
       await retryOnConflict(
         this.clock,
         async () => {
-          if (stale) pod = structuredClone(await this.client.pods.get(ns, pod.metadata!.name!));
+          if (stale) pod = structuredClone(await this.client.resource(REFS.pods).get(ns, pod.metadata!.name!));
           stale = true;
           if (await this.repairPod(set, pod)) return;
           attempted = true;
-          await this.client.pods.update(ns, pod);
+          await this.client.resource(REFS.pods).update(ns, pod);
         },
         DEFAULT_BACKOFF,
       );
@@ -109,7 +109,7 @@ export class StatefulPodControl {
   /** Delete with the pod's own grace period. A pod already gone (the cache lagging behind) is not an error here. */
   async deleteStatefulPod(set: StatefulSet, pod: Pod): Promise<void> {
     try {
-      await this.client.pods.delete(set.metadata!.namespace!, pod.metadata!.name!);
+      await this.client.resource(REFS.pods).delete(set.metadata!.namespace!, pod.metadata!.name!);
     } catch (e) {
       if (isStatusError(e, 'NotFound')) return;
       this.recordPodEvent('delete', set, pod, e);
@@ -140,7 +140,7 @@ export class StatefulPodControl {
       const claim = structuredClone(existing);
       updateClaimOwnerRefForSetAndPod(claim, set, pod);
       try {
-        await this.client.persistentVolumeClaims.update(set.metadata!.namespace!, claim);
+        await this.client.resource(REFS.persistentvolumeclaims).update(set.metadata!.namespace!, claim);
       } catch (e) {
         throw new Error(`could not update claim ${name} for delete policy ownerRefs: ${errorText(e)}`);
       }
@@ -175,7 +175,7 @@ export class StatefulPodControl {
       if (!existing) {
         const claim = newPersistentVolumeClaim(set, template, ordinal);
         try {
-          await this.client.persistentVolumeClaims.create(ns, claim);
+          await this.client.resource(REFS.persistentvolumeclaims).create(ns, claim);
           this.recordClaimEvent('create', set, pod, claim);
           continue;
         } catch (e) {
@@ -185,7 +185,7 @@ export class StatefulPodControl {
             continue;
           }
           // The cache lags behind a claim created moments ago; look at the stored one instead.
-          existing = await this.client.persistentVolumeClaims.get(ns, name);
+          existing = await this.client.resource(REFS.persistentvolumeclaims).get(ns, name);
         }
       }
       if (existing?.metadata?.deletionTimestamp) errs.push(`pvc ${name} is being deleted`);

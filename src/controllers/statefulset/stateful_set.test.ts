@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { afterEach, test } from 'node:test';
+import { REFS } from '../../client/client.js';
 import { getPod, getSet, NS, patchSpec, podNames, settle, startController, waitFor, webSet, type Harness } from '../../testing/statefulset.js';
 
 let h: Harness;
@@ -62,10 +63,10 @@ test('events: claim and pod creation, pod deletion, with upstream texts', async 
   await patchSpec(h, { replicas: 0 });
   await waitFor(() => !getPod(h, 'web-0'), 'web-0 deleted');
   const setEvents = async () =>
-    (await h.cluster.client.events.list(NS)).items
-      .filter((e: any) => e.involvedObject.kind === 'StatefulSet')
-      .sort((a: any, b: any) => Number(a.metadata.resourceVersion) - Number(b.metadata.resourceVersion))
-      .map((e: any) => `${e.type} ${e.reason} ${e.message}`);
+    (await h.cluster.client.resource(REFS.events).list(NS)).items
+      .filter((e) => e.involvedObject.kind === 'StatefulSet')
+      .sort((a, b) => Number(a.metadata.resourceVersion) - Number(b.metadata.resourceVersion))
+      .map((e) => `${e.type} ${e.reason} ${e.message}`);
   await waitFor(async () => (await setEvents()).length >= 3, 'events');
   await settle();
   const messages = await setEvents();
@@ -96,7 +97,7 @@ test('scale-down removes the highest ordinal first, one at a time, waiting for e
     h.podEvents.filter((e) => e.startsWith('DELETED')),
     ['DELETED web-2', 'DELETED web-1'],
   );
-  const claims = (await h.cluster.client.persistentVolumeClaims.list(NS)).items.map((c: any) => c.metadata.name).sort();
+  const claims = (await h.cluster.client.resource(REFS.persistentvolumeclaims).list(NS)).items.map((c) => c.metadata.name).sort();
   assert.deepEqual(claims, ['www-web-0', 'www-web-1', 'www-web-2'], 'claims are kept under Retain');
 });
 
@@ -180,7 +181,7 @@ test('a claim being deleted blocks pod creation', async () => {
   await create({ replicas: 1 });
   await settle(200);
   assert.equal(getPod(h, 'web-0'), undefined);
-  const events = (await h.cluster.client.events.list(NS)).items.map((e: any) => `${e.reason} ${e.message}`);
+  const events = (await h.cluster.client.resource(REFS.events).list(NS)).items.map((e) => `${e.reason} ${e.message}`);
   assert.ok(events.includes('FailedCreate create Pod web-0 in StatefulSet web failed error: pvc www-web-0 is being deleted'), events.join('\n'));
 });
 
@@ -194,7 +195,7 @@ test('identity drift is repaired by a pod update that restores the labels', asyn
   await waitFor(() => getPod(h, 'web-0')?.metadata?.labels?.['statefulset.kubernetes.io/pod-name'] === 'web-0', 'label restored');
   assert.equal(getPod(h, 'web-0')!.metadata!.uid, uid, 'updated in place, not recreated');
   await waitFor(
-    async () => (await h.cluster.client.events.list(NS)).items.some((e: any) => `${e.reason} ${e.message}` === 'SuccessfulUpdate update Pod web-0 in StatefulSet web successful'),
+    async () => (await h.cluster.client.resource(REFS.events).list(NS)).items.some((e) => `${e.reason} ${e.message}` === 'SuccessfulUpdate update Pod web-0 in StatefulSet web successful'),
     'SuccessfulUpdate event',
   );
 });

@@ -30,15 +30,15 @@ const keyOf = (obj: { metadata?: { namespace?: string; name?: string } }): strin
 export class StatefulSetController implements Controller {
   private client: Client;
   private queue: WorkQueue;
-  private sets: Informer;
-  private pods: Informer;
-  private informers: Informer[];
+  private sets: Informer<StatefulSet>;
+  private pods: Informer<Pod>;
+  private informers: Array<{ waitForSync(): Promise<void> }>;
   private control: StatefulSetControl;
   private clock: Clock;
   private resyncTimer: Timer | undefined;
   private stopped = false;
   private podPatcher: PodPatcher = {
-    patchPod: (namespace, name, patch) => this.client.pods.patch(namespace, name, 'strategic', patch),
+    patchPod: (namespace, name, patch) => this.client.resource(REFS.pods).patch(namespace, name, 'strategic', patch),
   };
 
   constructor(ctx: ControllerContext) {
@@ -173,7 +173,7 @@ export class StatefulSetController implements Controller {
   /** A live read of the set before adopting anything: it must still be the same object and not being deleted. */
   private canAdoptFunc(set: StatefulSet): () => Promise<void> {
     return recheckDeletionTimestamp(async () => {
-      const fresh: StatefulSet = await this.client.statefulSets.get(set.metadata!.namespace!, set.metadata!.name!);
+      const fresh: StatefulSet = await this.client.resource(REFS.statefulsets).get(set.metadata!.namespace!, set.metadata!.name!);
       const { namespace, name, uid } = set.metadata!;
       if (fresh.metadata?.uid !== uid) throw new Error(`original StatefulSet ${namespace}/${name} is gone: got uid ${fresh.metadata?.uid}, wanted ${uid}`);
       return fresh;

@@ -2,6 +2,8 @@ import assert from 'node:assert/strict';
 import { afterEach, test } from 'node:test';
 import type { ControllerRevision } from 'kubernetes-types/apps/v1.js';
 import type { Pod } from 'kubernetes-types/core/v1.js';
+import { REFS } from '../../client/client.js';
+import type { KubeObject } from '../../client/objects.js';
 import { getPod, NS, podNames, settle, startController, statusWhen, waitFor, webSet, type Harness } from '../../testing/statefulset.js';
 
 let h: Harness;
@@ -12,9 +14,9 @@ const ownerUids = (pod: Pod | undefined) => (pod?.metadata?.ownerReferences ?? [
 
 /** What the garbage collector does for `kubectl delete --cascade=orphan`: drop the set's refs from its dependents. */
 async function orphanDependents(uid: string): Promise<void> {
-  for (const resource of [client().pods, client().controllerRevisions]) {
+  for (const resource of [client().resource<KubeObject>(REFS.pods), client().resource<KubeObject>(REFS.controllerrevisions)]) {
     for (const obj of (await resource.list(NS)).items) {
-      if (!obj.metadata.ownerReferences?.some((r: any) => r.uid === uid)) continue;
+      if (!obj.metadata.ownerReferences?.some((r) => r.uid === uid)) continue;
       await resource.patch(NS, obj.metadata.name, 'strategic', { metadata: { ownerReferences: [{ $patch: 'delete', uid }] } });
     }
   }

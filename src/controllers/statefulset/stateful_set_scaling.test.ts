@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { afterEach, test } from 'node:test';
 import type { StatefulSetSpec } from 'kubernetes-types/apps/v1.js';
+import { REFS } from '../../client/client.js';
 import { VirtualClock } from '../../machinery/clock.js';
 import { getPod, NS, patchSpec, podNames, settle, startController, statusWhen, waitFor, webSet, type Harness } from '../../testing/statefulset.js';
 
@@ -9,7 +10,7 @@ afterEach(() => h?.stop());
 
 const client = () => h.cluster.client;
 const claimRefs = async (name: string) =>
-  ((await client().persistentVolumeClaims.get(NS, name)).metadata.ownerReferences ?? []).map((r: any) => `${r.kind}/${r.name} controller=${r.controller} block=${r.blockOwnerDeletion}`);
+  ((await client().resource(REFS.persistentvolumeclaims).get(NS, name)).metadata.ownerReferences ?? []).map((r) => `${r.kind}/${r.name} controller=${r.controller} block=${r.blockOwnerDeletion}`);
 
 async function readySet(spec: Partial<StatefulSetSpec>, clock?: VirtualClock): Promise<void> {
   h = await startController(clock);
@@ -128,12 +129,12 @@ test('a foreign controller on a claim blocks the policy with a ConflictingContro
   });
   await client().statefulSets.create(NS, webSet({ replicas: 1, persistentVolumeClaimRetentionPolicy: { whenDeleted: 'Delete', whenScaled: 'Retain' } }));
   await statusWhen(h, (s) => s.readyReplicas === 1, 'ready');
-  const events = await waitFor(async () => {
-    const list = (await client().events.list(NS)).items.filter((e: any) => e.reason === 'ConflictingController');
-    return list.length > 0 && list;
-  }, 'ConflictingController event');
+  const event = await waitFor(
+    async () => (await client().resource(REFS.events).list(NS)).items.find((e) => e.reason === 'ConflictingController'),
+    'ConflictingController event',
+  );
   assert.equal(
-    events[0].message,
+    event?.message,
     'PersistentVolumeClaim www-web-0 has a conflicting OwnerReference that acts as a manging controller, the retention policy is ignored for this claim',
   );
   assert.deepEqual(await claimRefs('www-web-0'), ['ConfigMap/owner controller=true block=undefined']);

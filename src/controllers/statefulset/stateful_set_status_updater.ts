@@ -2,7 +2,7 @@
 // retrying on conflict (retry.DefaultRetry) against a fresh copy of the set.
 
 import type { StatefulSet, StatefulSetStatus } from 'kubernetes-types/apps/v1.js';
-import type { Client } from '../../client/client.js';
+import { REFS, type Client } from '../../client/client.js';
 import { retryOnConflict } from '../../client/retry.js';
 import type { Clock } from '../../machinery/clock.js';
 
@@ -31,10 +31,10 @@ export class StatefulSetStatusUpdater {
     let current = structuredClone(set);
     let stale = false;
     await retryOnConflict(this.clock, async () => {
-      if (stale) current = structuredClone(await this.client.statefulSets.get(current.metadata!.namespace!, current.metadata!.name!));
+      if (stale) current = structuredClone(await this.client.resource(REFS.statefulsets).get(current.metadata!.namespace!, current.metadata!.name!));
       stale = true;
       current.status = wireStatus(status);
-      await this.client.statefulSets.updateStatus(current.metadata!.namespace!, current);
+      await this.client.resource(REFS.statefulsets).updateStatus(current.metadata!.namespace!, current);
     });
   }
 }

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { afterEach, test } from 'node:test';
 import type { ControllerRevision } from 'kubernetes-types/apps/v1.js';
+import type { PodTemplateSpec } from 'kubernetes-types/core/v1.js';
 import {
   getPod,
   getSet,
@@ -135,9 +136,9 @@ test('a revision records the template only: scaling and partition changes create
   const hash = rev.metadata!.labels!['controller.kubernetes.io/hash'];
   assert.equal(rev.metadata!.name, `web-${hash}`);
   assert.equal(rev.metadata!.labels!.app, 'nginx');
-  const template = (rev.data as any).spec.template;
+  const template = (rev.data as { spec: { template: PodTemplateSpec & { $patch?: string } } }).spec.template;
   assert.equal(template.$patch, 'replace');
-  assert.equal(template.spec.containers[0].image, OLD);
+  assert.equal(template.spec?.containers[0].image, OLD);
   await patchSpec(h, { replicas: 4, updateStrategy: { rollingUpdate: { partition: 1 } }, minReadySeconds: 0 });
   await waitFor(async () => (await getSet(h)).status?.readyReplicas === 4, 'four ready');
   const after = await revisions();

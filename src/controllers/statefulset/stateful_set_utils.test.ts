@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { StatefulSet } from 'kubernetes-types/apps/v1.js';
-import type { Pod } from 'kubernetes-types/core/v1.js';
+import type { Pod, PodTemplateSpec } from 'kubernetes-types/core/v1.js';
 import { CONTROLLER_REVISION_HASH_LABEL, hashControllerRevision } from '../history/controller_history.js';
 import {
   applyRevision,
@@ -143,10 +143,11 @@ test('a revision holds the template as a $patch:replace strategic patch, named <
   assert.deepEqual(rev.metadata!.ownerReferences, [{ apiVersion: 'apps/v1', kind: 'StatefulSet', name: 'web', uid: 'set-uid', controller: true, blockOwnerDeletion: true }]);
   assert.equal(rev.revision, 1);
   assert.deepEqual(Object.keys(rev.data as object), ['spec']);
-  assert.deepEqual(Object.keys((rev.data as any).spec), ['template']);
+  const data = rev.data as { spec: { template: PodTemplateSpec & { $patch?: string } } };
+  assert.deepEqual(Object.keys(data.spec), ['template']);
   const metadata = { creationTimestamp: null, ...set.spec!.template.metadata };
-  assert.deepEqual((rev.data as any).spec.template, { $patch: 'replace', ...set.spec!.template, metadata }, 'Go encodes the zero creationTimestamp as null');
-  assert.deepEqual(Object.keys((rev.data as any).spec.template), ['$patch', 'metadata', 'spec'], 'keys in canonical order');
+  assert.deepEqual(data.spec.template, { $patch: 'replace', ...set.spec!.template, metadata }, 'Go encodes the zero creationTimestamp as null');
+  assert.deepEqual(Object.keys(data.spec.template), ['$patch', 'metadata', 'spec'], 'keys in canonical order');
 });
 
 test('a revision of upstream\'s test set is named as upstream names it', () => {

@@ -2,9 +2,12 @@
 // local-path-provisioner): one directory per claim under <data dir>/volumes, a hostPath
 // PersistentVolume pre-bound to the claim, and the directory removed when the volume is deleted.
 
+import type { PersistentVolume, PersistentVolumeClaim, PersistentVolumeSpec } from 'kubernetes-types/core/v1.js';
+import type { StorageClass } from 'kubernetes-types/storage/v1.js';
 import { mkdir, rm } from 'node:fs/promises';
 import { isAbsolute, join, relative, resolve } from 'node:path';
 import { ANN_PROVISIONED_BY } from '../../api/storage/annotations.js';
+import type { Stored } from '../../client/objects.js';
 import { hostnameNodeAffinity } from './nodeaffinity.js';
 import { claimClass } from '../../api/storage/classes.js';
 import { claimRef } from './matching.js';
@@ -17,30 +20,31 @@ export function volumesRoot(dataDir: string): string {
 }
 
 /** getProvisionedVolumeNameForClaim. */
-export function provisionedVolumeName(pvc: any): string {
+export function provisionedVolumeName(pvc: Stored<PersistentVolumeClaim>): string {
   return `pvc-${pvc.metadata.uid}`;
 }
 
-export function volumeDirectory(dataDir: string, pvc: any): string {
+export function volumeDirectory(dataDir: string, pvc: Stored<PersistentVolumeClaim>): string {
   const shortUid = String(pvc.metadata.uid).slice(0, 8);
-  return join(volumesRoot(dataDir), pvc.metadata.namespace, `${pvc.metadata.name}-${shortUid}`);
+  return join(volumesRoot(dataDir), pvc.metadata.namespace ?? '', `${pvc.metadata.name}-${shortUid}`);
 }
 
 /** Why the provisioner refuses a claim (the external-provisioner library's checks), if it does. */
-export function provisioningRefusal(pvc: any): string | undefined {
+export function provisioningRefusal(pvc: PersistentVolumeClaim): string | undefined {
   if (pvc.spec?.selector) return 'claim Selector is not supported';
   if (pvc.spec?.volumeMode === 'Block') return 'volumeMode Block is not supported by a hostPath volume';
   return undefined;
 }
 
 /** The PersistentVolume object for a provisioned directory, pre-bound to its claim. */
-export function provisionedVolume(pvc: any, sc: any, provisioner: string, path: string, selectedNode?: string): any {
-  const spec: any = {
-    capacity: { storage: pvc.spec.resources.requests.storage },
-    accessModes: [...(pvc.spec.accessModes ?? [])],
+export function provisionedVolume(pvc: Stored<PersistentVolumeClaim>, sc: StorageClass, provisioner: string, path: string, selectedNode?: string): PersistentVolume {
+  const spec: PersistentVolumeSpec = {
+    // The provisioner is only handed claims that request storage.
+    capacity: { storage: pvc.spec!.resources!.requests!.storage },
+    accessModes: [...(pvc.spec?.accessModes ?? [])],
     persistentVolumeReclaimPolicy: sc.reclaimPolicy ?? 'Delete',
     storageClassName: claimClass(pvc),
-    volumeMode: pvc.spec.volumeMode ?? 'Filesystem',
+    volumeMode: pvc.spec?.volumeMode ?? 'Filesystem',
     hostPath: { path, type: 'DirectoryOrCreate' },
     claimRef: claimRef(pvc),
   };

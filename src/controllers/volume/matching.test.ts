@@ -1,16 +1,18 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import type { PersistentVolume, PersistentVolumeClaim, PersistentVolumeClaimSpec, PersistentVolumeSpec } from 'kubernetes-types/core/v1.js';
+import type { ObjectMeta } from 'kubernetes-types/meta/v1.js';
 import { findMatchingVolume, volumeMismatch } from './matching.js';
 import { hostnameNodeAffinity, nodeSelectorMatches } from './nodeaffinity.js';
 
-function pvc(overrides: any = {}): any {
+function pvc(overrides: { metadata?: ObjectMeta; spec?: PersistentVolumeClaimSpec } = {}): PersistentVolumeClaim {
   return {
     metadata: { name: 'data', namespace: 'default', uid: 'claim-uid', ...(overrides.metadata ?? {}) },
     spec: { accessModes: ['ReadWriteOnce'], resources: { requests: { storage: '1Gi' } }, storageClassName: 'manual', volumeMode: 'Filesystem', ...(overrides.spec ?? {}) },
   };
 }
 
-function pv(name: string, storage: string, overrides: any = {}): any {
+function pv(name: string, storage: string, overrides: { labels?: Record<string, string>; spec?: PersistentVolumeSpec; phase?: string } = {}): PersistentVolume {
   return {
     metadata: { name, labels: overrides.labels },
     spec: { capacity: { storage }, accessModes: ['ReadWriteOnce'], storageClassName: 'manual', volumeMode: 'Filesystem', ...(overrides.spec ?? {}) },
@@ -18,7 +20,7 @@ function pv(name: string, storage: string, overrides: any = {}): any {
   };
 }
 
-const name = (v: any) => v?.metadata.name;
+const name = (v: PersistentVolume | undefined) => v?.metadata?.name;
 
 describe('findMatchingVolume', () => {
   it('picks the smallest volume that is large enough', () => {

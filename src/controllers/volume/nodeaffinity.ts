@@ -1,6 +1,7 @@
 // Node selector terms as PersistentVolume node affinity uses them (component-helpers
 // scheduling/corev1/nodeaffinity): terms are ORed, the requirements inside a term ANDed.
 
+import type { NodeSelector, NodeSelectorRequirement, NodeSelectorTerm, PersistentVolume, VolumeNodeAffinity } from 'kubernetes-types/core/v1.js';
 import { LABEL_HOSTNAME } from '../../api/storage/annotations.js';
 
 export interface NodeView {
@@ -8,7 +9,7 @@ export interface NodeView {
   labels: Record<string, string>;
 }
 
-function matchesRequirement(req: any, value: string | undefined): boolean {
+function matchesRequirement(req: NodeSelectorRequirement, value: string | undefined): boolean {
   const values: string[] = req.values ?? [];
   switch (req.operator) {
     case 'In':
@@ -32,9 +33,9 @@ function matchesRequirement(req: any, value: string | undefined): boolean {
   }
 }
 
-function matchesTerm(term: any, node: NodeView): boolean {
-  const exprs: any[] = term?.matchExpressions ?? [];
-  const fields: any[] = term?.matchFields ?? [];
+function matchesTerm(term: NodeSelectorTerm | undefined, node: NodeView): boolean {
+  const exprs = term?.matchExpressions ?? [];
+  const fields = term?.matchFields ?? [];
   // An empty term selects nothing.
   if (exprs.length === 0 && fields.length === 0) return false;
   for (const e of exprs) if (!matchesRequirement(e, node.labels[e.key])) return false;
@@ -43,19 +44,19 @@ function matchesTerm(term: any, node: NodeView): boolean {
 }
 
 /** Whether a v1.NodeSelector admits the node; a missing selector admits every node. */
-export function nodeSelectorMatches(selector: any, node: NodeView): boolean {
+export function nodeSelectorMatches(selector: NodeSelector | undefined, node: NodeView): boolean {
   if (!selector) return true;
-  const terms: any[] = selector.nodeSelectorTerms ?? [];
+  const terms = selector.nodeSelectorTerms ?? [];
   return terms.some((t) => matchesTerm(t, node));
 }
 
 /** volumeutil.CheckNodeAffinity: a PV without required node affinity is reachable from every node. */
-export function volumeReachableFrom(pv: any, node: NodeView): boolean {
+export function volumeReachableFrom(pv: PersistentVolume | undefined, node: NodeView): boolean {
   return nodeSelectorMatches(pv?.spec?.nodeAffinity?.required, node);
 }
 
 /** The affinity a WaitForFirstConsumer volume is pinned with (GetVolumeNodeAffinity). */
-export function hostnameNodeAffinity(hostname: string): any {
+export function hostnameNodeAffinity(hostname: string): VolumeNodeAffinity {
   return {
     required: {
       nodeSelectorTerms: [{ matchExpressions: [{ key: LABEL_HOSTNAME, operator: 'In', values: [hostname] }] }],

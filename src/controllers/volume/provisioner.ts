@@ -5,12 +5,15 @@
 // Provisioning and ProvisioningSucceeded under its own name, as `kubectl describe pvc` shows on minikube.
 
 import { randomUUID } from 'node:crypto';
-import type { Client } from '../../client/client.js';
+import type { PersistentVolume, PersistentVolumeClaim } from 'kubernetes-types/core/v1.js';
+import type { StorageClass } from 'kubernetes-types/storage/v1.js';
+import { REFS, type Client } from '../../client/client.js';
 import type { EventRecorder } from '../../client/events.js';
 import { isStatusError } from '../../machinery/errors.js';
 import type { ControllerContext } from '../context.js';
 import { ANN_BETA_STORAGE_PROVISIONER, ANN_PROVISIONED_BY, ANN_STORAGE_PROVISIONER, NO_PROVISIONER } from '../../api/storage/annotations.js';
 import type { Binder } from './binder.js';
+import type { Stored } from '../../client/objects.js';
 import type { WrittenObjects } from '../../client/written.js';
 import {
   createVolumeDirectory,
@@ -21,6 +24,8 @@ import {
   removeVolumeDirectory,
   volumeDirectory,
 } from './hostpath.js';
+
+type PVC = Stored<PersistentVolumeClaim>;
 
 export class Provisioner {
   private recorders = new Map<string, EventRecorder>();
@@ -45,7 +50,7 @@ export class Provisioner {
     return r;
   }
 
-  async provisionClaim(pvc: any, sc: any | undefined, className: string, selectedNode?: string): Promise<void> {
+  async provisionClaim(pvc: PVC, sc: Stored<StorageClass> | undefined, className: string, selectedNode?: string): Promise<void> {
     if (!sc) {
       this.recorder.event(pvc, 'Warning', 'ProvisioningFailed', `storageclass.storage.k8s.io ${JSON.stringify(className)} not found`);
       return;
@@ -66,7 +71,7 @@ export class Provisioner {
     if (HOSTPATH_PROVISIONERS.has(provisioner)) await this.provisionHostPath(claim, sc, provisioner, selectedNode);
   }
 
-  private async setClaimProvisioner(pvc: any, provisioner: string): Promise<any> {
+  private async setClaimProvisioner(pvc: PVC, provisioner: string): Promise<PVC> {
     const ann = pvc.metadata.annotations ?? {};
     if (ann[ANN_STORAGE_PROVISIONER] === provisioner && ann[ANN_BETA_STORAGE_PROVISIONER] === provisioner) return pvc;
     const next = structuredClone(pvc);
@@ -74,7 +79,7 @@ export class Provisioner {
     return this.binder.saveClaim(next);
   }
 
-  private async provisionHostPath(pvc: any, sc: any, provisioner: string, selectedNode?: string): Promise<void> {
+  private async provisionHostPath(pvc: PVC, sc: Stored<StorageClass>, provisioner: string, selectedNode?: string): Promise<void> {
     const name = provisionedVolumeName(pvc);
     if (this.volumes.get(name)) return;
     const events = this.provisionerRecorder(provisioner);
@@ -88,7 +93,7 @@ export class Provisioner {
     const path = volumeDirectory(this.dataDir, pvc);
     await createVolumeDirectory(path);
     try {
-      this.volumes.remember(await this.client.persistentVolumes.create('', provisionedVolume(pvc, sc, provisioner, path, selectedNode)));
+      this.volumes.remember(await this.client.resource(REFS.persistentvolumes).create('', provisionedVolume(pvc, sc, provisioner, path, selectedNode)));
     } catch (e) {
       if (!isStatusError(e, 'AlreadyExists')) throw e;
     }
@@ -100,7 +105,7 @@ export class Provisioner {
    * their directory and their object; other provisioners' volumes are left to them; anything else has no
    * deleter and the volume goes Failed.
    */
-  async deleteVolume(pv: any): Promise<void> {
+  async deleteVolume(pv: Stored<PersistentVolume>): Promise<void> {
     const provisionedBy: string | undefined = pv.metadata.annotations?.[ANN_PROVISIONED_BY];
     if (provisionedBy && !HOSTPATH_PROVISIONERS.has(provisionedBy) && !provisionedBy.startsWith('kubernetes.io/')) return;
     if (!provisionedBy || !HOSTPATH_PROVISIONERS.has(provisionedBy) || !pv.spec?.hostPath) {
@@ -119,7 +124,7 @@ export class Provisioner {
       return;
     }
     try {
-      await this.client.persistentVolumes.delete('', pv.metadata.name);
+      await this.client.resource(REFS.persistentvolumes).delete('', pv.metadata.name);
     } catch (e) {
       if (!isStatusError(e, 'NotFound')) throw e;
     }

@@ -3,6 +3,11 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
+import type { Event, PersistentVolume, PersistentVolumeClaim, PersistentVolumeClaimSpec, PersistentVolumeSpec } from 'kubernetes-types/core/v1.js';
+import type { ObjectMeta } from 'kubernetes-types/meta/v1.js';
+import type { StorageClass } from 'kubernetes-types/storage/v1.js';
+import { REFS } from '../../client/client.js';
+import type { Stored } from '../../client/objects.js';
 import { isStatusError } from '../../machinery/errors.js';
 import { testCluster, waitFor, type TestCluster } from '../../testing/fixture.js';
 import { hostnameNodeAffinity } from './nodeaffinity.js';
@@ -36,7 +41,7 @@ function done(env: Env): void {
   env.c.stop();
 }
 
-function claim(name: string, spec: any = {}, metadata: any = {}): any {
+function claim(name: string, spec: PersistentVolumeClaimSpec = {}, metadata: ObjectMeta = {}): PersistentVolumeClaim {
   return {
     apiVersion: 'v1',
     kind: 'PersistentVolumeClaim',
@@ -45,7 +50,7 @@ function claim(name: string, spec: any = {}, metadata: any = {}): any {
   };
 }
 
-function volume(name: string, storage: string, spec: any = {}): any {
+function volume(name: string, storage: string, spec: PersistentVolumeSpec = {}): PersistentVolume {
   return {
     apiVersion: 'v1',
     kind: 'PersistentVolume',
@@ -54,7 +59,7 @@ function volume(name: string, storage: string, spec: any = {}): any {
   };
 }
 
-const storageClass = (name: string, provisioner: string, extra: any = {}) => ({
+const storageClass = (name: string, provisioner: string, extra: Partial<StorageClass> = {}): StorageClass => ({
   apiVersion: 'storage.k8s.io/v1',
   kind: 'StorageClass',
   metadata: { name },
@@ -62,19 +67,20 @@ const storageClass = (name: string, provisioner: string, extra: any = {}) => ({
   ...extra,
 });
 
-async function bound(env: Env, name: string): Promise<any> {
+// The untyped shorthand client keeps these assertions short; the controller code itself is typed.
+async function bound(env: Env, name: string) {
   return waitFor(async () => {
     const pvc = await env.c.client.persistentVolumeClaims.get('default', name);
     return pvc.status?.phase === 'Bound' ? pvc : undefined;
   }, `claim ${name} Bound`);
 }
 
-async function events(env: Env, name: string): Promise<any[]> {
-  const list = await env.c.client.events.list('default');
-  return list.items.filter((e: any) => e.involvedObject.name === name);
+async function events(env: Env, name: string): Promise<Array<Stored<Event>>> {
+  const list = await env.c.client.resource(REFS.events).list('default');
+  return list.items.filter((e) => e.involvedObject.name === name);
 }
 
-async function gone(get: () => Promise<any>, what: string): Promise<void> {
+async function gone(get: () => Promise<unknown>, what: string): Promise<void> {
   await waitFor(async () => {
     try {
       await get();
@@ -120,10 +126,10 @@ describe('PersistentVolumeController', () => {
     const reasons = (await waitFor(async () => {
       const evs = await events(env, 'www-web-0');
       return evs.some((e) => e.reason === 'ProvisioningSucceeded') && evs;
-    }, 'ProvisioningSucceeded event')) as any[];
+    }, 'ProvisioningSucceeded event')) as Array<Stored<Event>>;
     const ok = reasons.find((e) => e.reason === 'ProvisioningSucceeded');
-    assert.equal(ok.message, `Successfully provisioned volume pvc-${uid}`);
-    assert.ok(reasons.some((e) => e.reason === 'ExternalProvisioning' && e.source.component === 'persistentvolume-controller'));
+    assert.equal(ok?.message, `Successfully provisioned volume pvc-${uid}`);
+    assert.ok(reasons.some((e) => e.reason === 'ExternalProvisioning' && e.source?.component === 'persistentvolume-controller'));
     assert.ok(reasons.some((e) => e.reason === 'Provisioning' && e.message === 'External provisioner is provisioning volume for claim "default/www-web-0"'));
     done(env);
   });
@@ -135,7 +141,7 @@ describe('PersistentVolumeController', () => {
     await client.persistentVolumes.create('', volume('fits', '2Gi', { storageClassName: 'manual' }));
     await client.persistentVolumes.create('', volume('small', '500Mi', { storageClassName: 'manual' }));
     // New volumes are Pending until the controller has seen them and made them Available.
-    await waitFor(async () => (await client.persistentVolumes.list('')).items.every((v: any) => v.status.phase === 'Available'), 'volumes Available');
+    await waitFor(async () => (await client.persistentVolumes.list('')).items.every((v: PersistentVolume) => v.status?.phase === 'Available'), 'volumes Available');
     await client.persistentVolumeClaims.create('default', claim('data', { storageClassName: 'manual' }));
     const pvc = await bound(env, 'data');
     assert.equal(pvc.spec.volumeName, 'fits');
@@ -158,7 +164,7 @@ describe('PersistentVolumeController', () => {
     await client.storageClasses.create('', storageClass('local-path', 'rancher.io/local-path', { volumeBindingMode: 'WaitForFirstConsumer', reclaimPolicy: 'Delete' }));
     await client.persistentVolumeClaims.create('default', claim('data', { storageClassName: 'local-path' }));
     const waiting = await waitFor(async () => (await events(env, 'data')).find((e) => e.reason === 'WaitForFirstConsumer'), 'WaitForFirstConsumer event');
-    assert.equal(waiting.message, 'waiting for first consumer to be created before binding');
+    assert.equal(waiting?.message, 'waiting for first consumer to be created before binding');
     assert.equal((await client.persistentVolumes.list('')).items.length, 0);
     assert.equal((await client.persistentVolumeClaims.get('default', 'data')).status.phase, 'Pending');
 
@@ -183,8 +189,8 @@ describe('PersistentVolumeController', () => {
 
     await client.persistentVolumeClaims.create('default', claim('too-big', { storageClassName: 'local-storage', resources: { requests: { storage: '50Gi' } } }, { annotations: { 'volume.kubernetes.io/selected-node': 'k8ts' } }));
     const failed = await waitFor(async () => (await events(env, 'too-big')).find((e) => e.reason === 'ProvisioningFailed'), 'ProvisioningFailed event');
-    assert.equal(failed.type, 'Warning');
-    assert.equal(failed.message, 'no volume plugin matched name: kubernetes.io/no-provisioner');
+    assert.equal(failed?.type, 'Warning');
+    assert.equal(failed?.message, 'no volume plugin matched name: kubernetes.io/no-provisioner');
     assert.equal((await client.persistentVolumes.get('', 'local-k8ts')).status.phase, 'Available');
     done(env);
   });
@@ -274,7 +280,7 @@ describe('PersistentVolumeController', () => {
     const { client } = env.c;
     await client.persistentVolumeClaims.create('default', claim('cassandra-data-cassandra-0', { storageClassName: 'fast' }));
     const failed = await waitFor(async () => (await events(env, 'cassandra-data-cassandra-0')).find((e) => e.reason === 'ProvisioningFailed'), 'ProvisioningFailed');
-    assert.equal(failed.message, 'storageclass.storage.k8s.io "fast" not found');
+    assert.equal(failed?.message, 'storageclass.storage.k8s.io "fast" not found');
     await client.storageClasses.create('', storageClass('fast', 'k8s.io/minikube-hostpath', { parameters: { type: 'pd-ssd' } }));
     const pvc = await bound(env, 'cassandra-data-cassandra-0');
     assert.equal((await client.persistentVolumes.get('', pvc.spec.volumeName)).spec.storageClassName, 'fast');
@@ -286,7 +292,7 @@ describe('PersistentVolumeController', () => {
     const { client } = env.c;
     await client.persistentVolumeClaims.create('default', claim('orphan', { storageClassName: '' }));
     const ev = await waitFor(async () => (await events(env, 'orphan')).find((e) => e.reason === 'FailedBinding'), 'FailedBinding');
-    assert.equal(ev.message, 'no persistent volumes available for this claim and no storage class is set');
+    assert.equal(ev?.message, 'no persistent volumes available for this claim and no storage class is set');
     assert.equal((await client.persistentVolumeClaims.get('default', 'orphan')).status.phase, 'Pending');
     done(env);
   });

@@ -2,9 +2,12 @@
 // provisions volumes for claims of a class, and reclaims volumes whose claims are gone. One worker for
 // claims and one for volumes, as upstream: syncClaim is not reentrant. PVC and PV protection run with it.
 
+import type { Node, ObjectReference, PersistentVolume, PersistentVolumeClaim, Pod } from 'kubernetes-types/core/v1.js';
+import type { StorageClass } from 'kubernetes-types/storage/v1.js';
 import { REFS, type Client } from '../../client/client.js';
 import type { EventRecorder } from '../../client/events.js';
 import { cacheKey, type Informer } from '../../client/informer.js';
+import type { Stored } from '../../client/objects.js';
 import { runWorkers, WorkQueue } from '../../client/workqueue.js';
 import type { Timer } from '../../machinery/clock.js';
 import { isStatusError } from '../../machinery/errors.js';
@@ -29,6 +32,9 @@ export interface PersistentVolumeControllerOptions {
 
 const DEFAULT_RESYNC_MS = 15_000;
 
+type PV = Stored<PersistentVolume>;
+type PVC = Stored<PersistentVolumeClaim>;
+
 export class PersistentVolumeController implements Controller {
   private client: Client;
   private recorder: EventRecorder;
@@ -36,10 +42,10 @@ export class PersistentVolumeController implements Controller {
   private volumeQueue: WorkQueue;
   private claims: WrittenObjects;
   private volumes: WrittenObjects;
-  private claimInformer: Informer;
-  private classes: Informer;
-  private nodes: Informer;
-  private pods: Informer;
+  private claimInformer: Informer<PersistentVolumeClaim>;
+  private classes: Informer<StorageClass>;
+  private nodes: Informer<Node>;
+  private pods: Informer<Pod>;
   private binder: Binder;
   private provisioner: Provisioner;
   private protection: Controller[];
@@ -102,20 +108,28 @@ export class PersistentVolumeController implements Controller {
   private scheduleResync(): void {
     if (this.stopped) return;
     this.resyncTimer = this.ctx.clock.setTimeout(() => {
-      for (const pvc of this.claims.list()) this.claimQueue.add(cacheKey(pvc));
-      for (const pv of this.volumes.list()) this.volumeQueue.add(pv.metadata.name);
+      for (const pvc of this.claimList()) this.claimQueue.add(cacheKey(pvc));
+      for (const pv of this.volumeList()) this.volumeQueue.add(pv.metadata.name);
       this.scheduleResync();
     }, this.opts.resyncMs ?? DEFAULT_RESYNC_MS);
   }
 
-  private volumeChanged(pv: any): void {
+  private claimList(): PVC[] {
+    return this.claims.list();
+  }
+
+  private volumeList(): PV[] {
+    return this.volumes.list();
+  }
+
+  private volumeChanged(pv: PV): void {
     this.volumeQueue.add(pv.metadata.name);
     // A volume free for binding may be what a pending claim waits for.
     if (!pv.spec?.claimRef?.uid) this.enqueueUnboundClaims();
   }
 
   private enqueueUnboundClaims(): void {
-    for (const pvc of this.claims.list()) if (!hasAnnotation(pvc, ANN_BIND_COMPLETED)) this.claimQueue.add(cacheKey(pvc));
+    for (const pvc of this.claimList()) if (!hasAnnotation(pvc, ANN_BIND_COMPLETED)) this.claimQueue.add(cacheKey(pvc));
   }
 
   private nodeView(name: string): NodeView {
@@ -124,21 +138,21 @@ export class PersistentVolumeController implements Controller {
   }
 
   private async syncClaim(key: string): Promise<void> {
-    const pvc = this.claims.get(key);
+    const pvc: PVC | undefined = this.claims.get(key);
     if (!pvc) return;
     if (hasAnnotation(pvc, ANN_BIND_COMPLETED)) await this.syncBoundClaim(pvc);
     else if (pvc.spec?.volumeName) await this.syncRequestedVolume(pvc);
     else await this.syncUnboundClaim(pvc);
   }
 
-  private async syncUnboundClaim(pvc: any): Promise<void> {
+  private async syncUnboundClaim(pvc: PVC): Promise<void> {
     const className = claimClass(pvc);
     const sc = className ? this.classes.getByName('', className) : undefined;
     const delayBinding = isWaitForFirstConsumer(sc);
     const selectedNode: string | undefined = pvc.metadata.annotations?.[ANN_SELECTED_NODE];
     // The scheduler binds WaitForFirstConsumer claims upstream; here the binder does it once a node is chosen.
     const node = delayBinding && selectedNode ? this.nodeView(selectedNode) : undefined;
-    const pv = findMatchingVolume(pvc, this.volumes.list(), { delayBinding, node });
+    const pv = findMatchingVolume(pvc, this.volumeList(), { delayBinding, node });
     if (pv) return this.binder.bind(pv, pvc);
     if (await this.assignDefaultStorageClass(pvc)) return;
     if (delayBinding && !selectedNode) {
@@ -153,17 +167,17 @@ export class PersistentVolumeController implements Controller {
   }
 
   /** Retroactive default StorageClass assignment: a claim that asked for no class gets the default. */
-  private async assignDefaultStorageClass(pvc: any): Promise<boolean> {
+  private async assignDefaultStorageClass(pvc: PVC): Promise<boolean> {
     if (claimHasClass(pvc)) return false;
-    const sc = defaultClass(this.classes.list());
+    const sc: Stored<StorageClass> | undefined = defaultClass(this.classes.list());
     if (!sc) return false;
     const next = structuredClone(pvc);
-    next.spec.storageClassName = sc.metadata.name;
+    (next.spec ??= {}).storageClassName = sc.metadata.name;
     await this.binder.saveClaim(next);
     return true;
   }
 
-  private emitWaitingForConsumer(pvc: any): void {
+  private emitWaitingForConsumer(pvc: PVC): void {
     const waiting = this.pods
       .byIndex(POD_CLAIM_INDEX, cacheKey(pvc))
       .filter((pod) => !isPodTerminated(pod) && !pod.spec?.nodeName)
@@ -178,9 +192,9 @@ export class PersistentVolumeController implements Controller {
   }
 
   /** The claim names its volume (pre-bound by the user, or a binding this controller started). */
-  private async syncRequestedVolume(pvc: any): Promise<void> {
-    const name = pvc.spec.volumeName;
-    const pv = this.volumes.get(name);
+  private async syncRequestedVolume(pvc: PVC): Promise<void> {
+    const name = pvc.spec?.volumeName ?? '';
+    const pv: PV | undefined = this.volumes.get(name);
     if (!pv) {
       await this.binder.updateClaimStatus(pvc, 'Pending');
       return;
@@ -200,12 +214,12 @@ export class PersistentVolumeController implements Controller {
     await this.binder.updateClaimStatus(pvc, 'Pending');
   }
 
-  private async syncBoundClaim(pvc: any): Promise<void> {
+  private async syncBoundClaim(pvc: PVC): Promise<void> {
     const name = pvc.spec?.volumeName;
     if (!name) {
       return this.binder.updateClaimPhaseWithEvent(pvc, 'Lost', 'Warning', 'ClaimLost', 'Bound claim has lost reference to PersistentVolume. Data on the volume is lost!');
     }
-    const pv = this.volumes.get(name);
+    const pv: PV | undefined = this.volumes.get(name);
     if (!pv) {
       return this.binder.updateClaimPhaseWithEvent(pvc, 'Lost', 'Warning', 'ClaimLost', 'Bound claim has lost its PersistentVolume. Data on the volume is lost!');
     }
@@ -214,14 +228,14 @@ export class PersistentVolumeController implements Controller {
   }
 
   private async syncVolume(name: string): Promise<void> {
-    let pv = this.volumes.get(name);
+    let pv: PV | undefined = this.volumes.get(name);
     if (!pv) return;
     const ref = pv.spec?.claimRef;
     if (!ref?.uid) {
       await this.binder.updateVolumePhase(pv, 'Available');
       return;
     }
-    const claim = await this.currentClaim(pv);
+    const claim = await this.currentClaim(pv, ref);
     const released = pv.status?.phase === 'Released' || pv.status?.phase === 'Failed';
     if (!claim) {
       if (!released) pv = await this.binder.updateVolumePhase(pv, 'Released');
@@ -242,7 +256,7 @@ export class PersistentVolumeController implements Controller {
       return;
     }
     // The claim went to another volume.
-    if (hasAnnotation(pv, ANN_PROVISIONED_BY) && pv.spec.persistentVolumeReclaimPolicy === 'Delete') {
+    if (hasAnnotation(pv, ANN_PROVISIONED_BY) && pv.spec?.persistentVolumeReclaimPolicy === 'Delete') {
       if (!released) pv = await this.binder.updateVolumePhase(pv, 'Released');
       await this.reclaimVolume(pv);
       return;
@@ -251,15 +265,14 @@ export class PersistentVolumeController implements Controller {
   }
 
   /** The claim the volume points to, or undefined when it is gone or was replaced by a namesake. */
-  private async currentClaim(pv: any): Promise<any | undefined> {
-    const ref = pv.spec.claimRef;
+  private async currentClaim(pv: PV, ref: ObjectReference): Promise<PVC | undefined> {
     const key = `${ref.namespace}/${ref.name}`;
-    let claim = this.claims.get(key);
+    let claim: PVC | undefined = this.claims.get(key);
     const released = pv.status?.phase === 'Released' || pv.status?.phase === 'Failed';
     // The cache may lag behind a provisioner or the scheduler: ask the server before releasing.
     if ((!claim && !released) || (claim && claim.metadata.uid !== ref.uid)) {
       try {
-        claim = await this.client.persistentVolumeClaims.get(ref.namespace, ref.name);
+        claim = await this.client.resource(REFS.persistentvolumeclaims).get(ref.namespace ?? '', ref.name ?? '');
       } catch (e) {
         if (!isStatusError(e, 'NotFound')) throw e;
         claim = undefined;
@@ -269,8 +282,8 @@ export class PersistentVolumeController implements Controller {
   }
 
   /** reclaimVolume: act on persistentVolumeReclaimPolicy once the claim is gone. */
-  private async reclaimVolume(pv: any): Promise<void> {
-    switch (pv.spec.persistentVolumeReclaimPolicy) {
+  private async reclaimVolume(pv: PV): Promise<void> {
+    switch (pv.spec?.persistentVolumeReclaimPolicy) {
       case 'Retain':
         return;
       case 'Delete':

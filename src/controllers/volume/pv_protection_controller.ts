@@ -1,8 +1,10 @@
 // PV protection (pkg/controller/volume/pvprotection): a volume keeps the `kubernetes.io/pv-protection`
 // finalizer while it is Bound, so deleting a bound volume leaves it Terminating until its claim lets go.
 
+import type { PersistentVolume } from 'kubernetes-types/core/v1.js';
 import { REFS, type Client } from '../../client/client.js';
 import type { Informer } from '../../client/informer.js';
+import type { Stored } from '../../client/objects.js';
 import { runWorkers, WorkQueue } from '../../client/workqueue.js';
 import { isStatusError } from '../../machinery/errors.js';
 import type { Controller, ControllerContext } from '../context.js';
@@ -12,7 +14,7 @@ import { needsProtectionWork } from './pvc_protection_controller.js';
 export class PVProtectionController implements Controller {
   private queue: WorkQueue;
   private client: Client;
-  private volumes: Informer;
+  private volumes: Informer<PersistentVolume>;
 
   constructor(ctx: ControllerContext) {
     this.client = ctx.client;
@@ -32,7 +34,7 @@ export class PVProtectionController implements Controller {
     this.queue.shutdown();
   }
 
-  private enqueue(pv: any): void {
+  private enqueue(pv: Stored<PersistentVolume>): void {
     if (needsProtectionWork(pv, PV_PROTECTION_FINALIZER)) this.queue.add(pv.metadata.name);
   }
 
@@ -43,12 +45,12 @@ export class PVProtectionController implements Controller {
     if (!pv.metadata.deletionTimestamp) {
       next.metadata.finalizers = [...(next.metadata.finalizers ?? []), PV_PROTECTION_FINALIZER];
     } else if (pv.status?.phase !== 'Bound') {
-      next.metadata.finalizers = next.metadata.finalizers.filter((f: string) => f !== PV_PROTECTION_FINALIZER);
+      next.metadata.finalizers = (next.metadata.finalizers ?? []).filter((f) => f !== PV_PROTECTION_FINALIZER);
     } else {
       return;
     }
     try {
-      await this.client.persistentVolumes.update('', next);
+      await this.client.resource(REFS.persistentvolumes).update('', next);
     } catch (e) {
       if (!isStatusError(e, 'NotFound')) throw e;
     }

@@ -2,20 +2,22 @@
 // finalizer while a scheduled pod uses it, so deleting it leaves it Terminating until the last such pod
 // is gone. Admission adds the finalizer on create; this controller adds it to claims that lack it.
 
+import type { PersistentVolumeClaim, Pod } from 'kubernetes-types/core/v1.js';
 import { REFS, type Client } from '../../client/client.js';
 import { cacheKey, type Informer } from '../../client/informer.js';
+import type { KubeObject, Stored } from '../../client/objects.js';
 import { runWorkers, WorkQueue } from '../../client/workqueue.js';
 import { isStatusError } from '../../machinery/errors.js';
 import type { Controller, ControllerContext } from '../context.js';
 import { PVC_PROTECTION_FINALIZER } from '../../api/storage/annotations.js';
 import { indexPodsByClaim, isPodTerminated, podClaimKeys, podUsesClaim, POD_CLAIM_INDEX } from './podclaims.js';
 
-function hasFinalizer(obj: any, f: string): boolean {
+function hasFinalizer(obj: Stored<KubeObject>, f: string): boolean {
   return (obj.metadata.finalizers ?? []).includes(f);
 }
 
 /** protectionutil.NeedToAddFinalizer and IsDeletionCandidate. */
-export function needsProtectionWork(obj: any, finalizer: string): boolean {
+export function needsProtectionWork(obj: Stored<KubeObject>, finalizer: string): boolean {
   const deleting = !!obj.metadata.deletionTimestamp;
   return deleting === hasFinalizer(obj, finalizer);
 }
@@ -23,8 +25,8 @@ export function needsProtectionWork(obj: any, finalizer: string): boolean {
 export class PVCProtectionController implements Controller {
   private queue: WorkQueue;
   private client: Client;
-  private claims: Informer;
-  private pods: Informer;
+  private claims: Informer<PersistentVolumeClaim>;
+  private pods: Informer<Pod>;
 
   constructor(ctx: ControllerContext) {
     this.client = ctx.client;
@@ -55,12 +57,12 @@ export class PVCProtectionController implements Controller {
     this.queue.shutdown();
   }
 
-  private enqueueClaim(pvc: any): void {
+  private enqueueClaim(pvc: Stored<PersistentVolumeClaim>): void {
     if (needsProtectionWork(pvc, PVC_PROTECTION_FINALIZER)) this.queue.add(cacheKey(pvc));
   }
 
   /** Only a pod that is gone, finished or unscheduled can let a claim go. */
-  private enqueuePodClaims(pod: any, deleted: boolean): void {
+  private enqueuePodClaims(pod: Stored<Pod>, deleted: boolean): void {
     if (!deleted && !isPodTerminated(pod) && pod.spec?.nodeName) return;
     for (const key of podClaimKeys(pod)) this.queue.add(key);
   }
@@ -76,24 +78,24 @@ export class PVCProtectionController implements Controller {
       await this.update(next);
     } else if (deleting && has && !(await this.isBeingUsed(pvc))) {
       const next = structuredClone(pvc);
-      next.metadata.finalizers = next.metadata.finalizers.filter((f: string) => f !== PVC_PROTECTION_FINALIZER);
+      next.metadata.finalizers = (next.metadata.finalizers ?? []).filter((f) => f !== PVC_PROTECTION_FINALIZER);
       await this.update(next);
     }
   }
 
-  private async update(pvc: any): Promise<void> {
+  private async update(pvc: Stored<PersistentVolumeClaim>): Promise<void> {
     try {
-      await this.client.persistentVolumeClaims.update(pvc.metadata.namespace, pvc);
+      await this.client.resource(REFS.persistentvolumeclaims).update(pvc.metadata.namespace ?? '', pvc);
     } catch (e) {
       if (!isStatusError(e, 'NotFound')) throw e;
     }
   }
 
   /** The informer first; a live list confirms before the finalizer goes, in case the cache lags. */
-  private async isBeingUsed(pvc: any): Promise<boolean> {
+  private async isBeingUsed(pvc: Stored<PersistentVolumeClaim>): Promise<boolean> {
     const key = cacheKey(pvc);
     if (this.pods.byIndex(POD_CLAIM_INDEX, key).some((pod) => podUsesClaim(pod, pvc))) return true;
-    const live = await this.client.pods.list(pvc.metadata.namespace);
-    return live.items.some((pod: any) => podUsesClaim(pod, pvc));
+    const live = await this.client.resource(REFS.pods).list(pvc.metadata.namespace);
+    return live.items.some((pod) => podUsesClaim(pod, pvc));
   }
 }

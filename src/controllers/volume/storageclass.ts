@@ -1,12 +1,13 @@
 // The built-in `standard` StorageClass a fresh cluster starts with, as minikube's does.
 
-import type { Client } from '../../client/client.js';
+import type { StorageClass } from 'kubernetes-types/storage/v1.js';
+import { REFS, type Client } from '../../client/client.js';
 import { isStatusError } from '../../machinery/errors.js';
 import { ANN_DEFAULT_CLASS } from '../../api/storage/annotations.js';
 
 export const DEFAULT_STORAGE_CLASS_NAME = 'standard';
 
-export function defaultStorageClassManifest(): any {
+export function defaultStorageClassManifest(): StorageClass {
   return {
     apiVersion: 'storage.k8s.io/v1',
     kind: 'StorageClass',
@@ -20,7 +21,7 @@ export function defaultStorageClassManifest(): any {
 /** Create the `standard` StorageClass unless a class of that name exists already. */
 export async function ensureDefaultStorageClass(client: Client): Promise<void> {
   try {
-    await client.storageClasses.create('', defaultStorageClassManifest());
+    await client.resource(REFS.storageclasses).create('', defaultStorageClassManifest());
   } catch (e) {
     if (!isStatusError(e, 'AlreadyExists')) throw e;
   }

@@ -2,6 +2,7 @@
 // node; preferred terms add their weights to its score. Terms that pin metadata.name narrow the
 // candidate nodes up front, as upstream's PreFilter does for DaemonSet pods.
 
+import type { Node, NodeSelectorTerm } from 'kubernetes-types/core/v1.js';
 import {
   defaultNormalizeScore,
   unresolvable,
@@ -21,11 +22,11 @@ const NAME = 'NodeAffinity';
 const REQUIRED_KEY = 'NodeAffinity/required';
 const PREFERRED_KEY = 'NodeAffinity/preferred';
 
-type NodeTest = (node: any) => boolean;
+type NodeTest = (node: Node) => boolean;
 
 // Node names the required terms allow, if every term names its nodes; undefined when any node may do.
 function pinnedNodeNames(pod: PodInfo): Set<string> | undefined {
-  const terms: any[] | undefined = pod.pod.spec?.affinity?.nodeAffinity?.requiredDuringSchedulingIgnoredDuringExecution?.nodeSelectorTerms;
+  const terms: NodeSelectorTerm[] | undefined = pod.pod.spec?.affinity?.nodeAffinity?.requiredDuringSchedulingIgnoredDuringExecution?.nodeSelectorTerms;
   if (!terms) return undefined;
   let names: Set<string> | undefined;
   for (const t of terms) {
@@ -59,7 +60,7 @@ export const nodeAffinityFilter: FilterPlugin = {
   events: ['NodeAdd', 'NodeLabel'],
   filter(state, _pod, node) {
     const test = state.read<NodeTest>(REQUIRED_KEY);
-    if (!test || test(node.node)) return undefined;
+    if (!test || test(node.node!)) return undefined;
     return unresolvable(ERR_REASON_POD);
   },
 };
@@ -74,7 +75,7 @@ export const nodeAffinityScore: ScorePlugin = {
     return true;
   },
   score(state, _pod, node) {
-    return state.read<(n: any) => number>(PREFERRED_KEY)!(node.node);
+    return state.read<(n: Node) => number>(PREFERRED_KEY)!(node.node!);
   },
   normalize(_state, scores) {
     defaultNormalizeScore(scores, false);

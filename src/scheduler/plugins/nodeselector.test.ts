@@ -1,9 +1,10 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import type { NodeSelectorRequirement, Pod, PodSpec } from 'kubernetes-types/core/v1.js';
 import { compileNodeSelectorTerms, compilePreferredTerms, compileRequiredNodeAffinity } from './nodeselector.js';
 
 const node = (name: string, labels: Record<string, string>) => ({ metadata: { name, labels } });
-const term = (...matchExpressions: any[]) => ({ matchExpressions });
+const term = (...matchExpressions: NodeSelectorRequirement[]) => ({ matchExpressions });
 
 describe('node selector terms', () => {
   const n = node('k8ts-m02', { zone: 'b', cores: '16' });
@@ -35,7 +36,7 @@ describe('node selector terms', () => {
   });
 
   it('requires both nodeSelector and required affinity', () => {
-    const pod = (spec: any) => ({ spec });
+    const pod = (spec: Partial<PodSpec>) => ({ spec }) as Pod;
     assert.equal(compileRequiredNodeAffinity(pod({})), undefined);
     const both = compileRequiredNodeAffinity(
       pod({ nodeSelector: { zone: 'b' }, affinity: { nodeAffinity: { requiredDuringSchedulingIgnoredDuringExecution: { nodeSelectorTerms: [term({ key: 'cores', operator: 'Exists' })] } } } }),

@@ -2,12 +2,14 @@
 // requirements of one term ANDed; a term with no requirements matches nothing, and a term that does not
 // parse is ignored rather than failing the pod (upstream keeps this for backwards compatibility).
 
+import type { Node, NodeSelectorRequirement, NodeSelectorTerm, Pod, PreferredSchedulingTerm } from 'kubernetes-types/core/v1.js';
+
 type LabelTest = (labels: Record<string, string>) => boolean;
-type NodeTest = (node: any) => boolean;
+type NodeTest = (node: Node) => boolean;
 
 const INT = /^[+-]?\d+$/;
 
-function labelRequirement(r: any): LabelTest | undefined {
+function labelRequirement(r: NodeSelectorRequirement): LabelTest | undefined {
   const key: string = r.key;
   const values: string[] = r.values ?? [];
   switch (r.operator) {
@@ -40,7 +42,7 @@ function labelRequirement(r: any): LabelTest | undefined {
 }
 
 // Only metadata.name is a valid node field, with In or NotIn and exactly one value.
-function fieldRequirement(r: any): NodeTest | undefined {
+function fieldRequirement(r: NodeSelectorRequirement): NodeTest | undefined {
   const values: string[] = r.values ?? [];
   if (r.key !== 'metadata.name' || values.length !== 1) return undefined;
   if (r.operator === 'In') return (n) => n.metadata?.name === values[0];
@@ -48,7 +50,7 @@ function fieldRequirement(r: any): NodeTest | undefined {
   return undefined;
 }
 
-function compileTerm(term: any): NodeTest | undefined {
+function compileTerm(term: NodeSelectorTerm | undefined): NodeTest | undefined {
   const exprs = term?.matchExpressions ?? [];
   const fields = term?.matchFields ?? [];
   if (!exprs.length && !fields.length) return () => false;
@@ -70,13 +72,13 @@ function compileTerm(term: any): NodeTest | undefined {
   };
 }
 
-export function compileNodeSelectorTerms(terms: any[] | undefined): NodeTest {
+export function compileNodeSelectorTerms(terms: NodeSelectorTerm[] | undefined): NodeTest {
   const tests = (terms ?? []).map(compileTerm).filter((t): t is NodeTest => !!t);
   return (node) => tests.some((t) => t(node));
 }
 
 /** The preferred terms' weights a node earns (NodeAffinity scoring). */
-export function compilePreferredTerms(terms: any[] | undefined): (node: any) => number {
+export function compilePreferredTerms(terms: PreferredSchedulingTerm[] | undefined): (node: Node) => number {
   const weighted = (terms ?? [])
     .filter((t) => t.weight)
     .map((t) => ({ weight: t.weight as number, test: compileTerm(t.preference) }))
@@ -85,7 +87,7 @@ export function compilePreferredTerms(terms: any[] | undefined): (node: any) => 
 }
 
 /** nodeaffinity.GetRequiredNodeAffinity(pod).Match: spec.nodeSelector AND required node affinity. */
-export function compileRequiredNodeAffinity(pod: any): NodeTest | undefined {
+export function compileRequiredNodeAffinity(pod: Pod): NodeTest | undefined {
   const selector: Record<string, string> | undefined = pod.spec?.nodeSelector;
   const required = pod.spec?.affinity?.nodeAffinity?.requiredDuringSchedulingIgnoredDuringExecution;
   if (!selector && !required) return undefined;

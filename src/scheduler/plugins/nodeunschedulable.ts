@@ -10,7 +10,7 @@ export const nodeUnschedulable: FilterPlugin = {
   name: 'NodeUnschedulable',
   events: ['NodeAdd', 'NodeTaint'],
   filter(_state, pod, node) {
-    if (!node.node.spec?.unschedulable) return undefined;
+    if (!node.node!.spec?.unschedulable) return undefined;
     if (tolerationsTolerate(pod.pod.spec?.tolerations, { key: TAINT_UNSCHEDULABLE, effect: 'NoSchedule' })) return undefined;
     return unresolvable(ERR_REASON_UNSCHEDULABLE);
   },

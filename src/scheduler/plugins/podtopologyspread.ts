@@ -42,7 +42,7 @@ export function podTopologySpread(allNodes: () => NodeInfo[]): ScorePlugin {
         const eligible = compileRequiredNodeAffinity(pod.pod);
         for (const n of allNodes()) {
           const zone = n.labels[ZONE];
-          if (zone === undefined || !zones.has(zone) || (eligible && !eligible(n.node))) continue;
+          if (zone === undefined || !zones.has(zone) || (eligible && !eligible(n.node!))) continue;
           zoneCounts.set(zone, (zoneCounts.get(zone) ?? 0) + n.ownerCount(pod.owner));
         }
       }

@@ -2,6 +2,7 @@
 // rule a node out; untolerated PreferNoSchedule taints lower its score. The taints include the one a
 // node that is not Ready carries, which is how readiness keeps pods off a node.
 
+import type { Toleration } from 'kubernetes-types/core/v1.js';
 import { defaultNormalizeScore, unresolvable, type FilterPlugin, type ScorePlugin } from '../framework.js';
 import { findUntoleratedTaint, tolerationsTolerate, type Taint } from '../taints.js';
 
@@ -25,12 +26,12 @@ export const taintTolerationScore: ScorePlugin = {
   name: 'TaintToleration',
   weight: 3,
   preScore(state, pod) {
-    state.write(PREFER_KEY, (pod.pod.spec?.tolerations ?? []).filter((t: any) => !t.effect || t.effect === 'PreferNoSchedule'));
+    state.write(PREFER_KEY, (pod.pod.spec?.tolerations ?? []).filter((t) => !t.effect || t.effect === 'PreferNoSchedule'));
     return true;
   },
   score(state, _pod, node) {
     if (!node.taints.length) return 0;
-    const tolerations = state.read<any[]>(PREFER_KEY);
+    const tolerations = state.read<Toleration[]>(PREFER_KEY);
     let n = 0;
     for (const t of node.taints) if (t.effect === 'PreferNoSchedule' && !tolerationsTolerate(tolerations, t)) n++;
     return n;

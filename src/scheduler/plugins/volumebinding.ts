@@ -3,8 +3,11 @@
 // provisioned for the node the pod lands on, which the scheduler announces by annotating the claim with
 // volume.kubernetes.io/selected-node and then waits, before binding the pod, until the claim is bound.
 
-import type { Client } from '../../client/client.js';
+import type { Node, PersistentVolume, PersistentVolumeClaim, Pod, TopologySelectorTerm } from 'kubernetes-types/core/v1.js';
+import type { StorageClass } from 'kubernetes-types/storage/v1.js';
+import { REFS, type Client } from '../../client/client.js';
 import type { Informer } from '../../client/informer.js';
+import type { Stored } from '../../client/objects.js';
 import type { Clock } from '../../machinery/clock.js';
 import { unresolvable, type BindingPlugin, type CycleState, type FilterPlugin, type PreFilterPlugin } from '../framework.js';
 import type { NodeInfo, PodInfo } from '../nodeinfo.js';
@@ -25,27 +28,27 @@ export const ERR_REASON_PV_NOT_EXIST = 'node(s) unavailable due to one or more p
 const KEY = 'VolumeBinding';
 const DEFAULT_BIND_TIMEOUT_MS = 600_000;
 
-type NodeTest = (node: any) => boolean;
+type NodeTest = (node: Node) => boolean;
 
 interface Claims {
   /** One test per bound claim: undefined when its PersistentVolume does not exist. */
   bound: Array<NodeTest | undefined>;
   /** Unbound WaitForFirstConsumer claims and where their class may provision. */
-  delayed: Array<{ pvc: any; provisionable: NodeTest }>;
+  delayed: Array<{ pvc: Stored<PersistentVolumeClaim>; provisionable: NodeTest }>;
 }
 
 export interface VolumeBindingDeps {
   client: Client;
   clock: Clock;
-  pvcs: Informer;
-  pvs: Informer;
-  classes: Informer;
+  pvcs: Informer<PersistentVolumeClaim>;
+  pvs: Informer<PersistentVolume>;
+  classes: Informer<StorageClass>;
   /** The node object by name, for the final node affinity check of a provisioned volume. */
-  node: (name: string) => any | undefined;
+  node: (name: string) => Stored<Node> | undefined;
   bindTimeoutMs?: number;
 }
 
-function claimNames(pod: any): Array<{ name: string; ephemeral: boolean }> {
+function claimNames(pod: Stored<Pod>): Array<{ name: string; ephemeral: boolean }> {
   const out: Array<{ name: string; ephemeral: boolean }> = [];
   for (const v of pod.spec?.volumes ?? []) {
     if (v.persistentVolumeClaim) out.push({ name: v.persistentVolumeClaim.claimName, ephemeral: false });
@@ -54,29 +57,29 @@ function claimNames(pod: any): Array<{ name: string; ephemeral: boolean }> {
   return out;
 }
 
-function claimClass(pvc: any): string {
+function claimClass(pvc: Stored<PersistentVolumeClaim>): string {
   return pvc.metadata.annotations?.[ANN_BETA_STORAGE_CLASS] ?? pvc.spec?.storageClassName ?? '';
 }
 
 // isPVCFullyBound wants the bind-completed annotation; a Bound phase is accepted as the same fact.
-function isBound(pvc: any): boolean {
+function isBound(pvc: Stored<PersistentVolumeClaim>): boolean {
   return !!pvc.spec?.volumeName && (pvc.metadata.annotations?.[ANN_BIND_COMPLETED] !== undefined || pvc.status?.phase === 'Bound');
 }
 
 // The assume cache compares resourceVersions as integers, as etcd revisions are.
-const version = (obj: any) => Number(obj.metadata.resourceVersion);
+const version = (obj: Stored<PersistentVolumeClaim>) => Number(obj.metadata.resourceVersion);
 
-function pvNodeTest(pv: any): NodeTest {
+function pvNodeTest(pv: PersistentVolume): NodeTest {
   const terms = pv.spec?.nodeAffinity?.required?.nodeSelectorTerms;
   return terms ? compileNodeSelectorTerms(terms) : () => true;
 }
 
 // v1helper.MatchTopologySelectorTerms: no terms allow every node.
-function topologyTest(terms: any[] | undefined): NodeTest {
+function topologyTest(terms: TopologySelectorTerm[] | undefined): NodeTest {
   if (!terms?.length) return () => true;
   return (node) => {
     const labels = node.metadata?.labels ?? {};
-    return terms.some((t) => (t.matchLabelExpressions ?? []).every((e: any) => e.key in labels && (e.values ?? []).includes(labels[e.key])));
+    return terms.some((t) => (t.matchLabelExpressions ?? []).every((e) => e.key in labels && (e.values ?? []).includes(labels[e.key])));
   };
 }
 
@@ -90,13 +93,13 @@ export class VolumeBinding implements PreFilterPlugin, FilterPlugin, BindingPlug
   preFilter(state: CycleState, pod: PodInfo) {
     const names = claimNames(pod.pod);
     if (!names.length) return undefined;
-    const pvcs: any[] = [];
+    const pvcs: Array<Stored<PersistentVolumeClaim>> = [];
     for (const { name, ephemeral } of names) {
       const pvc = this.deps.pvcs.getByName(pod.namespace, name);
       if (!pvc) {
         return unresolvable(ephemeral ? `waiting for ephemeral volume controller to create the persistentvolumeclaim "${name}"` : `persistentvolumeclaim "${name}" not found`);
       }
-      if (pvc.status?.phase === 'Lost') return unresolvable(`persistentvolumeclaim "${name}" bound to non-existent persistentvolume "${pvc.spec.volumeName}"`);
+      if (pvc.status?.phase === 'Lost') return unresolvable(`persistentvolumeclaim "${name}" bound to non-existent persistentvolume "${pvc.spec!.volumeName}"`);
       if (pvc.metadata.deletionTimestamp) return unresolvable(`persistentvolumeclaim "${name}" is being deleted`);
       pvcs.push(pvc);
     }
@@ -104,7 +107,7 @@ export class VolumeBinding implements PreFilterPlugin, FilterPlugin, BindingPlug
     let immediate = 0;
     for (const pvc of pvcs) {
       if (isBound(pvc)) {
-        const pv = this.deps.pvs.getByName('', pvc.spec.volumeName);
+        const pv = this.deps.pvs.getByName('', pvc.spec!.volumeName!);
         claims.bound.push(pv ? pvNodeTest(pv) : undefined);
         continue;
       }
@@ -127,8 +130,8 @@ export class VolumeBinding implements PreFilterPlugin, FilterPlugin, BindingPlug
     const claims = state.read<Claims>(KEY);
     if (!claims) return undefined;
     const reasons: string[] = [];
-    if (claims.bound.some((t) => t && !t(node.node))) reasons.push(ERR_REASON_NODE_CONFLICT);
-    if (claims.delayed.some((c) => !c.provisionable(node.node))) reasons.push(ERR_REASON_BIND_CONFLICT);
+    if (claims.bound.some((t) => t && !t(node.node!))) reasons.push(ERR_REASON_NODE_CONFLICT);
+    if (claims.delayed.some((c) => !c.provisionable(node.node!))) reasons.push(ERR_REASON_BIND_CONFLICT);
     if (claims.bound.some((t) => !t)) reasons.push(ERR_REASON_PV_NOT_EXIST);
     return reasons.length ? unresolvable(...reasons) : undefined;
   }
@@ -146,7 +149,7 @@ export class VolumeBinding implements PreFilterPlugin, FilterPlugin, BindingPlug
         written.set(name, version(current));
         continue;
       }
-      const patched = await this.deps.client.persistentVolumeClaims.patch(pod.namespace, name, 'merge', {
+      const patched = await this.deps.client.resource(REFS.persistentvolumeclaims).patch(pod.namespace, name, 'merge', {
         metadata: { annotations: { [ANN_SELECTED_NODE]: nodeName } },
       });
       written.set(name, version(patched));
@@ -166,7 +169,7 @@ export class VolumeBinding implements PreFilterPlugin, FilterPlugin, BindingPlug
     if (!pvc) throw new Error(`failed to check provisioning pvc: persistentvolumeclaim "${name}" not found`);
     if (version(pvc) < writtenVersion) return false;
     if (isBound(pvc)) {
-      const pv = this.deps.pvs.getByName('', pvc.spec.volumeName);
+      const pv = this.deps.pvs.getByName('', pvc.spec!.volumeName!);
       if (!pv) return false;
       const node = this.deps.node(nodeName) ?? { metadata: { name: nodeName } };
       if (!pvNodeTest(pv)(node)) throw new Error(`pv "${pv.metadata.name}" node affinity doesn't match node "${nodeName}": no matching NodeSelectorTerms`);

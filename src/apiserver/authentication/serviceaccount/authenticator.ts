@@ -4,7 +4,8 @@
 
 import type { Clock } from '../../../machinery/clock.js';
 import { unauthorized } from '../../../machinery/errors.js';
-import type { Store } from '../../../storage/store.js';
+import type { Pod, Secret } from 'kubernetes-types/core/v1.js';
+import type { KObject, Store } from '../../../storage/store.js';
 import type { TokenAuthenticator } from '../token.js';
 import type { UserInfo } from '../user.js';
 import { LEGACY_ISSUER, validateClaims, type TokenLookup, type ValidatedToken } from './claims.js';
@@ -20,15 +21,15 @@ export interface ServiceAccountTokenOptions {
 
 /** The objects tokens are bound to, read from the store. */
 export function storeTokenLookup(store: Store): TokenLookup {
-  const meta = (o: any) => (o ? { uid: o.metadata.uid as string, ...(o.metadata.deletionTimestamp ? { deletionTimestamp: o.metadata.deletionTimestamp as string } : {}) } : undefined);
+  const meta = (o: KObject | undefined) => (o ? { uid: o.metadata.uid as string, ...(o.metadata.deletionTimestamp ? { deletionTimestamp: o.metadata.deletionTimestamp as string } : {}) } : undefined);
   return {
     serviceAccount: (ns, name) => meta(store.get('serviceaccounts', ns, name)?.object),
     pod(ns, name) {
-      const pod = store.get('pods', ns, name)?.object;
+      const pod = store.get('pods', ns, name)?.object as (Pod & KObject) | undefined;
       return pod && { ...meta(pod)!, nodeName: pod.spec?.nodeName, serviceAccountName: pod.spec?.serviceAccountName };
     },
     secret(ns, name) {
-      const secret = store.get('secrets', ns, name)?.object;
+      const secret = store.get('secrets', ns, name)?.object as (Secret & KObject) | undefined;
       const token = secret?.data?.token;
       return secret && { ...meta(secret)!, ...(typeof token === 'string' ? { token: Buffer.from(token, 'base64').toString('utf8') } : {}) };
     },

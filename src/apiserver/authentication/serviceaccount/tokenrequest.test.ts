@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { generateKeyPairSync } from 'node:crypto';
 import type { TokenRequest } from 'kubernetes-types/authentication/v1.js';
 import { isStatusError } from '../../../machinery/errors.js';
-import type { TokenLookup } from './claims.js';
+import type { BoundClaims, TokenLookup } from './claims.js';
 import { verifyJwt } from './jwt.js';
 import { signingKeyFromPrivateKey } from './signingkey.js';
 import { issueToken, type TokenRequestContext } from './tokenrequest.js';
@@ -23,7 +23,7 @@ const lookup: TokenLookup = {
 const ctx: TokenRequestContext = { namespace: 'default', serviceAccount: { name: 'default', uid: 'sa-uid' }, lookup, key, issuer: ISS, apiAudiences: [ISS], nowMs: NOW };
 
 const req = (spec: TokenRequest['spec']): TokenRequest => ({ apiVersion: 'authentication.k8s.io/v1', kind: 'TokenRequest', spec });
-const payloadOf = (tr: TokenRequest) => verifyJwt(tr.status!.token, [key]).payload as Record<string, any>;
+const payloadOf = (tr: TokenRequest) => verifyJwt(tr.status!.token, [key]).payload as BoundClaims;
 
 function throwsStatus(fn: () => unknown, reason: string, message: string, code?: number) {
   assert.throws(fn, (e: unknown) => {
