@@ -27,6 +27,6 @@ export function bindPod(reg: Registry, ns: string, name: string, body: unknown):
   // lastProbeTime is written as null, as the real server does.
   conditions.push({ type: 'PodScheduled', status: 'True', lastProbeTime: null, lastTransitionTime: now } as unknown as PodCondition);
   next.status!.conditions = conditions;
-  reg.store.put('pods', ns, name, next);
+  reg.write(PODS, ns, name, next, Number(pod.metadata.resourceVersion));
   return { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Success', code: 201 };
 }

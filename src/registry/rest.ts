@@ -23,7 +23,7 @@ import { checkFields, matchesFields, parseFieldSelector, type FieldGetter } from
 import { matches, parseSelector } from '../machinery/labels.js';
 import { isValidPathSegmentName } from '../machinery/names.js';
 import { clone, deepEqual, isPlainObject } from '../machinery/objects.js';
-import type { Entry, KObject, Store } from '../storage/store.js';
+import { CompareFailedError, type Entry, type KObject, type Store } from '../storage/store.js';
 import { carryObjectMeta, generateName, initObjectMeta, parseResourceVersion, specOf } from './meta.js';
 import type { DeleteOptions, ListOptions, PatchType, WriteOptions } from './options.js';
 import { AdmissionChain, type AdmissionAttributes } from './admission.js';
@@ -46,6 +46,9 @@ export interface KList {
   metadata: { resourceVersion: string; continue?: string; remainingItemCount?: number };
   items: KObject[];
 }
+
+/** The store revision an object was read at. */
+const revisionOf = (o: KObject): number => Number(o.metadata.resourceVersion);
 
 export class Registry {
   readonly strategyContext: StrategyContext;
@@ -181,7 +184,7 @@ export class Registry {
     this.invalidOrNothing(r, name, st.validateCreate?.(obj, this.strategyContext) ?? []);
     st.allocate?.(obj, this.strategyContext);
     if (opts.dryRun) return obj;
-    return this.store.put(key, this.key(r, ns), name, obj).object;
+    return this.write(r, ns, name, obj, 0);
   }
 
   /**
@@ -229,11 +232,32 @@ export class Registry {
     obj.metadata.resourceVersion = old.metadata.resourceVersion;
     if (deepEqual(obj, old)) return old;
     if (opts.dryRun) return obj;
-    const key = resourceKey(r);
     if (obj.metadata.deletionTimestamp && !hasPendingFinalizers(r, obj) && !((obj.metadata.deletionGracePeriodSeconds ?? 0) > 0)) {
-      return this.store.remove(key, this.key(r, ns), name, obj)!.object;
+      return this.erase(r, ns, name, obj, revisionOf(old));
     }
-    return this.store.put(key, this.key(r, ns), name, obj).object;
+    return this.write(r, ns, name, obj, revisionOf(old));
+  }
+
+  /**
+   * The one way objects reach the store: a compare-and-swap against the revision the write was based on
+   * (0: the key must be absent); a lost race is the client's 409 (or AlreadyExists for a create).
+   */
+  write(r: ResourceInfo, ns: string, name: string, obj: KObject, expectRev: number): KObject {
+    try {
+      return this.store.put(resourceKey(r), this.key(r, ns), name, obj, expectRev).object;
+    } catch (e) {
+      if (e instanceof CompareFailedError) throw expectRev === 0 ? alreadyExists(r, name) : optimisticLock(r, name);
+      throw e;
+    }
+  }
+
+  private erase(r: ResourceInfo, ns: string, name: string, final: KObject, expectRev: number): KObject {
+    try {
+      return this.store.remove(resourceKey(r), this.key(r, ns), name, final, expectRev)!.object;
+    } catch (e) {
+      if (e instanceof CompareFailedError) throw optimisticLock(r, name);
+      throw e;
+    }
   }
 
   patch(r: ResourceInfo, ns: string, name: string, type: PatchType, body: string, opts: WriteOptions = {}, subresource?: string): KObject {
@@ -278,7 +302,6 @@ export class Registry {
     if (r.plural === 'namespaces' && r.group === '') {
       obj.status = { ...((obj.status as object | undefined) ?? {}), phase: 'Terminating' };
     }
-    const key = resourceKey(r);
     if (grace > 0 || hasPendingFinalizers(r, obj)) {
       if (!meta.deletionTimestamp || grace < (meta.deletionGracePeriodSeconds ?? Infinity)) {
         meta.deletionTimestamp = rfc3339(now + grace * 1000);
@@ -287,12 +310,12 @@ export class Registry {
       if (grace === 0 && meta.deletionGracePeriodSeconds !== 0) meta.deletionGracePeriodSeconds = 0;
       if (opts.dryRun) return obj;
       if (deepEqual(obj, old)) return old;
-      return this.store.put(key, this.key(r, ns), name, obj).object;
+      return this.write(r, ns, name, obj, revisionOf(old));
     }
     if (opts.dryRun) return obj;
     meta.deletionTimestamp ??= rfc3339(now);
     meta.deletionGracePeriodSeconds ??= 0;
-    return this.store.remove(key, this.key(r, ns), name, obj)!.object;
+    return this.erase(r, ns, name, obj, revisionOf(old));
   }
 
   deleteCollection(r: ResourceInfo, ns: string | undefined, listOpts: ListOptions, options: DeleteOptions = {}, opts: WriteOptions = {}): KList {

@@ -2,11 +2,11 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { describe, it } from 'node:test';
+import { describe, it, test } from 'node:test';
 import type { ConfigMap } from 'kubernetes-types/core/v1.js';
 import { MemoryBackend } from './backend.js';
 import { SqliteBackend } from './sqlite.js';
-import { ExpiredError, Store, type StoreEvent } from './store.js';
+import { CompareFailedError, ExpiredError, Store, type StoreEvent } from './store.js';
 
 const cm = (name: string, v = '1') => ({ metadata: { name, namespace: 'default' }, data: { v } });
 
@@ -128,4 +128,17 @@ describe('Store', () => {
       rmSync(dir, { recursive: true, force: true });
     }
   });
+});
+
+test('conditional writes are compare-and-swap on the revision (0: absent)', () => {
+  const s = new Store(new MemoryBackend());
+  const first = s.put('configmaps', 'default', 'a', { metadata: { name: 'a' } }, 0);
+  assert.throws(() => s.put('configmaps', 'default', 'a', { metadata: { name: 'a' } }, 0), CompareFailedError, 'create-if-absent');
+  const second = s.put('configmaps', 'default', 'a', { metadata: { name: 'a' }, data: { k: 'v' } }, first.rev);
+  assert.throws(() => s.put('configmaps', 'default', 'a', { metadata: { name: 'a' } }, first.rev), (e: unknown) => e instanceof CompareFailedError && e.actual === second.rev);
+  assert.throws(() => s.remove('configmaps', 'default', 'a', { metadata: { name: 'a' } }, first.rev), CompareFailedError, 'delete-if-revision');
+  assert.equal(s.get('configmaps', 'default', 'a')?.rev, second.rev, 'a failed compare changes nothing');
+  s.remove('configmaps', 'default', 'a', { metadata: { name: 'a' } }, second.rev);
+  assert.equal(s.get('configmaps', 'default', 'a'), undefined);
+  s.close();
 });

@@ -37,6 +37,17 @@ export type Listener = (ev: StoreEvent) => void;
 
 export class ExpiredError extends Error {}
 
+/** A conditional write found another revision than it expected (etcd's failed compare). */
+export class CompareFailedError extends Error {
+  constructor(
+    readonly key: string,
+    readonly expected: number,
+    readonly actual: number,
+  ) {
+    super(`compare failed for ${key}: expected revision ${expected}, found ${actual}`);
+  }
+}
+
 interface Watcher {
   namespace: string | undefined;
   /** Events at or below this revision were already in what the watcher listed. */
@@ -165,9 +176,11 @@ export class Store {
   /**
    * Write `object` at the next revision, setting metadata.resourceVersion. `object` must be a fresh
    * object the caller no longer changes. Returns the stored entry; it is durable, and watchers hear of
-   * it, once `settled()` resolves.
+   * it, once `settled()` resolves. With `expectRev` the write is a compare-and-swap: it happens only if
+   * the key is at that revision now (0: absent), else CompareFailedError.
    */
-  put(resource: string, namespace: string, name: string, object: KObject): Entry {
+  put(resource: string, namespace: string, name: string, object: KObject, expectRev?: number): Entry {
+    this.compare(resource, namespace, name, expectRev);
     const rev = this.rev + 1;
     object.metadata = object.metadata ?? {};
     object.metadata.resourceVersion = String(rev);
@@ -184,8 +197,15 @@ export class Store {
     return entry;
   }
 
-  /** Remove the object; the DELETED event carries `final` (the last state, at the deletion revision). */
-  remove(resource: string, namespace: string, name: string, final: KObject): Entry | undefined {
+  private compare(resource: string, namespace: string, name: string, expectRev: number | undefined): void {
+    if (expectRev === undefined) return;
+    const actual = this.get(resource, namespace, name)?.rev ?? 0;
+    if (actual !== expectRev) throw new CompareFailedError(storageKey(resource, namespace, name), expectRev, actual);
+  }
+
+  /** Remove the object; the DELETED event carries `final` (the last state, at the deletion revision). With `expectRev`, only at that revision. */
+  remove(resource: string, namespace: string, name: string, final: KObject, expectRev?: number): Entry | undefined {
+    this.compare(resource, namespace, name, expectRev);
     const t = this.byResource.get(resource);
     const k = `${namespace}/${name}`;
     const old = t?.get(k);
