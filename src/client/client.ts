@@ -58,6 +58,11 @@ export class ResourceClient<T = any> {
     return this.transport.update(this.ref, ns, obj, 'status') as Promise<Obj<T>>;
   }
 
+  /** PUT to a subresource that takes the whole object (`namespaces/finalize`). */
+  updateSubresource(ns: string, obj: T | Obj<T>, subresource: string): Promise<Obj<T>> {
+    return this.transport.update(this.ref, ns, obj, subresource) as Promise<Obj<T>>;
+  }
+
   patch(ns: string, name: string, kind: PatchKind, patch: unknown, subresource?: string): Promise<Obj<T>> {
     return this.transport.patch(this.ref, ns, name, kind, patch, subresource) as Promise<Obj<T>>;
   }

@@ -110,6 +110,31 @@ describe('RBAC with service-account tokens', () => {
     assert.equal(bad.status, 401);
   });
 
+  it('aggregates admin, edit and view from the aggregate-to roles, through the controller\'s own identity', async () => {
+    const view = await c.json<{ rules: Array<{ resources?: string[]; verbs: string[] }> }>(['get', 'clusterrole', 'view']);
+    assert.ok(view.rules.some((r) => r.resources?.includes('pods') && r.verbs.includes('list')), 'view can list pods');
+    assert.ok(!view.rules.some((r) => r.resources?.includes('secrets')), 'view cannot read secrets');
+    await c.ok(['create', 'clusterrole', 'widget-viewer', '--verb=get', '--resource=configmaps']);
+    await c.ok(['label', 'clusterrole', 'widget-viewer', 'rbac.authorization.k8s.io/aggregate-to-view=true']);
+    let aggregated = false;
+    for (let i = 0; i < 50 && !aggregated; i++) {
+      const v = await c.json<{ rules: Array<{ resources?: string[]; verbs: string[] }> }>(['get', 'clusterrole', 'view']);
+      aggregated = v.rules.some((r) => r.resources?.length === 1 && r.resources[0] === 'configmaps' && r.verbs.length === 1 && r.verbs[0] === 'get');
+      if (!aggregated) await new Promise((r) => setTimeout(r, 100));
+    }
+    assert.ok(aggregated, 'a newly labelled role joins view');
+  });
+
+  it('runs each controller as its own service account: a namespace with content is deleted to the end', async () => {
+    await c.ok(['create', 'namespace', 'scratch']);
+    await c.ok(['create', 'configmap', 'x', '-n', 'scratch']);
+    await c.ok(['run', 'p', '-n', 'scratch', '--image', 'nginx']);
+    const r = await c.kubectl(['delete', 'namespace', 'scratch', '--timeout=20s']);
+    assert.equal(r.code, 0, r.stderr);
+    const gone = await c.kubectl(['get', 'namespace', 'scratch']);
+    assert.match(gone.stderr, /namespaces "scratch" not found/);
+  });
+
   it('lets a service account grant only what it holds', async () => {
     await c.ok(['create', 'role', 'rbac-writer', '-n', 'hwyu', '--verb=create', '--resource=roles.rbac.authorization.k8s.io,rolebindings.rbac.authorization.k8s.io']);
     await c.ok(['create', 'rolebinding', 'rbac-writer', '-n', 'hwyu', '--role=rbac-writer', `--serviceaccount=hwyu:jgroups-kubeping-service-account`]);

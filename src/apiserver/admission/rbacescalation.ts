@@ -47,8 +47,9 @@ export function rbacEscalation(deps: EscalationDeps): AdmissionPlugin {
       const refuse = (why: string) => forbidden(a.resource, a.name, why);
       if (plural === 'roles' || plural === 'clusterroles') {
         const role = a.object as ClusterRole;
-        if (role.aggregationRule && escalationError(deps.rules, user, ns, FULL_AUTHORITY)) throw refuse('must have cluster-admin privileges to use the aggregationRule');
         if (authorized(deps, user, 'escalate', plural, ns, a.name)) return;
+        const aggregating = !!role.aggregationRule || !!(a.old as ClusterRole | undefined)?.aggregationRule;
+        if (aggregating && escalationError(deps.rules, user, ns, FULL_AUTHORITY)) throw refuse('must have cluster-admin privileges to use the aggregationRule');
         const err = escalationError(deps.rules, user, ns, role.rules ?? []);
         if (err) throw refuse(err);
         return;

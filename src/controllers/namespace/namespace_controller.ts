@@ -63,6 +63,6 @@ export class NamespaceController implements Controller {
     if (!ns.spec?.finalizers?.length) return;
     const next = structuredClone(ns);
     next.spec = { ...next.spec, finalizers: [] };
-    await this.client.resource(REFS.namespaces).update('', next);
+    await this.client.resource(REFS.namespaces).updateSubresource('', next, 'finalize');
   }
 }
