@@ -3,16 +3,16 @@ import { X509Certificate, createPrivateKey } from 'node:crypto';
 import fs from 'node:fs';
 import https from 'node:https';
 import type { AddressInfo } from 'node:net';
-import os from 'node:os';
 import path from 'node:path';
 import { test } from 'node:test';
 import { VirtualClock } from '../machinery/clock.js';
 import { ensureAdminToken, ensureCertificates, type CertificateBundle } from './certs.js';
+import { tempDir as testTempDir } from '../testing/tmpdir.js';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 
 function tempDir(): string {
-  return fs.mkdtempSync(path.join(os.tmpdir(), 'k8ts-certs-'));
+  return testTempDir('k8ts-certs-');
 }
 
 function mode(file: string): number {

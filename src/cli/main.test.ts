@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
+import { tempDir } from '../testing/tmpdir.js';
 
 // dist/cli/main.test.js -> <root>/bin/k8ts.js; the shim runs the compiled CLI, as users do.
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
@@ -80,7 +80,7 @@ function spawnServer(dataDir: string) {
 }
 
 test('server prints one ready line, refuses a second server on its data directory, and stops on SIGTERM', { timeout: 60_000 }, async (t) => {
-  const dataDir = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'k8ts-cli-')), 'data');
+  const dataDir = path.join(tempDir('k8ts-cli-'), 'data');
   const server = spawnServer(dataDir);
   t.after(() => server.child.kill('SIGKILL'));
   const line = await server.ready;

@@ -1,13 +1,13 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { test } from 'node:test';
 import { lockDataDir } from './datadir.js';
+import { tempDir as testTempDir } from '../testing/tmpdir.js';
 
 function tempDir(): string {
-  return path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'k8ts-datadir-')), 'data');
+  return path.join(testTempDir('k8ts-datadir-'), 'data');
 }
 
 /** A pid that belonged to a process which has exited, as after `kill -9` of a server. */

@@ -3,18 +3,18 @@ import { execFile, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import https from 'node:https';
 import type { AddressInfo } from 'node:net';
-import os from 'node:os';
 import path from 'node:path';
 import { test } from 'node:test';
 import { parse } from 'yaml';
 import { ensureAdminToken, ensureCertificates } from '../apiserver/certs.js';
 import { writeKubeconfig } from './kubeconfig.js';
+import { tempDir } from '../testing/tmpdir.js';
 
 const CA_PEM = '-----BEGIN CERTIFICATE-----\nMIIBfake\n-----END CERTIFICATE-----\n';
 const hasKubectl = spawnSync('kubectl', ['version', '--client'], { stdio: 'ignore' }).status === 0;
 
 function tempFile(): string {
-  return path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'k8ts-kubeconfig-')), 'sub', 'kubeconfig');
+  return path.join(tempDir('k8ts-kubeconfig-'), 'sub', 'kubeconfig');
 }
 
 test('the kubeconfig parses back to one cluster, user and context named k8ts', () => {
@@ -64,7 +64,7 @@ test('kubectl reads the kubeconfig', { skip: !hasKubectl && 'kubectl not install
 });
 
 test('kubectl trusts the generated CA and sends the bearer token', { skip: !hasKubectl && 'kubectl not installed' }, async () => {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'k8ts-kubeconfig-'));
+  const dir = tempDir('k8ts-kubeconfig-');
   const { caPem, certPem, keyPem } = await ensureCertificates(dir);
   const token = ensureAdminToken(dir);
   const seen: string[] = [];

@@ -1,6 +1,5 @@
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
-import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { it } from 'node:test';
 import type Database from 'better-sqlite3';
@@ -9,9 +8,10 @@ import { isStatusError } from '../machinery/errors.js';
 import { MemoryBackend } from './backend.js';
 import { SqliteBackend } from './sqlite.js';
 import { Store } from './store.js';
+import { tempDir } from '../testing/tmpdir.js';
 
 const cm = (name: string, v: string) => ({ metadata: { name, namespace: 'default' }, data: { v } });
-const tmp = () => fs.mkdtempSync(path.join(tmpdir(), 'k8ts-hard-'));
+const tmp = () => tempDir('k8ts-hard-');
 
 it('rolls back a batch the disk cannot hold, answers 500, and resumes when space is freed', async () => {
   const file = path.join(tmp(), 'state.db');
