@@ -3,8 +3,10 @@
 // the HTTP handlers and by the in-process transport alike.
 
 import type { Namespace } from 'kubernetes-types/core/v1.js';
-import { resourceKey, type ResourceInfo } from '../api/resources.js';
-import { StatusError } from '../machinery/errors.js';
+import { groupVersion, resourceKey, type ResourceInfo } from '../api/resources.js';
+import { decodeError, typeErrors } from '../api/openapi/typecheck.js';
+import { badRequest, StatusError } from '../machinery/errors.js';
+import { isPlainObject } from '../machinery/objects.js';
 import { bindPod } from '../registry/binding.js';
 import type { PatchType, WriteOptions } from '../registry/options.js';
 import type { Registry } from '../registry/rest.js';
@@ -73,6 +75,26 @@ function finalizeStorage(reg: Registry, r: ResourceInfo): SubresourceStorage {
   };
 }
 
+/**
+ * A body decoded as the typed struct of its kind would be, as the registry checks stored kinds: not an
+ * object, or a field of the wrong type, is a 400 before any storage sees it.
+ */
+function checkBody(gv: { group: string; version: string }, kind: string, body: unknown): void {
+  if (!isPlainObject(body)) throw badRequest(`the object provided is unrecognized (must be of type ${kind})`);
+  const typeError = typeErrors(groupVersion(gv), kind, body);
+  if (typeError) throw decodeError(kind, gv.version, typeError);
+}
+
+/** The storage with every create and update body checked against `kind` first. */
+function checkingBodies(storage: SubresourceStorage, gv: { group: string; version: string }, kind: string): SubresourceStorage {
+  const { create, update } = storage;
+  return {
+    ...storage,
+    ...(create ? { create: (q: RestRequest, body: unknown) => (checkBody(gv, kind, body), create(q, body)) } : {}),
+    ...(update ? { update: (q: RestRequest, body: unknown) => (checkBody(gv, kind, body), update(q, body)) } : {}),
+  };
+}
+
 export function restStorage(reg: Registry, ext: RestStorageExtensions = {}): RestStorage {
   const named: Record<string, (r: ResourceInfo) => SubresourceStorage> = {
     'pods/binding': () => ({ create: (q, body) => bindPod(reg, q.namespace, q.name, body) }),
@@ -84,14 +106,19 @@ export function restStorage(reg: Registry, ext: RestStorageExtensions = {}): Res
     subresource(r, sub) {
       const key = `${resourceKey(r)}/${sub}`;
       if (cache.has(key)) return cache.get(key);
+      const info = r.subresources.find((s) => s.name === sub);
       let storage: SubresourceStorage | undefined;
-      if (!r.subresources.some((s) => s.name === sub)) storage = undefined;
-      else if (named[key]) storage = named[key](r);
+      // status writes are the resource's own kind, which the registry checks itself.
+      if (!info) storage = undefined;
       else if (sub === 'status') storage = statusStorage(reg, r);
-      else if (sub === 'scale') storage = scaleStorage(reg, r);
+      else if (named[key]) storage = checkingBodies(named[key](r), info, info.kind);
+      else if (sub === 'scale') storage = checkingBodies(scaleStorage(reg, r), info, info.kind);
       cache.set(key, storage);
       return storage;
     },
-    createOnly: (r) => ext.createOnly?.[resourceKey(r)],
+    createOnly(r) {
+      const storage = ext.createOnly?.[resourceKey(r)];
+      return storage && ((q, body) => (checkBody(r, r.kind, body), storage(q, body)));
+    },
   };
 }

@@ -207,6 +207,25 @@ describe('hostile requests', () => {
     assert.equal((await request(c, 'GET', '/version')).status, 200);
   });
 
+  it('decodes subresource and review bodies as their kinds: wrong shapes are a 400, never a 500', async () => {
+    const token = '/api/v1/namespaces/victim/serviceaccounts/default/token';
+    for (const body of ['null', '[]', '"x"']) {
+      assertStatus(await request(c, 'POST', token, body, JSON_TYPE), 400, 'BadRequest', /the object provided is unrecognized \(must be of type TokenRequest\)/);
+    }
+    assertStatus(await request(c, 'POST', token, '{"spec":"x"}', JSON_TYPE), 400, 'BadRequest', /TokenRequest in version "v1" cannot be handled as a TokenRequest: json: cannot unmarshal string into Go struct field TokenRequest\.spec/);
+    assertStatus(await request(c, 'POST', token, '{"spec":{"expirationSeconds":"abc"}}', JSON_TYPE), 400, 'BadRequest', /cannot unmarshal string into Go struct field TokenRequestSpec\.spec\.expirationSeconds of type int64/);
+    const review = '/apis/authorization.k8s.io/v1/selfsubjectaccessreviews';
+    assertStatus(await request(c, 'POST', review, '{"spec":{"resourceAttributes":"x"}}', JSON_TYPE), 400, 'BadRequest', /cannot be handled as a SelfSubjectAccessReview/);
+    assertStatus(await request(c, 'POST', review, '{"spec":{"resourceAttributes":{"verb":5}}}', JSON_TYPE), 400, 'BadRequest', /cannot unmarshal number/);
+    assertStatus(await request(c, 'POST', '/api/v1/namespaces/victim/pods/none/binding', '{"target":"node"}', JSON_TYPE), 400, 'BadRequest', /cannot be handled as a Binding/);
+    assertStatus(await request(c, 'PUT', '/api/v1/namespaces/victim/finalize', '[1]', JSON_TYPE), 400, 'BadRequest', /must be of type Namespace/);
+  });
+
+  it('takes an impersonation extra key that does not unescape as written', async () => {
+    const r = await request(c, 'GET', '/api', undefined, { 'Impersonate-User': 'jane', 'Impersonate-Extra-%ZZ': 'x' });
+    assert.equal(r.status, 200, r.body);
+  });
+
   it('still works for kubectl after all of it', async () => {
     assert.match(await c.ok(['get', 'configmap', 'keep', '-n', 'victim']), /keep/);
     assert.deepEqual(await snapshot(), before_);

@@ -14,6 +14,15 @@ function headerValues(v: string | string[] | undefined): string[] {
   return (Array.isArray(v) ? v : v.split(',')).map((s) => s.trim()).filter(Boolean);
 }
 
+/** Extra keys are percent-encoded; one that does not decode is taken as written, as upstream does. */
+function unescapeExtraKey(encoded: string): string {
+  try {
+    return decodeURIComponent(encoded);
+  } catch {
+    return encoded;
+  }
+}
+
 /** The user a request acts as: the requester, or whom it impersonates once every impersonation is authorized. */
 export function impersonate(requester: UserInfo, headers: IncomingHttpHeaders, authorizer: Authorizer): UserInfo {
   const username = headers['impersonate-user'];
@@ -21,7 +30,7 @@ export function impersonate(requester: UserInfo, headers: IncomingHttpHeaders, a
   const uid = headers['impersonate-uid'];
   const extra: Record<string, string[]> = {};
   for (const [k, v] of Object.entries(headers)) {
-    if (k.startsWith(EXTRA_PREFIX)) extra[decodeURIComponent(k.slice(EXTRA_PREFIX.length))] = headerValues(v);
+    if (k.startsWith(EXTRA_PREFIX)) extra[unescapeExtraKey(k.slice(EXTRA_PREFIX.length))] = headerValues(v);
   }
   const name = typeof username === 'string' ? username : undefined;
   if (name === undefined) {
