@@ -30,10 +30,9 @@ export interface HandlerContext {
   podStreams?: PodStreams;
 }
 
-/** Answer only once every write so far is durable, so nothing a client has seen can be lost. */
-async function reply(ctx: HandlerContext, res: ServerResponse, code: number, body: unknown, contentType?: string, warnings?: string[]): Promise<void> {
-  await ctx.registry.store.settled();
-  sendJSON(res, code, body, contentType, warnings);
+/** Writes resolve once durable and in the watch cache, so nothing a client has seen can be lost. */
+async function reply(res: ServerResponse, code: number, body: unknown, contentType?: string, warnings?: string[]): Promise<void> {
+  sendJSON(res, code, await body, contentType, warnings);
 }
 
 function writeOptions(q: URLSearchParams, user: UserInfo): WriteOptions {
@@ -67,30 +66,31 @@ export async function handleResource(ctx: HandlerContext, req: IncomingMessage, 
     if (method === 'GET') {
       const listNs = rr.allNamespaces ? undefined : ns;
       if (boolParam(query, 'watch')) return startWatch(ctx, res, r, listNs, query, table);
+      await registry.store.fresh();
       const list = registry.list(r, listNs, {
         labelSelector: query.get('labelSelector') ?? undefined,
         fieldSelector: query.get('fieldSelector') ?? undefined,
         limit: intParam(query, 'limit'),
         continue: query.get('continue') ?? undefined,
       });
-      if (table) return reply(ctx, res, 200, toTable(r, list.items, list.metadata, table, now), TABLE_CONTENT_TYPE);
-      return reply(ctx, res, 200, list);
+      if (table) return reply(res, 200, toTable(r, list.items, list.metadata, table, now), TABLE_CONTENT_TYPE);
+      return reply(res, 200, list);
     }
     if (method === 'POST') {
       if (rr.allNamespaces && r.namespaced) throw notAllowed(method, rr);
       const opts = writeOptions(query, user);
       const body = decodeObject(mediaType(req), await readBodyBuffer(req));
       const createOnly = ctx.storage.createOnly(r);
-      if (createOnly) return reply(ctx, res, 201, createOnly({ user, namespace: ns, name: '', opts }, body), 'application/json', opts.warnings);
+      if (createOnly) return reply(res, 201, createOnly({ user, namespace: ns, name: '', opts }, body), 'application/json', opts.warnings);
       const created = registry.create(r, ns, body, opts);
-      return reply(ctx, res, 201, created, 'application/json', opts.warnings);
+      return reply(res, 201, created, 'application/json', opts.warnings);
     }
     if (method === 'DELETE') {
       if (!r.verbs.includes('deletecollection')) throw notAllowed(method, rr);
       const opts = writeOptions(query, user);
       const del = await deleteOptions(req, query, now);
       const out = registry.deleteCollection(r, rr.allNamespaces ? undefined : ns, { labelSelector: query.get('labelSelector') ?? undefined, fieldSelector: query.get('fieldSelector') ?? undefined }, del, opts);
-      return reply(ctx, res, 200, out);
+      return reply(res, 200, out);
     }
     throw notAllowed(method, rr);
   }
@@ -100,28 +100,29 @@ export async function handleResource(ctx: HandlerContext, req: IncomingMessage, 
 
   switch (method) {
     case 'GET': {
+      await registry.store.fresh();
       const obj = registry.get(r, ns, name);
-      if (table) return reply(ctx, res, 200, toTable(r, [obj], { resourceVersion: obj.metadata.resourceVersion }, table, now), TABLE_CONTENT_TYPE);
-      return reply(ctx, res, 200, obj);
+      if (table) return reply(res, 200, toTable(r, [obj], { resourceVersion: obj.metadata.resourceVersion }, table, now), TABLE_CONTENT_TYPE);
+      return reply(res, 200, obj);
     }
     case 'PUT': {
       const opts = writeOptions(query, user);
       const body = decodeObject(mediaType(req), await readBodyBuffer(req));
-      return reply(ctx, res, 200, registry.update(r, ns, name, body, opts), 'application/json', opts.warnings);
+      return reply(res, 200, registry.update(r, ns, name, body, opts), 'application/json', opts.warnings);
     }
     case 'PATCH': {
       const opts = writeOptions(query, user);
       const type = PATCH_CONTENT_TYPES[mediaType(req)];
       if (!type) throw unsupportedMediaType(Object.keys(PATCH_CONTENT_TYPES));
       const body = await readBody(req);
-      return reply(ctx, res, 200, registry.patch(r, ns, name, type, body, opts), 'application/json', opts.warnings);
+      return reply(res, 200, registry.patch(r, ns, name, type, body, opts), 'application/json', opts.warnings);
     }
     case 'DELETE': {
       const opts = writeOptions(query, user);
       const del = await deleteOptions(req, query, now);
-      const out = registry.delete(r, ns, name, del, opts);
+      const out = await registry.delete(r, ns, name, del, opts);
       const stillThere = !opts.dryRun && registry.store.get(resourceKey(r), r.namespaced ? ns : '', name) !== undefined;
-      return reply(ctx, res, stillThere ? 202 : 200, out);
+      return reply(res, stillThere ? 202 : 200, out);
     }
     default:
       throw notAllowed(method, rr);
@@ -189,20 +190,20 @@ async function handleSubresource(ctx: HandlerContext, req: IncomingMessage, res:
   const unsupported = () => new StatusError(405, 'MethodNotAllowed', `${method} is not supported on ${r.plural}/${sub} by k8ts`, {});
   if (!storage) throw unsupported();
   const rest = (): RestRequest => ({ user, namespace: ns, name, opts: writeOptions(query, user) });
-  if (method === 'GET' && storage.get) return reply(ctx, res, 200, storage.get(rest()));
+  if (method === 'GET' && storage.get) return reply(res, 200, storage.get(rest()));
   if (method === 'POST' && storage.create) {
     const q = rest();
-    return reply(ctx, res, 201, storage.create(q, decodeObject(mediaType(req), await readBodyBuffer(req))), 'application/json', q.opts.warnings);
+    return reply(res, 201, storage.create(q, decodeObject(mediaType(req), await readBodyBuffer(req))), 'application/json', q.opts.warnings);
   }
   if (method === 'PUT' && storage.update) {
     const q = rest();
-    return reply(ctx, res, 200, storage.update(q, decodeObject(mediaType(req), await readBodyBuffer(req))), 'application/json', q.opts.warnings);
+    return reply(res, 200, storage.update(q, decodeObject(mediaType(req), await readBodyBuffer(req))), 'application/json', q.opts.warnings);
   }
   if (method === 'PATCH' && storage.patch) {
     const q = rest();
     const type = PATCH_CONTENT_TYPES[mediaType(req)];
     if (!type) throw unsupportedMediaType(Object.keys(PATCH_CONTENT_TYPES));
-    return reply(ctx, res, 200, storage.patch(q, type, await readBody(req)), 'application/json', q.opts.warnings);
+    return reply(res, 200, storage.patch(q, type, await readBody(req)), 'application/json', q.opts.warnings);
   }
   throw unsupported();
 }

@@ -57,11 +57,10 @@ export class InProcessTransport implements Transport {
     return storage;
   }
 
-  /** Like an HTTP reply, a result comes back only once every write so far is committed and announced. */
-  private async run<T>(fn: () => T): Promise<T> {
-    const v = fn();
-    await this.registry.store.settled();
-    return v;
+  /** As over HTTP: writes resolve once committed and in the watch cache; reads first catch the cache up with the backend. */
+  private async run<T>(fn: () => T | Promise<T>, read = false): Promise<T> {
+    if (read) await this.registry.store.fresh();
+    return fn();
   }
 
   private opts(extra: WriteOpts = {}) {
@@ -76,14 +75,14 @@ export class InProcessTransport implements Transport {
       const storage = this.sub(r, subresource);
       if (!storage.get) throw new StatusError(405, 'MethodNotAllowed', `get is not supported on ${ref.plural}/${subresource}`, {});
       return storage.get({ user: this.user, namespace: ns, name, opts: this.opts() });
-    });
+    }, true);
   }
 
   list(ref: ResourceRef, ns: string | undefined, opts: ListOpts = {}): Promise<unknown> {
     return this.run(() => {
       this.authorize(ref, 'list', ns);
       return this.registry.list(this.info(ref), ns, opts);
-    });
+    }, true);
   }
 
   create(ref: ResourceRef, ns: string, obj: unknown, opts: WriteOpts = {}): Promise<unknown> {

@@ -23,16 +23,16 @@ export interface RestRequest {
 
 /** The verbs a subresource serves; a missing one is 405. */
 export interface SubresourceStorage {
-  get?(req: RestRequest): object;
+  get?(req: RestRequest): object | Promise<object>;
   /** POST */
-  create?(req: RestRequest, body: unknown): object;
+  create?(req: RestRequest, body: unknown): object | Promise<object>;
   /** PUT */
-  update?(req: RestRequest, body: unknown): object;
-  patch?(req: RestRequest, type: PatchType, body: string): object;
+  update?(req: RestRequest, body: unknown): object | Promise<object>;
+  patch?(req: RestRequest, type: PatchType, body: string): object | Promise<object>;
 }
 
 /** A resource that is only ever created and never stored: the answer is computed from the body. */
-export type CreateOnlyStorage = (req: RestRequest, body: unknown) => object;
+export type CreateOnlyStorage = (req: RestRequest, body: unknown) => object | Promise<object>;
 
 export interface RestStorage {
   subresource(r: ResourceInfo, sub: string): SubresourceStorage | undefined;

@@ -5,7 +5,7 @@ import { testCluster } from '../testing/fixture.js';
 import { REFS } from './client.js';
 import { LeaderElector } from './leaderelection.js';
 
-function candidate(c: ReturnType<typeof testCluster>, clock: VirtualClock, identity: string, events: string[], releaseOnCancel = false) {
+function candidate(c: Awaited<ReturnType<typeof testCluster>>, clock: VirtualClock, identity: string, events: string[], releaseOnCancel = false) {
   return new LeaderElector(c.client.resource(REFS.leases), clock, {
     namespace: 'kube-system',
     name: 'kube-controller-manager',
@@ -35,7 +35,7 @@ async function advance(clock: VirtualClock, ms: number): Promise<void> {
 
 test('one candidate leads; another takes over only after the lease duration it observed', async () => {
   const clock = new VirtualClock();
-  const c = testCluster(clock);
+  const c = await testCluster(clock);
   const events: string[] = [];
   const a = candidate(c, clock, 'server-a', events);
   const b = candidate(c, clock, 'server-b', events);
@@ -69,7 +69,7 @@ test('one candidate leads; another takes over only after the lease duration it o
 
 test('a leader that releases on stop lets the next candidate in at once', async () => {
   const clock = new VirtualClock();
-  const c = testCluster(clock);
+  const c = await testCluster(clock);
   const events: string[] = [];
   const a = candidate(c, clock, 'server-a', events, true);
   a.run();
@@ -90,7 +90,7 @@ test('a leader that releases on stop lets the next candidate in at once', async 
 
 test('a leader whose renewals keep failing stops leading after the renew deadline', async () => {
   const clock = new VirtualClock();
-  const c = testCluster(clock);
+  const c = await testCluster(clock);
   const events: string[] = [];
   const a = candidate(c, clock, 'server-a', events);
   a.run();

@@ -32,7 +32,7 @@ describe('Kubelet', () => {
   let kubelet: Kubelet;
 
   before(async () => {
-    tc = testCluster();
+    tc = await testCluster();
     kubelet = new Kubelet(tc.ctx, { nodeName: NODE, podCIDR: '10.244.0.0/24', nodeIP: '192.168.49.2', runtime: new SimRuntime(tc.clock), startDelayMs: 0, stopDelayMs: 0 });
     await tc.start();
     await kubelet.whenRegistered();

@@ -39,7 +39,7 @@ describe('kubectl logs and exec on the simulated runtime', () => {
     waitFor(async () => (await tc.client.resource(REFS.pods).get('default', name)).status!.containerStatuses?.every((c) => c.state!.running), `${name} running`);
 
   before(async () => {
-    tc = testCluster();
+    tc = await testCluster();
     kubelet = new Kubelet(tc.ctx, { nodeName: NODE, podCIDR: '10.244.2.0/24', nodeIP: '192.168.49.4', runtime: new SimRuntime(tc.clock), startDelayMs: 0, stopDelayMs: 0 });
     await tc.start();
     await kubelet.whenRegistered();

@@ -9,7 +9,7 @@ import { Kubelet } from './kubelet.js';
 
 describe('kubelet restart (k8ts server restarted on its data directory)', () => {
   it('runs the pods again as after a node reboot: same IP, restartCount + 1, lastState Unknown', async () => {
-    const tc = testCluster();
+    const tc = await testCluster();
     const opts = { nodeName: 'k8ts', podCIDR: '10.244.0.0/24', nodeIP: '192.168.49.2', startDelayMs: 0, stopDelayMs: 0 };
     const first = new Kubelet(tc.ctx, { ...opts, runtime: new SimRuntime(tc.clock) });
     await tc.start();
@@ -46,7 +46,7 @@ describe('kubelet restart (k8ts server restarted on its data directory)', () => 
 describe('node heartbeats', () => {
   it('renews the Lease every 10s and posts node status with fresh heartbeat times', async () => {
     const clock = new VirtualClock();
-    const tc = testCluster(clock);
+    const tc = await testCluster(clock);
     const kubelet = new Kubelet(tc.ctx, { nodeName: 'k8ts-m02', podCIDR: '10.244.1.0/24', nodeIP: '192.168.49.3', runtime: new SimRuntime(clock), startDelayMs: 0, stopDelayMs: 0 });
     await tc.start();
     await kubelet.whenRegistered();

@@ -9,7 +9,7 @@ import { Kubelet } from './kubelet.js';
 const NODE = 'k8ts';
 
 async function cluster(clock?: VirtualClock): Promise<{ tc: TestCluster; kubelet: Kubelet }> {
-  const tc = testCluster(clock);
+  const tc = await testCluster(clock);
   const kubelet = new Kubelet(tc.ctx, { nodeName: NODE, podCIDR: '10.244.1.0/24', nodeIP: '192.168.49.3', runtime: new SimRuntime(tc.clock), startDelayMs: 0, stopDelayMs: 0 });
   await tc.start();
   await kubelet.whenRegistered();

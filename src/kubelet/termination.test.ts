@@ -11,7 +11,7 @@ const settle = () => new Promise((r) => setTimeout(r, 30));
 describe('graceful termination', () => {
   it('counts preStop against the grace period and kills at its end', async () => {
     const clock = new VirtualClock();
-    const tc = testCluster(clock);
+    const tc = await testCluster(clock);
     const kubelet = new Kubelet(tc.ctx, { nodeName: 'k8ts', podCIDR: '10.244.0.0/24', nodeIP: '192.168.49.2', runtime: new SimRuntime(clock), startDelayMs: 0, stopDelayMs: 0 });
     await tc.start();
     await kubelet.whenRegistered();

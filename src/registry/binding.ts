@@ -11,7 +11,7 @@ import type { Registry } from './rest.js';
 
 const PODS = lookupResource('', 'v1', 'pods')!;
 
-export function bindPod(reg: Registry, ns: string, name: string, body: unknown): Status {
+export async function bindPod(reg: Registry, ns: string, name: string, body: unknown): Promise<Status> {
   const binding = body as Binding | undefined;
   const node = binding?.target?.name;
   if (!node) throw badRequest('Binding.target.name must be set');
@@ -27,6 +27,6 @@ export function bindPod(reg: Registry, ns: string, name: string, body: unknown):
   // lastProbeTime is written as null, as the real server does.
   conditions.push({ type: 'PodScheduled', status: 'True', lastProbeTime: null, lastTransitionTime: now } as unknown as PodCondition);
   next.status!.conditions = conditions;
-  reg.write(PODS, ns, name, next, Number(pod.metadata.resourceVersion));
+  await reg.writeRead(PODS, ns, name, next, Number(pod.metadata.resourceVersion));
   return { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Success', code: 201 };
 }

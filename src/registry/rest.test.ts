@@ -5,7 +5,7 @@ import { describe, it } from 'node:test';
 import { lookupResource } from '../api/resources.js';
 import { VirtualClock } from '../machinery/clock.js';
 import { StatusError } from '../machinery/errors.js';
-import { MemoryBackend } from '../storage/backend.js';
+import { MemoryBackend } from '../storage/local.js';
 import { Store } from '../storage/store.js';
 import { bootstrap } from '../server/bootstrap.js';
 import { defaultAdmission } from '../apiserver/admission/index.js';
@@ -18,10 +18,10 @@ const PODS = lookupResource('', 'v1', 'pods')!;
 const CMS = lookupResource('', 'v1', 'configmaps')!;
 const NS = lookupResource('', 'v1', 'namespaces')!;
 
-function registry(): { reg: Registry; clock: VirtualClock } {
+async function registry(): Promise<{ reg: Registry; clock: VirtualClock }> {
   const clock = new VirtualClock();
-  const reg = new Registry(new Store(new MemoryBackend()), clock, defaultAdmission());
-  bootstrap(reg, 6443, clock.now());
+  const reg = new Registry(await Store.open(new MemoryBackend()), clock, defaultAdmission());
+  await bootstrap(reg, 6443, clock.now());
   return { reg, clock };
 }
 
@@ -32,8 +32,8 @@ const web = () => ({
   spec: { replicas: 2, serviceName: 'nginx', selector: { matchLabels: { app: 'nginx' } }, template: { metadata: { labels: { app: 'nginx' } }, spec: { containers: [{ name: 'nginx', image: 'nginx' }] } } },
 });
 
-function rejects(fn: () => unknown, code: number, reason: string, message?: RegExp): void {
-  assert.throws(fn, (e: unknown) => {
+function rejects(fn: () => unknown, code: number, reason: string, message?: RegExp): Promise<void> {
+  return assert.rejects(async () => fn(), (e: unknown) => {
     assert.ok(e instanceof StatusError, String(e));
     assert.equal(e.code, code);
     assert.equal(e.reason, reason);
@@ -43,98 +43,98 @@ function rejects(fn: () => unknown, code: number, reason: string, message?: RegE
 }
 
 describe('Registry', () => {
-  it('creates with server-owned metadata, defaults, generation 1 and no client status', () => {
-    const { reg } = registry();
-    const created = reg.create(STS, 'default', { ...web(), status: { replicas: 9 }, metadata: { name: 'web', uid: 'mine', resourceVersion: '7' } });
+  it('creates with server-owned metadata, defaults, generation 1 and no client status', async () => {
+    const { reg } = await registry();
+    const created = await reg.create(STS, 'default', { ...web(), status: { replicas: 9 }, metadata: { name: 'web', uid: 'mine', resourceVersion: '7' } });
     assert.match(created.metadata.uid ?? '', /^[0-9a-f-]{36}$/);
     assert.equal(created.metadata.generation, 1);
     assert.equal(created.metadata.creationTimestamp, '2026-01-01T00:00:00Z');
     assert.equal((created as StatefulSet).spec?.podManagementPolicy, 'OrderedReady');
     assert.equal(created.status, undefined);
-    rejects(() => reg.create(STS, 'default', web()), 409, 'AlreadyExists', /statefulsets.apps "web" already exists/);
+    await rejects(() => reg.create(STS, 'default', web()), 409, 'AlreadyExists', /statefulsets.apps "web" already exists/);
   });
 
-  it('bumps generation on spec changes only and keeps status out of the main resource', () => {
-    const { reg } = registry();
-    const created = reg.create(STS, 'default', web());
-    const withStatus = reg.update(STS, 'default', 'web', { ...structuredClone(created), status: { replicas: 2, availableReplicas: 0 } }, {}, 'status');
+  it('bumps generation on spec changes only and keeps status out of the main resource', async () => {
+    const { reg } = await registry();
+    const created = await reg.create(STS, 'default', web());
+    const withStatus = await reg.update(STS, 'default', 'web', { ...structuredClone(created), status: { replicas: 2, availableReplicas: 0 } }, {}, 'status');
     assert.equal(withStatus.metadata.generation, 1);
     assert.equal((withStatus as StatefulSet).status?.replicas, 2);
-    const labelled = reg.patch(STS, 'default', 'web', 'merge', '{"metadata":{"labels":{"a":"b"}},"status":{"replicas":5}}');
+    const labelled = await reg.patch(STS, 'default', 'web', 'merge', '{"metadata":{"labels":{"a":"b"}},"status":{"replicas":5}}');
     assert.equal(labelled.metadata.generation, 1);
     assert.equal((labelled as StatefulSet).status?.replicas, 2, 'status cannot be written through the main resource');
-    const scaled = reg.patch(STS, 'default', 'web', 'strategic', '{"spec":{"replicas":3}}');
+    const scaled = await reg.patch(STS, 'default', 'web', 'strategic', '{"spec":{"replicas":3}}');
     assert.equal(scaled.metadata.generation, 2);
     assert.ok(Number(scaled.metadata.resourceVersion) > Number(labelled.metadata.resourceVersion));
   });
 
-  it('skips writes that change nothing', () => {
-    const { reg } = registry();
-    const created = reg.create(STS, 'default', web());
-    const same = reg.patch(STS, 'default', 'web', 'merge', '{"spec":{"replicas":2}}');
+  it('skips writes that change nothing', async () => {
+    const { reg } = await registry();
+    const created = await reg.create(STS, 'default', web());
+    const same = await reg.patch(STS, 'default', 'web', 'merge', '{"spec":{"replicas":2}}');
     assert.equal(same.metadata.resourceVersion, created.metadata.resourceVersion);
   });
 
-  it('enforces resourceVersion and uid preconditions with Conflict', () => {
-    const { reg } = registry();
-    const created = reg.create(CMS, 'default', { metadata: { name: 'c' }, data: { a: '1' } });
+  it('enforces resourceVersion and uid preconditions with Conflict', async () => {
+    const { reg } = await registry();
+    const created = await reg.create(CMS, 'default', { metadata: { name: 'c' }, data: { a: '1' } });
     const stale = { ...structuredClone(created), data: { a: '2' } };
-    reg.update(CMS, 'default', 'c', { ...structuredClone(created), data: { a: '3' } });
-    rejects(() => reg.update(CMS, 'default', 'c', stale), 409, 'Conflict', /the object has been modified; please apply your changes to the latest version and try again/);
-    rejects(() => reg.patch(CMS, 'default', 'c', 'merge', '{"metadata":{"uid":"other"}}'), 409, 'Conflict', /Precondition failed: UID in precondition: other/);
-    rejects(() => reg.delete(CMS, 'default', 'c', { preconditions: { resourceVersion: '1' } }), 409, 'Conflict');
+    await reg.update(CMS, 'default', 'c', { ...structuredClone(created), data: { a: '3' } });
+    await rejects(() => reg.update(CMS, 'default', 'c', stale), 409, 'Conflict', /the object has been modified; please apply your changes to the latest version and try again/);
+    await rejects(() => reg.patch(CMS, 'default', 'c', 'merge', '{"metadata":{"uid":"other"}}'), 409, 'Conflict', /Precondition failed: UID in precondition: other/);
+    await rejects(() => reg.delete(CMS, 'default', 'c', { preconditions: { resourceVersion: '1' } }), 409, 'Conflict');
   });
 
-  it('validates with field causes and refuses missing or terminating namespaces', () => {
-    const { reg } = registry();
+  it('validates with field causes and refuses missing or terminating namespaces', async () => {
+    const { reg } = await registry();
     const bad = web();
     bad.spec.replicas = -1;
-    rejects(() => reg.create(STS, 'default', bad), 422, 'Invalid', /spec.replicas: Invalid value: -1: must be greater than or equal to 0/);
-    rejects(() => reg.create(CMS, 'nowhere', { metadata: { name: 'c' } }), 404, 'NotFound', /namespaces "nowhere" not found/);
-    reg.create(NS, '', { metadata: { name: 'doomed' } });
-    reg.delete(NS, '', 'doomed');
+    await rejects(() => reg.create(STS, 'default', bad), 422, 'Invalid', /spec.replicas: Invalid value: -1: must be greater than or equal to 0/);
+    await rejects(() => reg.create(CMS, 'nowhere', { metadata: { name: 'c' } }), 404, 'NotFound', /namespaces "nowhere" not found/);
+    await reg.create(NS, '', { metadata: { name: 'doomed' } });
+    await reg.delete(NS, '', 'doomed');
     assert.equal((reg.get(NS, '', 'doomed') as Namespace).status?.phase, 'Terminating');
-    rejects(() => reg.create(CMS, 'doomed', { metadata: { name: 'c' } }), 403, 'Forbidden', /because it is being terminated/);
+    await rejects(() => reg.create(CMS, 'doomed', { metadata: { name: 'c' } }), 403, 'Forbidden', /because it is being terminated/);
   });
 
-  it('keeps objects with finalizers until they are removed', () => {
-    const { reg } = registry();
-    reg.create(CMS, 'default', { metadata: { name: 'c', finalizers: ['example.com/hold'] } });
-    const deleting = reg.delete(CMS, 'default', 'c');
+  it('keeps objects with finalizers until they are removed', async () => {
+    const { reg } = await registry();
+    await reg.create(CMS, 'default', { metadata: { name: 'c', finalizers: ['example.com/hold'] } });
+    const deleting = await reg.delete(CMS, 'default', 'c');
     assert.ok(deleting.metadata.deletionTimestamp);
     assert.equal(reg.get(CMS, 'default', 'c').metadata.finalizers?.[0], 'example.com/hold');
-    reg.patch(CMS, 'default', 'c', 'merge', '{"metadata":{"finalizers":null}}');
-    rejects(() => reg.get(CMS, 'default', 'c'), 404, 'NotFound');
+    await reg.patch(CMS, 'default', 'c', 'merge', '{"metadata":{"finalizers":null}}');
+    await rejects(() => reg.get(CMS, 'default', 'c'), 404, 'NotFound');
   });
 
-  it('records Orphan and Foreground propagation as finalizers', () => {
-    const { reg } = registry();
-    reg.create(STS, 'default', web());
-    assert.deepEqual(reg.delete(STS, 'default', 'web', { propagationPolicy: 'Orphan' }).metadata.finalizers, ['orphan']);
-    assert.deepEqual(reg.delete(STS, 'default', 'web', { propagationPolicy: 'Foreground' }).metadata.finalizers, ['foregroundDeletion']);
+  it('records Orphan and Foreground propagation as finalizers', async () => {
+    const { reg } = await registry();
+    await reg.create(STS, 'default', web());
+    assert.deepEqual((await reg.delete(STS, 'default', 'web', { propagationPolicy: 'Orphan' })).metadata.finalizers, ['orphan']);
+    assert.deepEqual((await reg.delete(STS, 'default', 'web', { propagationPolicy: 'Foreground' })).metadata.finalizers, ['foregroundDeletion']);
   });
 
-  it('deletes bound pods gracefully and unbound ones at once', () => {
-    const { reg, clock } = registry();
+  it('deletes bound pods gracefully and unbound ones at once', async () => {
+    const { reg, clock } = await registry();
     const pod = (name: string, nodeName?: string) => ({ metadata: { name }, spec: { nodeName, terminationGracePeriodSeconds: 30, containers: [{ name: 'c', image: 'nginx' }] } });
-    reg.create(PODS, 'default', pod('bound', 'k8ts'));
-    reg.create(PODS, 'default', pod('free'));
-    const terminating = reg.delete(PODS, 'default', 'bound');
+    await reg.create(PODS, 'default', pod('bound', 'k8ts'));
+    await reg.create(PODS, 'default', pod('free'));
+    const terminating = await reg.delete(PODS, 'default', 'bound');
     assert.equal(terminating.metadata.deletionGracePeriodSeconds, 30);
     assert.equal(terminating.metadata.deletionTimestamp, new Date(clock.now() + 30_000).toISOString().replace('.000Z', 'Z'));
-    reg.delete(PODS, 'default', 'free');
-    rejects(() => reg.get(PODS, 'default', 'free'), 404, 'NotFound');
-    reg.delete(PODS, 'default', 'bound', { gracePeriodSeconds: 0 });
-    rejects(() => reg.get(PODS, 'default', 'bound'), 404, 'NotFound');
+    await reg.delete(PODS, 'default', 'free');
+    await rejects(() => reg.get(PODS, 'default', 'free'), 404, 'NotFound');
+    await reg.delete(PODS, 'default', 'bound', { gracePeriodSeconds: 0 });
+    await rejects(() => reg.get(PODS, 'default', 'bound'), 404, 'NotFound');
   });
 
-  it('generates names, honours dryRun and pages lists', () => {
-    const { reg } = registry();
-    const g = reg.create(CMS, 'default', { metadata: { generateName: 'cfg-' } });
+  it('generates names, honours dryRun and pages lists', async () => {
+    const { reg } = await registry();
+    const g = await reg.create(CMS, 'default', { metadata: { generateName: 'cfg-' } });
     assert.match(g.metadata.name ?? '', /^cfg-[bcdfghjklmnpqrstvwxz2456789]{5}$/);
-    reg.create(CMS, 'default', { metadata: { name: 'dry' } }, { dryRun: true });
-    rejects(() => reg.get(CMS, 'default', 'dry'), 404, 'NotFound');
-    for (const n of ['a', 'b', 'c', 'd']) reg.create(CMS, 'default', { metadata: { name: n, labels: { page: 'yes' } } });
+    await reg.create(CMS, 'default', { metadata: { name: 'dry' } }, { dryRun: true });
+    await rejects(() => reg.get(CMS, 'default', 'dry'), 404, 'NotFound');
+    for (const n of ['a', 'b', 'c', 'd']) await reg.create(CMS, 'default', { metadata: { name: n, labels: { page: 'yes' } } });
     const first = reg.list(CMS, 'default', { labelSelector: 'page=yes', limit: 3 });
     assert.deepEqual(first.items.map((o) => o.metadata.name), ['a', 'b', 'c']);
     assert.equal(first.metadata.remainingItemCount, 1);
@@ -143,47 +143,46 @@ describe('Registry', () => {
     assert.equal(second.metadata.continue, undefined);
   });
 
-  it('watches with selectors: objects entering or leaving the selection are ADDED or DELETED', () => {
-    const { reg } = registry();
-    reg.create(CMS, 'default', { metadata: { name: 'x', labels: { app: 'a' } } });
+  it('watches with selectors: objects entering or leaving the selection are ADDED or DELETED', async () => {
+    const { reg } = await registry();
+    await reg.create(CMS, 'default', { metadata: { name: 'x', labels: { app: 'a' } } });
     const events: WatchEvent[] = [];
     const stop = watch(reg, CMS, 'default', { labelSelector: 'app=a' }, (ev) => events.push(ev));
-    reg.patch(CMS, 'default', 'x', 'merge', '{"metadata":{"labels":{"app":"b"}}}');
-    reg.patch(CMS, 'default', 'x', 'merge', '{"metadata":{"labels":{"app":"a"}}}');
-    reg.patch(CMS, 'default', 'x', 'merge', '{"data":{"k":"v"}}');
-    reg.delete(CMS, 'default', 'x');
-    reg.store.flush();
+    await reg.patch(CMS, 'default', 'x', 'merge', '{"metadata":{"labels":{"app":"b"}}}');
+    await reg.patch(CMS, 'default', 'x', 'merge', '{"metadata":{"labels":{"app":"a"}}}');
+    await reg.patch(CMS, 'default', 'x', 'merge', '{"data":{"k":"v"}}');
+    await reg.delete(CMS, 'default', 'x');
     stop();
     assert.deepEqual(events.map((e) => e.type), ['ADDED', 'DELETED', 'ADDED', 'MODIFIED', 'DELETED']);
   });
 
   it('serves the scale subresource', async () => {
-    const { reg } = registry();
-    reg.create(STS, 'default', web());
+    const { reg } = await registry();
+    await reg.create(STS, 'default', web());
     const { getScale, patchScale, updateScale } = await import('./scale.js');
     const scale = getScale(reg, STS, 'default', 'web');
     assert.deepEqual(scale.spec, { replicas: 2 });
     assert.equal(scale.status?.selector, 'app=nginx');
-    updateScale(reg, STS, 'default', 'web', { ...scale, spec: { replicas: 4 } });
+    await updateScale(reg, STS, 'default', 'web', { ...scale, spec: { replicas: 4 } });
     assert.equal((reg.get(STS, 'default', 'web') as StatefulSet).spec?.replicas, 4);
-    rejects(() => updateScale(reg, STS, 'default', 'web', { ...scale, spec: { replicas: 1 } }), 409, 'Conflict');
-    rejects(() => updateScale(reg, STS, 'default', 'web', { spec: { replicas: -1 } }), 422, 'Invalid', /Scale.autoscaling "web" is invalid/);
-    patchScale(reg, STS, 'default', 'web', 'strategic', '{"spec":{"replicas":5}}');
+    await rejects(() => updateScale(reg, STS, 'default', 'web', { ...scale, spec: { replicas: 1 } }), 409, 'Conflict');
+    await rejects(() => updateScale(reg, STS, 'default', 'web', { spec: { replicas: -1 } }), 422, 'Invalid', /Scale.autoscaling "web" is invalid/);
+    await patchScale(reg, STS, 'default', 'web', 'strategic', '{"spec":{"replicas":5}}');
     assert.equal((reg.get(STS, 'default', 'web') as StatefulSet).spec?.replicas, 5);
-    rejects(() => patchScale(reg, STS, 'default', 'web', 'json', '[{"op":"test","path":"/spec/replicas","value":9}]'), 422, 'Invalid');
-    rejects(() => patchScale(reg, STS, 'default', 'web', 'merge', '{"spec":'), 400, 'BadRequest');
+    await rejects(() => patchScale(reg, STS, 'default', 'web', 'json', '[{"op":"test","path":"/spec/replicas","value":9}]'), 422, 'Invalid');
+    await rejects(() => patchScale(reg, STS, 'default', 'web', 'merge', '{"spec":'), 400, 'BadRequest');
   });
 
-  it('answers 400 for fields of the wrong JSON type on create, update and merge patch, storing nothing', () => {
-    const { reg } = registry();
+  it('answers 400 for fields of the wrong JSON type on create, update and merge patch, storing nothing', async () => {
+    const { reg } = await registry();
     const cm = (data: unknown) => ({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'c' }, data });
     const number = /^ConfigMap in version "v1" cannot be handled as a ConfigMap: json: cannot unmarshal number into Go struct field ConfigMap.data of type string$/;
-    rejects(() => reg.create(CMS, 'default', cm({ k: 123 })), 400, 'BadRequest', number);
-    rejects(() => reg.get(CMS, 'default', 'c'), 404, 'NotFound');
-    const created = reg.create(CMS, 'default', cm({ k: 'v' }));
-    rejects(() => reg.update(CMS, 'default', 'c', { ...structuredClone(created), data: 'str' }), 400, 'BadRequest', /of type map\[string\]string$/);
-    rejects(() => reg.patch(CMS, 'default', 'c', 'merge', '{"data":{"v":5}}'), 400, 'BadRequest', number);
-    rejects(() => reg.patch(CMS, 'default', 'c', 'merge', '{"metadata":{"labels":{"a":1}}}'), 400, 'BadRequest', /ObjectMeta.metadata.labels of type string$/);
+    await rejects(() => reg.create(CMS, 'default', cm({ k: 123 })), 400, 'BadRequest', number);
+    await rejects(() => reg.get(CMS, 'default', 'c'), 404, 'NotFound');
+    const created = await reg.create(CMS, 'default', cm({ k: 'v' }));
+    await rejects(() => reg.update(CMS, 'default', 'c', { ...structuredClone(created), data: 'str' }), 400, 'BadRequest', /of type map\[string\]string$/);
+    await rejects(() => reg.patch(CMS, 'default', 'c', 'merge', '{"data":{"v":5}}'), 400, 'BadRequest', number);
+    await rejects(() => reg.patch(CMS, 'default', 'c', 'merge', '{"metadata":{"labels":{"a":1}}}'), 400, 'BadRequest', /ObjectMeta.metadata.labels of type string$/);
     assert.deepEqual(reg.get(CMS, 'default', 'c'), created);
   });
 });

@@ -24,6 +24,7 @@ import { matches, parseSelector } from '../machinery/labels.js';
 import { isValidPathSegmentName } from '../machinery/names.js';
 import { clone, deepEqual, isPlainObject } from '../machinery/objects.js';
 import { CompareFailedError, type Entry, type KObject, type Store } from '../storage/store.js';
+import { logger } from '../machinery/log.js';
 import { carryObjectMeta, generateName, initObjectMeta, parseResourceVersion, specOf } from './meta.js';
 import type { DeleteOptions, ListOptions, PatchType, WriteOptions } from './options.js';
 import { AdmissionChain, type AdmissionAttributes } from './admission.js';
@@ -49,6 +50,18 @@ export interface KList {
 
 /** The store revision an object was read at. */
 const revisionOf = (o: KObject): number => Number(o.metadata.resourceVersion);
+
+const log = logger('registry');
+
+/** Attempts of a write without a resourceVersion precondition before its conflict is the client's 409. */
+const MAX_CONFLICT_RETRIES = 50;
+
+/** A write built on an object that changed before the backend saw it; retried on the newer object unless the client named a resourceVersion. */
+class StaleRead extends Error {
+  constructor(readonly failed: CompareFailedError) {
+    super(failed.message);
+  }
+}
 
 export class Registry {
   readonly strategyContext: StrategyContext;
@@ -156,7 +169,7 @@ export class Registry {
     if (errs.length) throw invalid(r.kind, r.group, name, errs);
   }
 
-  create(r: ResourceInfo, ns: string, body: unknown, opts: WriteOptions = {}): KObject {
+  async create(r: ResourceInfo, ns: string, body: unknown, opts: WriteOptions = {}): Promise<KObject> {
     this.checkKind(r, body);
     const obj = body;
     const meta = obj.metadata;
@@ -184,15 +197,52 @@ export class Registry {
     this.invalidOrNothing(r, name, st.validateCreate?.(obj, this.strategyContext) ?? []);
     st.allocate?.(obj, this.strategyContext);
     if (opts.dryRun) return obj;
-    return this.write(r, ns, name, obj, 0);
+    try {
+      return await this.write(r, ns, name, obj, 0);
+    } catch (e) {
+      throw e instanceof StaleRead ? alreadyExists(r, name) : e;
+    }
+  }
+
+  /**
+   * genericregistry's GuaranteedUpdate: run `attempt` on the object as this cache has it and, when the
+   * backend had a newer one, wait for the cache to catch up and run it again. A request that named a
+   * resourceVersion (`conditional`) gets its 409 instead.
+   */
+  private async guaranteed(r: ResourceInfo, name: string, conditional: () => boolean, attempt: () => Promise<KObject>): Promise<KObject> {
+    for (let i = 0; ; i++) {
+      try {
+        return await attempt();
+      } catch (e) {
+        if (!(e instanceof StaleRead)) throw e;
+        if (conditional() || i >= MAX_CONFLICT_RETRIES) {
+          if (i >= MAX_CONFLICT_RETRIES) log.error(`giving up on ${resourceKey(r)} ${name} after ${i} conflicting writes`);
+          throw optimisticLock(r, name);
+        }
+        await this.store.caughtUp(e.failed.revision);
+      }
+    }
   }
 
   /**
    * Replace the object (PUT). `subresource` "status" writes only status; the main resource keeps the stored
    * status when the kind has a status subresource.
    */
-  update(r: ResourceInfo, ns: string, name: string, body: unknown, opts: WriteOptions = {}, subresource?: string): KObject {
+  update(r: ResourceInfo, ns: string, name: string, body: unknown, opts: WriteOptions = {}, subresource?: string): Promise<KObject> {
     this.checkKind(r, body);
+    const rv = body.metadata.resourceVersion;
+    const conditional = rv !== undefined && parseResourceVersion(rv) !== 0;
+    // An unconditional update is applied again to the newer object after a conflict, so it needs its body as sent.
+    const original = conditional ? undefined : clone(body);
+    let first = true;
+    return this.guaranteed(r, name, () => conditional, () => {
+      const attemptBody = first ? body : clone(original!);
+      first = false;
+      return this.tryUpdate(r, ns, name, attemptBody, opts, subresource);
+    });
+  }
+
+  private async tryUpdate(r: ResourceInfo, ns: string, name: string, body: KObject, opts: WriteOptions, subresource?: string): Promise<KObject> {
     const current = this.getEntry(r, ns, name);
     const old = current.object;
     const meta = body.metadata;
@@ -228,7 +278,7 @@ export class Registry {
   }
 
   /** Store an updated object unless nothing changed; finish a deletion when the last finalizer went. */
-  private commitUpdate(r: ResourceInfo, ns: string, name: string, obj: KObject, old: KObject, opts: WriteOptions): KObject {
+  private async commitUpdate(r: ResourceInfo, ns: string, name: string, obj: KObject, old: KObject, opts: WriteOptions): Promise<KObject> {
     obj.metadata.resourceVersion = old.metadata.resourceVersion;
     if (deepEqual(obj, old)) return old;
     if (opts.dryRun) return obj;
@@ -240,42 +290,70 @@ export class Registry {
 
   /**
    * The one way objects reach the store: a compare-and-swap against the revision the write was based on
-   * (0: the key must be absent); a lost race is the client's 409 (or AlreadyExists for a create).
+   * (0: the key must be absent). A lost race is a StaleRead, which the verbs turn into a retry or a 409.
    */
-  write(r: ResourceInfo, ns: string, name: string, obj: KObject, expectRev: number): KObject {
+  private async write(r: ResourceInfo, ns: string, name: string, obj: KObject, expectRev: number): Promise<KObject> {
     try {
-      return this.store.put(resourceKey(r), this.key(r, ns), name, obj, expectRev).object;
+      return (await this.store.put(resourceKey(r), this.key(r, ns), name, obj, expectRev)).object;
     } catch (e) {
-      if (e instanceof CompareFailedError) throw expectRev === 0 ? alreadyExists(r, name) : optimisticLock(r, name);
-      throw e;
+      throw e instanceof CompareFailedError ? new StaleRead(e) : e;
     }
   }
 
-  private erase(r: ResourceInfo, ns: string, name: string, final: KObject, expectRev: number): KObject {
+  private async erase(r: ResourceInfo, ns: string, name: string, final: KObject, expectRev: number): Promise<KObject> {
     try {
-      return this.store.remove(resourceKey(r), this.key(r, ns), name, final, expectRev)!.object;
+      return (await this.store.remove(resourceKey(r), this.key(r, ns), name, final, expectRev)).object;
     } catch (e) {
-      if (e instanceof CompareFailedError) throw optimisticLock(r, name);
-      throw e;
+      throw e instanceof CompareFailedError ? new StaleRead(e) : e;
     }
   }
 
-  patch(r: ResourceInfo, ns: string, name: string, type: PatchType, body: string, opts: WriteOptions = {}, subresource?: string): KObject {
+  /** A write of an object the caller read and changed itself (pods/binding): a conflict is the caller's 409. */
+  async writeRead(r: ResourceInfo, ns: string, name: string, obj: KObject, expectRev: number): Promise<KObject> {
+    try {
+      return await this.write(r, ns, name, obj, expectRev);
+    } catch (e) {
+      throw e instanceof StaleRead ? optimisticLock(r, name) : e;
+    }
+  }
+
+  async patch(r: ResourceInfo, ns: string, name: string, type: PatchType, body: string, opts: WriteOptions = {}, subresource?: string): Promise<KObject> {
     if (type === 'apply')
       throw new StatusError(415, 'UnsupportedMediaType', 'server-side apply (application/apply-patch+yaml) is not supported by k8ts yet; use client-side apply: kubectl apply without --server-side', {});
+    let conditional = false;
+    return this.guaranteed(r, name, () => conditional, () => {
+      const { obj, named } = this.patched(r, ns, name, type, body);
+      conditional = named;
+      return this.tryUpdate(r, ns, name, obj, opts, subresource);
+    });
+  }
+
+  /** The current object with the patch applied, and whether the patch named a resourceVersion to apply to. */
+  private patched(r: ResourceInfo, ns: string, name: string, type: PatchType, body: string): { obj: KObject; named: boolean } {
     const old = this.get(r, ns, name);
-    const patched = applyPatch(clone(old), type, body, patchSchemaFor(groupVersion(r), r.kind));
+    // The patch applies to the object without its resourceVersion, so one it leaves behind was named by the patch.
+    const base = clone(old);
+    delete base.metadata.resourceVersion;
+    const patched = applyPatch(base, type, body, patchSchemaFor(groupVersion(r), r.kind));
     if (!isPlainObject(patched)) throw badRequest('the patch produced an object that is not a JSON object');
     const meta = (patched.metadata ??= {}) as { resourceVersion?: unknown; uid?: unknown };
     // A patch that names a resourceVersion is a precondition; otherwise it applies to the current object.
     const rv = meta.resourceVersion;
-    if (rv !== undefined && rv !== null && parseResourceVersion(rv) !== 0 && String(rv) !== old.metadata.resourceVersion) throw optimisticLock(r, name);
+    const named = rv !== undefined && rv !== null && parseResourceVersion(rv) !== 0;
+    if (named && String(rv) !== old.metadata.resourceVersion) throw optimisticLock(r, name);
     if (meta.uid !== old.metadata.uid)
       throw conflict(r, name, `Precondition failed: UID in precondition: ${meta.uid}, UID in object meta: ${old.metadata.uid}`);
-    return this.update(r, ns, name, patched, opts, subresource);
+    meta.resourceVersion = old.metadata.resourceVersion;
+    this.checkKind(r, patched);
+    return { obj: patched, named };
   }
 
-  delete(r: ResourceInfo, ns: string, name: string, options: DeleteOptions = {}, opts: WriteOptions = {}): KObject {
+  delete(r: ResourceInfo, ns: string, name: string, options: DeleteOptions = {}, opts: WriteOptions = {}): Promise<KObject> {
+    // Preconditions are checked against each object the attempt reads, so a retry stays conditional.
+    return this.guaranteed(r, name, () => false, () => this.tryDelete(r, ns, name, options, opts));
+  }
+
+  private async tryDelete(r: ResourceInfo, ns: string, name: string, options: DeleteOptions, opts: WriteOptions): Promise<KObject> {
     const entry = this.getEntry(r, ns, name);
     const old = entry.object;
     const pre = options.preconditions;
@@ -318,12 +396,12 @@ export class Registry {
     return this.erase(r, ns, name, obj, revisionOf(old));
   }
 
-  deleteCollection(r: ResourceInfo, ns: string | undefined, listOpts: ListOptions, options: DeleteOptions = {}, opts: WriteOptions = {}): KList {
+  async deleteCollection(r: ResourceInfo, ns: string | undefined, listOpts: ListOptions, options: DeleteOptions = {}, opts: WriteOptions = {}): Promise<KList> {
     const list = this.list(r, ns, { labelSelector: listOpts.labelSelector, fieldSelector: listOpts.fieldSelector });
     const items: KObject[] = [];
     for (const o of list.items) {
       try {
-        items.push(this.delete(r, o.metadata.namespace ?? '', o.metadata.name!, options, opts));
+        items.push(await this.delete(r, o.metadata.namespace ?? '', o.metadata.name!, options, opts));
       } catch (e) {
         if (!(e instanceof StatusError && e.code === 404)) throw e;
       }

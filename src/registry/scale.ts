@@ -36,7 +36,7 @@ export function getScale(reg: Registry, r: ResourceInfo, ns: string, name: strin
   return toScale(reg.get(r, ns, name));
 }
 
-export function updateScale(reg: Registry, r: ResourceInfo, ns: string, name: string, body: unknown, opts: WriteOptions = {}): Scale {
+export async function updateScale(reg: Registry, r: ResourceInfo, ns: string, name: string, body: unknown, opts: WriteOptions = {}): Promise<Scale> {
   if (!isPlainObject(body)) throw badRequest('the object provided is unrecognized (must be of type Scale)');
   const scale = body as Scale;
   const current = reg.get(r, ns, name);
@@ -47,9 +47,9 @@ export function updateScale(reg: Registry, r: ResourceInfo, ns: string, name: st
     throw invalid('Scale', 'autoscaling', name, [fieldInvalid('spec.replicas', replicas, 'must be greater than or equal to 0')]);
   const obj = clone(current) as Scalable;
   obj.spec!.replicas = replicas;
-  return toScale(reg.update(r, ns, name, obj, { ...opts, fieldValidation: 'Ignore' }));
+  return toScale(await reg.update(r, ns, name, obj, { ...opts, fieldValidation: 'Ignore' }));
 }
 
-export function patchScale(reg: Registry, r: ResourceInfo, ns: string, name: string, type: PatchType, body: string, opts: WriteOptions = {}): Scale {
+export function patchScale(reg: Registry, r: ResourceInfo, ns: string, name: string, type: PatchType, body: string, opts: WriteOptions = {}): Promise<Scale> {
   return updateScale(reg, r, ns, name, applyPatch(getScale(reg, r, ns, name), type, body, patchSchemaFor('autoscaling/v1', 'Scale')), opts);
 }

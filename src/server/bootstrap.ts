@@ -15,53 +15,58 @@ import { CONTROLLER_SERVICE_ACCOUNTS } from './identities.js';
 
 const NAMESPACES = ['default', 'kube-system', 'kube-public', 'kube-node-lease'];
 
-function ensure(reg: Registry, plural: string, group: string, ns: string, obj: object): void {
+async function ensure(reg: Registry, plural: string, group: string, ns: string, obj: object): Promise<void> {
   const r = lookupResource(group, 'v1', plural)!;
   try {
-    reg.create(r, ns, obj, { fieldValidation: 'Ignore' });
+    await reg.create(r, ns, obj, { fieldValidation: 'Ignore' });
   } catch (e) {
     if (!isStatusError(e, 'AlreadyExists')) throw e;
   }
 }
 
-export function bootstrap(reg: Registry, apiPort: number, nowMs: number): void {
-  for (const name of NAMESPACES) {
-    ensure(reg, 'namespaces', '', '', { metadata: { name, labels: { 'kubernetes.io/metadata.name': name } } });
-  }
-  ensure(reg, 'services', '', 'default', {
+/** Creates run concurrently, so they share commits; namespaces come first, since what is in them needs them. */
+export async function bootstrap(reg: Registry, apiPort: number, nowMs: number): Promise<void> {
+  await Promise.all(NAMESPACES.map((name) => ensure(reg, 'namespaces', '', '', { metadata: { name, labels: { 'kubernetes.io/metadata.name': name } } })));
+  const creates: Array<Promise<void>> = [];
+  const create = (plural: string, group: string, ns: string, obj: object) => creates.push(ensure(reg, plural, group, ns, obj));
+  create('services', '', 'default', {
     metadata: { name: 'kubernetes', labels: { component: 'apiserver', provider: 'kubernetes' } },
     spec: { clusterIP: KUBERNETES_SERVICE_IP, ports: [{ name: 'https', port: 443, protocol: 'TCP', targetPort: apiPort }], sessionAffinity: 'None', type: 'ClusterIP' },
   });
   const RBAC = 'rbac.authorization.k8s.io';
-  for (const role of bootstrapClusterRoles()) ensure(reg, 'clusterroles', RBAC, '', role);
-  for (const binding of bootstrapClusterRoleBindings()) ensure(reg, 'clusterrolebindings', RBAC, '', binding);
-  for (const role of bootstrapRoles()) ensure(reg, 'roles', RBAC, role.metadata!.namespace!, role);
-  for (const binding of bootstrapRoleBindings()) ensure(reg, 'rolebindings', RBAC, binding.metadata!.namespace!, binding);
+  for (const role of bootstrapClusterRoles()) create('clusterroles', RBAC, '', role);
+  for (const binding of bootstrapClusterRoleBindings()) create('clusterrolebindings', RBAC, '', binding);
+  for (const role of bootstrapRoles()) create('roles', RBAC, role.metadata!.namespace!, role);
+  for (const binding of bootstrapRoleBindings()) create('rolebindings', RBAC, binding.metadata!.namespace!, binding);
   // The service-account controller makes `default` in every namespace; these exist before it runs, so
   // the first pods of the system namespaces never wait for it.
-  for (const ns of NAMESPACES) ensure(reg, 'serviceaccounts', '', ns, { metadata: { name: 'default' } });
-  for (const name of CONTROLLER_SERVICE_ACCOUNTS) ensure(reg, 'serviceaccounts', '', 'kube-system', { metadata: { name } });
-  bootstrapLocalAPIServices(reg, nowMs);
+  for (const ns of NAMESPACES) create('serviceaccounts', '', ns, { metadata: { name: 'default' } });
+  for (const name of CONTROLLER_SERVICE_ACCOUNTS) create('serviceaccounts', '', 'kube-system', { metadata: { name } });
+  for (const gv of groupVersions()) creates.push(ensureLocalAPIService(reg, gv, nowMs));
+  await Promise.all(creates);
 }
 
 /**
  * What kube-aggregator's autoregister controller keeps on start: one APIService per group-version this
  * server serves itself, marked Available because local services always are.
  */
-function bootstrapLocalAPIServices(reg: Registry, nowMs: number): void {
+async function ensureLocalAPIService(reg: Registry, gv: { group: string; version: string }, nowMs: number): Promise<void> {
   const r = lookupResource('apiregistration.k8s.io', 'v1', 'apiservices')!;
-  for (const gv of groupVersions()) {
-    const name = `${gv.version}.${gv.group}`;
-    const svc: APIService = {
-      metadata: { name, labels: { 'kube-aggregator.kubernetes.io/automanaged': 'onstart' } },
-      spec: { group: gv.group, version: gv.version, ...groupPriority(groupVersion(gv)) },
-    };
-    ensure(reg, 'apiservices', 'apiregistration.k8s.io', '', svc);
-    const stored = clone(reg.get(r, '', name)) as APIService;
-    if (stored.status?.conditions?.some((c) => c.type === 'Available' && c.status === 'True')) continue;
-    stored.status = {
-      conditions: [{ type: 'Available', status: 'True', lastTransitionTime: rfc3339(nowMs), reason: 'Local', message: 'Local APIServices are always available' }],
-    };
-    reg.update(r, '', name, stored, { fieldValidation: 'Ignore' }, 'status');
+  const name = `${gv.version}.${gv.group}`;
+  const svc: APIService = {
+    metadata: { name, labels: { 'kube-aggregator.kubernetes.io/automanaged': 'onstart' } },
+    spec: { group: gv.group, version: gv.version, ...groupPriority(groupVersion(gv)) },
+  };
+  await ensure(reg, 'apiservices', 'apiregistration.k8s.io', '', svc);
+  const stored = clone(reg.get(r, '', name)) as APIService;
+  if (stored.status?.conditions?.some((c) => c.type === 'Available' && c.status === 'True')) return;
+  stored.status = {
+    conditions: [{ type: 'Available', status: 'True', lastTransitionTime: rfc3339(nowMs), reason: 'Local', message: 'Local APIServices are always available' }],
+  };
+  try {
+    await reg.update(r, '', name, stored, { fieldValidation: 'Ignore' }, 'status');
+  } catch (e) {
+    // Another server sharing the store marked it at the same time.
+    if (!isStatusError(e, 'Conflict')) throw e;
   }
 }

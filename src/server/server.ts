@@ -50,7 +50,7 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
     const token = ensureAdminToken(opts.dataDir);
     mkdirSync(opts.dataDir, { recursive: true });
     // A failed commit (e.g. disk full) is rolled back and refused with a 500; the store logs the outage.
-    store = new Store(new SqliteBackend(path.join(opts.dataDir, 'state.db')));
+    store = await Store.open(new SqliteBackend(path.join(opts.dataDir, 'state.db')));
     const issuer = { issuer: SERVICE_ACCOUNT_ISSUER, apiAudiences: [SERVICE_ACCOUNT_ISSUER], key: loadOrCreateSigningKey(opts.dataDir), clock: realClock };
     const chain = buildApiChain(store, realClock, { authenticators: [new StaticTokenAuthenticator([{ token, user: ADMIN }])], issuer });
     const { registry } = chain;
@@ -61,7 +61,7 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
       server.listen(opts.port, opts.host, () => resolve());
     });
     const port = (server.address() as AddressInfo).port;
-    bootstrap(registry, port, realClock.now());
+    await bootstrap(registry, port, realClock.now());
     let kubelets: Kubelet[] = [];
     const controlPlane = await startControlPlane(chain.clientFor, realClock, {
       dataDir: opts.dataDir,
@@ -82,12 +82,12 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
         controlPlane.stop();
         server.closeAllConnections();
         await new Promise<void>((resolve) => server.close(() => resolve()));
-        openStore.close();
+        await openStore.close();
         lock.release();
       },
     };
   } catch (e) {
-    store?.close();
+    await store?.close();
     lock.release();
     const err = e as NodeJS.ErrnoException;
     if (err.code === 'EADDRINUSE') throw new Error(`port ${opts.port} on ${opts.host} is already in use`);

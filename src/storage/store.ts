@@ -1,10 +1,16 @@
-// The watch cache: every current object in memory, indexed by resource, in front of a durable backend.
-// One global revision orders all writes (like etcd); reads and watches never touch the backend.
+// The watch cache: every current object in memory, indexed by resource, fed by the backend's own
+// stream of committed writes, as kube-apiserver's cacher is fed by an etcd watch. Reads and watches
+// never touch the backend; writes are compare-and-swaps the backend decides, and a writer resumes once
+// the cache holds its write, so what it wrote is what it reads.
 
-import { internalError, type StatusError } from '../machinery/errors.js';
 import type { ObjectMeta } from 'kubernetes-types/meta/v1.js';
 import type { Mutable } from '../machinery/objects.js';
-import type { Backend, Write } from './backend.js';
+import { logger } from '../machinery/log.js';
+import { CompareFailedError, ExpiredError, type Backend, type BackendEvent } from './backend.js';
+
+export { CompareFailedError, ExpiredError };
+
+const log = logger('storage');
 
 /** Any stored object: open JSON of any kind, with the metadata every kind has (the server writes all of it). */
 export interface KObject {
@@ -35,19 +41,6 @@ export interface StoreEvent {
 
 export type Listener = (ev: StoreEvent) => void;
 
-export class ExpiredError extends Error {}
-
-/** A conditional write found another revision than it expected (etcd's failed compare). */
-export class CompareFailedError extends Error {
-  constructor(
-    readonly key: string,
-    readonly expected: number,
-    readonly actual: number,
-  ) {
-    super(`compare failed for ${key}: expected revision ${expected}, found ${actual}`);
-  }
-}
-
 interface Watcher {
   namespace: string | undefined;
   /** Events at or below this revision were already in what the watcher listed. */
@@ -64,8 +57,6 @@ export interface StoreOptions {
    * while tens of thousands of ordinary (1-2 KB) events remain available to watches that resume.
    */
   historyBytes?: number;
-  /** Where one-line notices go (commit failures and the recovery from them); stderr by default. */
-  log?: (line: string) => void;
 }
 
 export interface HistoryStats {
@@ -76,63 +67,50 @@ export interface HistoryStats {
   oldestRevision: number;
 }
 
-/** What a write replaced in memory, to put it back when its batch cannot be committed. */
-interface Undo {
-  resource: string;
-  key: string;
-  prior: Entry | undefined;
-}
+/** How long the cache waits before listing again when the backend's watch stream broke. */
+const RESYNC_DELAY_MS = 1000;
 
-function storageKey(resource: string, namespace: string, name: string): string {
-  return `/${resource}/${namespace}/${name}`;
-}
-
-function parseKey(key: string): { resource: string; namespace: string; name: string } {
-  const name = key.slice(key.lastIndexOf('/') + 1);
-  const rest = key.slice(1, key.lastIndexOf('/'));
-  const namespace = rest.slice(rest.lastIndexOf('/') + 1);
-  return { resource: rest.slice(0, rest.lastIndexOf('/')), namespace, name };
+/** The backend key of an object: `/<resource>/<namespace>/<name>`, or `/<resource>/<name>` when cluster-scoped. */
+export function storageKey(resource: string, namespace: string, name: string): string {
+  return namespace ? `/${resource}/${namespace}/${name}` : `/${resource}/${name}`;
 }
 
 export class Store {
-  private rev: number;
+  private rev = 0;
   private byResource = new Map<string, Map<string, Entry>>();
+  private byKey = new Map<string, Entry>();
   /** The revision of each resource's newest write, so caches over a resource know when to rebuild. */
   private lastWrites = new Map<string, number>();
   private history: StoreEvent[] = [];
   /** Revision of the newest event that is no longer in `history`; watches from before it are expired. */
-  private compactedRev: number;
+  private compactedRev = 0;
   private watchers = new Map<string, Set<Watcher>>();
   /** Serialised size of each event's object, parallel to `history`. */
   private historySizes: number[] = [];
   private historyTotal = 0;
   private readonly historySize: number;
   private readonly historyBytes: number;
-  private readonly log: (line: string) => void;
-  /** Writes applied in memory and waiting for the group commit at the end of this event-loop turn. */
-  private batch: Write[] = [];
-  private batchEvents: StoreEvent[] = [];
-  private batchUndo: Undo[] = [];
-  private batchSizes: number[] = [];
-  private batchStartRev = 0;
-  private committedWaiters: Array<{ resolve: () => void; reject: (e: StatusError) => void }> = [];
-  private flushScheduled = false;
-  /** Set while commits fail, so an outage is logged once. */
-  private failing = false;
+  private revisionWaiters: Array<{ rev: number; resolve: () => void }> = [];
+  private stopWatch: () => void = () => {};
+  private closed = false;
 
-  constructor(private backend: Backend, opts: StoreOptions = {}) {
+  private constructor(
+    private backend: Backend,
+    opts: StoreOptions,
+  ) {
     this.historySize = opts.historySize ?? 100_000;
     this.historyBytes = opts.historyBytes ?? 64 * 1024 * 1024;
-    this.log = opts.log ?? ((line) => process.stderr.write(`${line}\n`));
-    const snap = backend.load();
-    this.rev = snap.revision;
-    this.compactedRev = snap.revision;
-    for (const [key, value] of snap.objects) {
-      const { resource, namespace, name } = parseKey(key);
-      const object = deepFreeze(parseStored(backend.location, key, value));
-      const rev = Number(object?.metadata?.resourceVersion ?? 0);
-      this.table(resource).set(`${namespace}/${name}`, { resource, namespace, name, rev, object });
-    }
+  }
+
+  /** List everything from the backend, then follow its watch stream. */
+  static async open(backend: Backend, opts: StoreOptions = {}): Promise<Store> {
+    const store = new Store(backend, opts);
+    await store.sync();
+    return store;
+  }
+
+  get location(): string {
+    return this.backend.location;
   }
 
   get revision(): number {
@@ -145,6 +123,48 @@ export class Store {
 
   historyStats(): HistoryStats {
     return { events: this.history.length, bytes: this.historyTotal, maxBytes: this.historyBytes, oldestRevision: this.compactedRev };
+  }
+
+  /**
+   * Load the backend's objects (a first start, or after its watch stream broke: then the differences
+   * are announced as events and watches from before the list expire), then watch from that revision.
+   */
+  private async sync(): Promise<void> {
+    const snap = await this.backend.list();
+    const seen = new Set<string>();
+    const first = this.byKey.size === 0 && this.rev === 0;
+    for (const { key, value, revision } of snap.objects) {
+      seen.add(key);
+      if (this.byKey.get(key)?.rev === revision) continue;
+      const object = parseStored(this.backend.location, key, value);
+      if (first) this.insert(key, object, revision);
+      else this.apply({ revision, key, value, object }, value.length);
+    }
+    if (!first) {
+      for (const key of [...this.byKey.keys()]) if (!seen.has(key)) this.apply({ revision: snap.revision, key, value: null }, 0);
+      this.dropHistory(snap.revision);
+    }
+    this.rev = Math.max(this.rev, snap.revision);
+    this.compactedRev = Math.max(this.compactedRev, first ? snap.revision : this.compactedRev);
+    this.stopWatch = this.backend.watch(snap.revision, {
+      onEvents: (events, revision) => this.applyAll(events, revision),
+      onError: (err) => this.watchBroke(err),
+    });
+    this.wakeWaiters();
+  }
+
+  private watchBroke(err: Error): void {
+    if (this.closed) return;
+    log.error(`the watch on ${this.backend.location} ended (${err.message}); listing again`);
+    this.stopWatch();
+    const retry = (): void => {
+      if (this.closed) return;
+      this.sync().catch((e: Error) => {
+        log.error(`cannot list ${this.backend.location}: ${e.message}; retrying`);
+        setTimeout(retry, RESYNC_DELAY_MS);
+      });
+    };
+    setTimeout(retry, RESYNC_DELAY_MS);
   }
 
   private table(resource: string): Map<string, Entry> {
@@ -174,122 +194,99 @@ export class Store {
   }
 
   /**
-   * Write `object` at the next revision, setting metadata.resourceVersion. `object` must be a fresh
-   * object the caller no longer changes. Returns the stored entry; it is durable, and watchers hear of
-   * it, once `settled()` resolves. With `expectRev` the write is a compare-and-swap: it happens only if
-   * the key is at that revision now (0: absent), else CompareFailedError.
+   * Store `object` if the key is at `expectRev` (0: absent), else CompareFailedError; resolves once the
+   * write is durable and in this cache, with the object at its new resourceVersion. `object` must be a
+   * fresh object the caller no longer changes.
    */
-  put(resource: string, namespace: string, name: string, object: KObject, expectRev?: number): Entry {
-    this.compare(resource, namespace, name, expectRev);
-    const rev = this.rev + 1;
+  async put(resource: string, namespace: string, name: string, object: KObject, expectRev: number): Promise<Entry> {
     object.metadata = object.metadata ?? {};
-    object.metadata.resourceVersion = String(rev);
+    delete object.metadata.resourceVersion;
     const value = JSON.stringify(object);
-    deepFreeze(object);
-    const t = this.table(resource);
-    const k = `${namespace}/${name}`;
-    const prior = t.get(k);
-    this.begin({ resource, key: k, prior });
-    this.rev = rev;
-    const entry: Entry = { resource, namespace, name, rev, object };
-    t.set(k, entry);
-    this.enqueue({ revision: rev, key: storageKey(resource, namespace, name), value }, { type: prior ? 'MODIFIED' : 'ADDED', rev, entry, previous: prior?.object }, value.length);
-    return entry;
+    const rev = await this.backend.write(storageKey(resource, namespace, name), value, expectRev, object);
+    await this.caughtUp(rev);
+    if (!Object.isFrozen(object)) {
+      object.metadata.resourceVersion = String(rev);
+      deepFreeze(object);
+    }
+    return { resource, namespace, name, rev, object };
   }
 
-  private compare(resource: string, namespace: string, name: string, expectRev: number | undefined): void {
-    if (expectRev === undefined) return;
-    const actual = this.get(resource, namespace, name)?.rev ?? 0;
-    if (actual !== expectRev) throw new CompareFailedError(storageKey(resource, namespace, name), expectRev, actual);
-  }
-
-  /** Remove the object; the DELETED event carries `final` (the last state, at the deletion revision). With `expectRev`, only at that revision. */
-  remove(resource: string, namespace: string, name: string, final: KObject, expectRev?: number): Entry | undefined {
-    this.compare(resource, namespace, name, expectRev);
-    const t = this.byResource.get(resource);
-    const k = `${namespace}/${name}`;
-    const old = t?.get(k);
-    if (!t || !old) return undefined;
-    const rev = this.rev + 1;
-    this.begin({ resource, key: k, prior: old });
-    this.rev = rev;
-    t.delete(k);
-    final.metadata = final.metadata ?? {};
+  /**
+   * Delete the key if it is at `expectRev`. Watchers get the last stored state at the deletion revision;
+   * the caller gets `final` (the object as the deletion left it) at that revision.
+   */
+  async remove(resource: string, namespace: string, name: string, final: KObject, expectRev: number): Promise<Entry> {
+    const rev = await this.backend.write(storageKey(resource, namespace, name), null, expectRev);
+    await this.caughtUp(rev);
     final.metadata.resourceVersion = String(rev);
-    const size = JSON.stringify(final).length;
-    deepFreeze(final);
-    const entry: Entry = { resource, namespace, name, rev, object: final };
-    this.enqueue({ revision: rev, key: storageKey(resource, namespace, name), value: null }, { type: 'DELETED', rev, entry, previous: old.object }, size);
-    return entry;
+    return { resource, namespace, name, rev, object: final };
   }
 
-  /** Revision of the newest write to `resource` (0 if none since start); a rolled-back write still counts. */
+  /** Resolves once this cache has applied every write up to `rev`. */
+  caughtUp(rev: number): Promise<void> {
+    if (rev <= this.rev) return Promise.resolve();
+    return new Promise((resolve) => this.revisionWaiters.push({ rev, resolve }));
+  }
+
+  /** Resolves once this cache holds every write the backend had committed when it was called (a consistent read). */
+  async fresh(): Promise<void> {
+    await this.caughtUp(await this.backend.currentRevision());
+  }
+
+  /** Revision of the newest write to `resource` (0 if none since start). */
   lastWrite(resource: string): number {
     return this.lastWrites.get(resource) ?? 0;
   }
 
-  private begin(undo: Undo): void {
-    this.lastWrites.set(undo.resource, this.rev + 1);
-    if (!this.batch.length) this.batchStartRev = this.rev;
-    this.batchUndo.push(undo);
-  }
-
-  private enqueue(w: Write, ev: StoreEvent, size: number): void {
-    this.batch.push(w);
-    this.batchEvents.push(ev);
-    this.batchSizes.push(size);
-    if (!this.flushScheduled) {
-      this.flushScheduled = true;
-      setImmediate(() => this.flush());
+  private applyAll(events: BackendEvent[], revision: number): void {
+    for (const ev of events) {
+      try {
+        this.apply(ev, ev.value?.length ?? 0);
+      } catch (e) {
+        log.error(`ignoring the write of ${ev.key} at revision ${ev.revision}: ${(e as Error).message}`);
+      }
     }
+    this.rev = Math.max(this.rev, revision);
+    this.wakeWaiters();
   }
 
-  /**
-   * Commit every pending write in one transaction, then tell watchers. Runs by itself once per turn.
-   * When the commit fails (disk full, I/O error) the whole batch is undone in memory, since a later
-   * write of the batch may build on an earlier one; its callers' settled() rejects with a 500.
-   */
-  flush(): void {
-    this.flushScheduled = false;
-    if (!this.batch.length) return;
-    const writes = this.batch;
-    const events = this.batchEvents;
-    const sizes = this.batchSizes;
-    const undo = this.batchUndo;
-    const waiters = this.committedWaiters.splice(0);
-    this.batch = [];
-    this.batchEvents = [];
-    this.batchSizes = [];
-    this.batchUndo = [];
-    try {
-      this.backend.commit(writes);
-    } catch (e) {
-      this.rollBack(undo);
-      const err = commitFailure(this.backend.location, e);
-      if (!this.failing) this.log(`k8ts: ${err.message.replace(/^Internal error occurred: /, '')}; refusing writes until a commit succeeds`);
-      this.failing = true;
-      for (const w of waiters) w.reject(err);
-      return;
+  private wakeWaiters(): void {
+    if (!this.revisionWaiters.length) return;
+    const ready = this.revisionWaiters.filter((w) => w.rev <= this.rev);
+    if (!ready.length) return;
+    this.revisionWaiters = this.revisionWaiters.filter((w) => w.rev > this.rev);
+    for (const w of ready) w.resolve();
+  }
+
+  /** Put a loaded object in the cache without announcing it. */
+  private insert(key: string, object: KObject, rev: number): Entry {
+    object.metadata.resourceVersion = String(rev);
+    deepFreeze(object);
+    const { resource, namespace, name } = parseKey(key, object);
+    const entry: Entry = { resource, namespace, name, rev, object };
+    this.table(resource).set(`${namespace}/${name}`, entry);
+    this.byKey.set(key, entry);
+    return entry;
+  }
+
+  private apply(ev: BackendEvent, size: number): void {
+    if (ev.revision <= this.rev && this.byKey.get(ev.key)?.rev === ev.revision) return;
+    const prior = this.byKey.get(ev.key);
+    let event: StoreEvent;
+    if (ev.value === null) {
+      if (!prior) return;
+      this.table(prior.resource).delete(`${prior.namespace}/${prior.name}`);
+      this.byKey.delete(ev.key);
+      const last = { ...prior.object, metadata: Object.freeze({ ...prior.object.metadata, resourceVersion: String(ev.revision) }) };
+      event = { type: 'DELETED', rev: ev.revision, entry: { ...prior, rev: ev.revision, object: Object.freeze(last) }, previous: prior.object };
+    } else {
+      const object = (ev.object as KObject | undefined) ?? parseStored(this.backend.location, ev.key, ev.value);
+      const entry = this.insert(ev.key, object, ev.revision);
+      event = { type: prior ? 'MODIFIED' : 'ADDED', rev: ev.revision, entry, previous: prior?.object };
     }
-    if (this.failing) this.log(`k8ts: writes to ${this.backend.location} succeed again`);
-    this.failing = false;
-    for (let i = 0; i < events.length; i++) this.emit(events[i], sizes[i]);
-    for (const w of waiters) w.resolve();
-  }
-
-  private rollBack(undo: Undo[]): void {
-    for (let i = undo.length - 1; i >= 0; i--) {
-      const { resource, key, prior } = undo[i];
-      if (prior) this.table(resource).set(key, prior);
-      else this.byResource.get(resource)?.delete(key);
-    }
-    this.rev = this.batchStartRev;
-  }
-
-  /** Resolves once every write made so far is committed and announced to watchers; rejects with a StatusError when their commit failed. */
-  settled(): Promise<void> {
-    if (!this.batch.length) return Promise.resolve();
-    return new Promise((resolve, reject) => this.committedWaiters.push({ resolve, reject }));
+    this.rev = Math.max(this.rev, ev.revision);
+    this.lastWrites.set(event.entry.resource, ev.revision);
+    this.emit(event, size);
   }
 
   private emit(ev: StoreEvent, size: number): void {
@@ -306,7 +303,7 @@ export class Store {
       } catch (e) {
         // A broken watcher must not stop the others or fail the write that was already committed.
         ws.delete(w);
-        process.emitWarning(`watch listener failed and was removed: ${(e as Error).message}`);
+        log.error(`watch listener failed and was removed: ${(e as Error).message}`);
       }
     }
   }
@@ -352,24 +349,40 @@ export class Store {
     this.compactedRev = dropped[dropped.length - 1].rev;
   }
 
-  close(): void {
-    this.flush();
-    this.backend.close();
+  /** After a relist the history has a gap: only watches from the list revision on can be served. */
+  private dropHistory(rev: number): void {
+    this.history = [];
+    this.historySizes = [];
+    this.historyTotal = 0;
+    this.compactedRev = Math.max(this.compactedRev, rev);
   }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    this.stopWatch();
+    await this.backend.close();
+  }
+}
+
+/** The resource, namespace and name of a key, given the object stored under it. */
+function parseKey(key: string, object: KObject): { resource: string; namespace: string; name: string } {
+  const name = object.metadata?.name ?? key.slice(key.lastIndexOf('/') + 1);
+  const namespace = object.metadata?.namespace ?? '';
+  const suffix = namespace ? `/${namespace}/${name}` : `/${name}`;
+  if (!key.endsWith(suffix)) throw new Error(`the object stored under ${key} is named ${namespace ? `${namespace}/` : ''}${name}`);
+  return { resource: key.slice(1, key.length - suffix.length), namespace, name };
 }
 
 function parseStored(location: string, key: string, value: string): KObject {
+  let o: KObject;
   try {
-    return JSON.parse(value);
+    o = JSON.parse(value);
   } catch (e) {
     throw new Error(`cannot load ${location}: the stored value of ${key} is not JSON: ${(e as Error).message}`);
   }
-}
-
-function commitFailure(location: string, e: unknown): StatusError {
-  const msg = (e as Error)?.message ?? String(e);
-  const full = (e as { code?: string })?.code === 'SQLITE_FULL' || /disk is full|ENOSPC/i.test(msg);
-  return internalError(`${full ? 'storage is full: ' : ''}cannot commit to ${location}: ${msg}`);
+  if (typeof o !== 'object' || o === null) throw new Error(`cannot load ${location}: the stored value of ${key} is not an object`);
+  o.metadata ??= {};
+  return o;
 }
 
 function cmp(a: string, b: string): number {

@@ -8,7 +8,7 @@ import type { Registry } from '../registry/rest.js';
 import { buildApiChain } from '../server/apichain.js';
 import { bootstrap } from '../server/bootstrap.js';
 import { ADMIN } from '../server/identities.js';
-import { MemoryBackend } from '../storage/backend.js';
+import { MemoryBackend } from '../storage/local.js';
 import { Store } from '../storage/store.js';
 
 export interface TestCluster {
@@ -23,11 +23,11 @@ export interface TestCluster {
   stop(): void;
 }
 
-export function testCluster(clock: Clock = realClock): TestCluster {
-  const store = new Store(new MemoryBackend());
+export async function testCluster(clock: Clock = realClock): Promise<TestCluster> {
+  const store = await Store.open(new MemoryBackend());
   const chain = buildApiChain(store, clock, { authenticators: [] });
   const registry = chain.registry;
-  bootstrap(registry, 6443, clock.now());
+  await bootstrap(registry, 6443, clock.now());
   const client = chain.clientFor(ADMIN);
   const informers = new InformerFactory(client, clock);
   const ctx = makeContext(client, informers, clock);

@@ -56,7 +56,7 @@ export interface SchedulerCluster extends TestCluster {
 
 /** A cluster with these nodes and a started scheduler (short back-off so retries are quick). */
 export async function schedulerCluster(nodes: Node[]): Promise<SchedulerCluster> {
-  const c = testCluster();
+  const c = await testCluster();
   for (const n of nodes) await createNode(c, n);
   const pods = c.client.resource(REFS.pods);
   const scheduler = new Scheduler(c.ctx, { queue: { initialBackoffMs: 20, maxBackoffMs: 100 } });

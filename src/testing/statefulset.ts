@@ -50,7 +50,7 @@ export interface Harness {
 
 /** A running controller on a fresh in-memory cluster. */
 export async function startController(clock?: Clock): Promise<Harness> {
-  const cluster = testCluster(clock);
+  const cluster = await testCluster(clock);
   const controller = new StatefulSetController(cluster.ctx);
   await cluster.start();
   controller.start();

@@ -34,7 +34,7 @@ test('rulesEqual treats missing and empty lists alike', () => {
 });
 
 test('the controller fills admin/edit/view and follows new aggregated roles', async () => {
-  const c = testCluster();
+  const c = await testCluster();
   const ctl = new ClusterRoleAggregationController(c.ctx);
   await c.start();
   ctl.start();

@@ -8,8 +8,8 @@ import { testCluster, waitFor } from '../../testing/fixture.js';
 import { EndpointsController } from './endpoints_controller.js';
 import { headlessService, reportStatus, statefulPod } from '../../testing/endpointpods.js';
 
-async function setup(before?: (c: ReturnType<typeof testCluster>) => Promise<void>) {
-  const c = testCluster();
+async function setup(before?: (c: Awaited<ReturnType<typeof testCluster>>) => Promise<void>) {
+  const c = await testCluster();
   await before?.(c);
   const ctrl = new EndpointsController(c.ctx);
   await c.start();
@@ -23,7 +23,7 @@ async function setup(before?: (c: ReturnType<typeof testCluster>) => Promise<voi
   };
 }
 
-async function endpoints(c: ReturnType<typeof testCluster>, name: string, check: (ep: Stored<Endpoints>) => boolean, what: string): Promise<Stored<Endpoints>> {
+async function endpoints(c: Awaited<ReturnType<typeof testCluster>>, name: string, check: (ep: Stored<Endpoints>) => boolean, what: string): Promise<Stored<Endpoints>> {
   const found = waitFor(async () => {
     try {
       const ep = await c.client.resource(REFS.endpoints).get('default', name);

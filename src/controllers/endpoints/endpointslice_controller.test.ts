@@ -8,7 +8,7 @@ import type { WireSlice } from './endpointslice.js';
 import { headlessService, reportStatus, statefulPod } from '../../testing/endpointpods.js';
 
 async function setup() {
-  const c = testCluster();
+  const c = await testCluster();
   const ctrl = new EndpointSliceController(c.ctx);
   await c.start();
   ctrl.start();
@@ -23,7 +23,7 @@ async function setup() {
 
 type Slices = Array<Stored<WireSlice>>;
 
-async function slicesOf(c: ReturnType<typeof testCluster>, service: string): Promise<Slices> {
+async function slicesOf(c: Awaited<ReturnType<typeof testCluster>>, service: string): Promise<Slices> {
   return (await c.client.resource<WireSlice>(REFS.endpointslices).list('default', { labelSelector: `kubernetes.io/service-name=${service}` })).items;
 }
 

@@ -18,7 +18,7 @@ afterEach(() => {
 });
 
 async function start(): Promise<TestCluster> {
-  cluster = testCluster();
+  cluster = await testCluster();
   gc = new GarbageCollector(cluster.ctx);
   gc.start();
   await cluster.start();
@@ -196,7 +196,7 @@ describe('GarbageCollector', () => {
   });
 
   it('finishes an orphaning that started before the collector ran', async () => {
-    cluster = testCluster();
+    cluster = await testCluster();
     const c = cluster;
     const owner = await c.client.resource(REFS.configmaps).create('default', configMap('owner'));
     await c.client.resource(REFS.configmaps).create('default', configMap('kept', [ownerRef(owner, 'v1', 'ConfigMap')]));

@@ -28,7 +28,7 @@ interface Env {
 async function setup(): Promise<Env> {
   const dataDir = mkdtempSync(join(tmpdir(), 'k8ts-pv-'));
   dirs.push(dataDir);
-  const c = testCluster();
+  const c = await testCluster();
   await ensureDefaultStorageClass(c.client);
   const ctrl = new PersistentVolumeController(c.ctx, { dataDir });
   await c.start();

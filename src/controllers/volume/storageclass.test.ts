@@ -38,7 +38,7 @@ describe('defaultStorageClassName', () => {
 
 describe('ensureDefaultStorageClass', () => {
   it('creates the minikube-style standard class once', async () => {
-    const c = testCluster();
+    const c = await testCluster();
     await ensureDefaultStorageClass(c.client);
     await ensureDefaultStorageClass(c.client);
     const sc = await c.client.storageClasses.get('', 'standard');
