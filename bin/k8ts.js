@@ -1,8 +1,8 @@
 #!/usr/bin/env node
-// Entry point of the `k8ts` command: runs the bundled CLI (dist/k8ts.mjs), or the compiled modules.
+// Entry point of the `k8ts` command: runs the bundled CLI (dist/bundle/k8ts.mjs), or the compiled modules.
 import { existsSync } from 'node:fs';
 
-const bundle = new URL('../dist/k8ts.mjs', import.meta.url);
+const bundle = new URL('../dist/bundle/k8ts.mjs', import.meta.url);
 const modules = new URL('../dist/cli/main.js', import.meta.url);
 const entry = existsSync(bundle) ? bundle : modules;
 if (!existsSync(entry)) {

@@ -1,7 +1,8 @@
 // Build: compile src/ to dist/ and test/ to dist/test/ with tsc, generate the OpenAPI definitions,
-// then bundle the command line into one file (dist/k8ts.mjs) so that `k8ts server` starts without
-// loading hundreds of modules. Silent on success; exits non-zero if any step fails.
+// then bundle the command line (dist/bundle/k8ts.mjs, with chunks for what is loaded only on demand,
+// such as the etcd client) so that `k8ts server` starts without loading hundreds of modules. Silent on success; exits non-zero if any step fails.
 import { spawnSync } from 'node:child_process';
+import { rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -17,15 +18,21 @@ const generated = run(path.join(root, 'scripts/gen-openapi.mjs'));
 let bundled = 0;
 try {
   const esbuild = await import('esbuild');
+  // Chunk names carry content hashes: start empty so old chunks do not pile up.
+  rmSync(path.join(root, 'dist/bundle'), { recursive: true, force: true });
   await esbuild.build({
     entryPoints: [path.join(root, 'dist/cli/main.js')],
-    outfile: path.join(root, 'dist/k8ts.mjs'),
+    outdir: path.join(root, 'dist/bundle'),
+    entryNames: 'k8ts',
+    outExtension: { '.js': '.mjs' },
     bundle: true,
+    // Dynamic imports become chunks, so their dependencies load only when used.
+    splitting: true,
     platform: 'node',
     format: 'esm',
     target: 'node20',
     // Native or lazily loaded: resolved from node_modules at run time.
-    external: ['better-sqlite3', '@peculiar/x509', 'yaml'],
+    external: ['better-sqlite3', '@peculiar/x509', 'yaml', 'etcd3'],
     // CommonJS dependencies inside an ES module bundle need a require().
     banner: { js: "import { createRequire as __k8tsRequire } from 'node:module'; const require = __k8tsRequire(import.meta.url);" },
     logLevel: 'warning',

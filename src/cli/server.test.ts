@@ -16,12 +16,13 @@ test('the defaults become a server on 127.0.0.1:6443 with state in ./.k8ts', () 
     simStartDelayMs: 250,
     simStopDelayMs: 250,
     verbosity: 0,
+    leaderElection: { leaseDurationMs: 15000, renewDeadlineMs: 10000, retryPeriodMs: 2000 },
   });
 });
 
 test('valid values are converted', () => {
   const opts = toServerOptions(
-    flags({ dataDir: '/var/lib/k8ts', host: '::1', port: '0', nodes: '3', simStartDelay: '0', simStopDelay: '1m30s' }),
+    flags({ dataDir: '/var/lib/k8ts', host: '::1', port: '0', nodes: '3', simStartDelay: '0', simStopDelay: '1m30s', etcd: 'http://127.0.0.1:2379, https://10.0.0.2:2379', token: 's3cret', leaderElectLeaseDuration: '3s', leaderElectRenewDeadline: '2s', leaderElectRetryPeriod: '500ms', etcdCompactionInterval: '1m' }),
   );
   assert.deepEqual(opts, {
     dataDir: '/var/lib/k8ts',
@@ -31,6 +32,10 @@ test('valid values are converted', () => {
     simStartDelayMs: 0,
     simStopDelayMs: 90000,
     verbosity: 0,
+    etcd: ['http://127.0.0.1:2379', 'https://10.0.0.2:2379'],
+    token: 's3cret',
+    compactionIntervalMs: 60000,
+    leaderElection: { leaseDurationMs: 3000, renewDeadlineMs: 2000, retryPeriodMs: 500 },
   });
   assert.equal(toServerOptions(flags({ port: '65535', host: 'localhost' })).port, 65535);
   assert.equal(toServerOptions(flags({ host: '0.0.0.0' })).host, '0.0.0.0');
@@ -50,6 +55,14 @@ const INVALID: [Partial<ServerFlags>, string][] = [
   [{ host: 'not a host' }, 'invalid value for --host: "not a host" is not an IP address or host name'],
   [{ host: '' }, 'invalid value for --host: "" is not an IP address or host name'],
   [{ dataDir: ' ' }, 'invalid value for --data-dir: must not be empty'],
+  [{ etcd: '127.0.0.1:2379' }, 'invalid value for --etcd: "127.0.0.1:2379" is not an etcd client URL like http://127.0.0.1:2379'],
+  [{ etcd: 'http://127.0.0.1:2379,' }, 'invalid value for --etcd: "" is not an etcd client URL like http://127.0.0.1:2379'],
+  [{ etcd: 'http://127.0.0.1' }, 'invalid value for --etcd: "http://127.0.0.1" is not an etcd client URL like http://127.0.0.1:2379'],
+  [{ token: 'x' }, '--token needs --etcd: it encrypts the cluster data kept in etcd'],
+  [{ etcd: 'http://127.0.0.1:2379', token: '' }, 'invalid value for --token: must not be empty'],
+  [{ leaderElectLeaseDuration: '10s' }, 'invalid leader election timing: --leader-elect-lease-duration must be greater than --leader-elect-renew-deadline'],
+  [{ leaderElectRetryPeriod: '9s' }, 'invalid leader election timing: --leader-elect-renew-deadline must be greater than 1.2 x --leader-elect-retry-period'],
+  [{ leaderElectRetryPeriod: '0' }, 'invalid value for --leader-elect-retry-period: must be greater than zero'],
 ];
 
 for (const [overrides, message] of INVALID) {

@@ -15,6 +15,12 @@ export interface ServerFlags {
   simStartDelay: string;
   simStopDelay: string;
   v: string;
+  etcd?: string;
+  token?: string;
+  leaderElectLeaseDuration: string;
+  leaderElectRenewDeadline: string;
+  leaderElectRetryPeriod: string;
+  etcdCompactionInterval: string;
 }
 
 export const SERVER_FLAG_DEFAULTS: ServerFlags = {
@@ -25,17 +31,27 @@ export const SERVER_FLAG_DEFAULTS: ServerFlags = {
   simStartDelay: '250ms',
   simStopDelay: '250ms',
   v: '0',
+  leaderElectLeaseDuration: '15s',
+  leaderElectRenewDeadline: '10s',
+  leaderElectRetryPeriod: '2s',
+  etcdCompactionInterval: '5m',
 };
 
 const HELP_AFTER = `
 The data directory holds the cluster state, the generated CA and serving certificate (pki/),
 the admin token and the kubeconfig. Only one server may use a data directory at a time.
+With --etcd the state lives in etcd instead, and so do the CA, the service-account key and the
+admin token: start more servers on the same etcd, each with its own data directory, and they
+serve one cluster. The controllers, the scheduler and the nodes run on one server at a time,
+elected on the kube-system Leases kube-controller-manager and kube-scheduler.
 Durations are Go durations: 0, 200ms, 2s, 1m, 1m30s.
 
 Examples:
   k8ts server                                  # https://127.0.0.1:6443, state in ./.k8ts
   k8ts server --port 0 --data-dir /tmp/k8ts    # any free port, state in /tmp/k8ts
   k8ts server --nodes 3 --sim-start-delay 0    # three nodes, pods start at once
+  k8ts server --etcd http://127.0.0.1:2379 --data-dir /tmp/a --port 6443
+  k8ts server --etcd http://127.0.0.1:2379 --data-dir /tmp/b --port 6444   # a second server, same cluster
   export KUBECONFIG=$PWD/.k8ts/kubeconfig      # then use kubectl as usual
 `;
 
@@ -51,6 +67,12 @@ export function registerServerCommand(program: Command): void {
     .option('--sim-start-delay <duration>', 'time a simulated container takes to start running', d.simStartDelay)
     .option('--sim-stop-delay <duration>', 'time a simulated container takes to exit after being stopped', d.simStopDelay)
     .option('-v, --v <level>', 'log verbosity, as klog: 0 errors and warnings, 1 info, 3 every request, higher more detail', d.v)
+    .option('--etcd <urls>', 'keep the cluster in etcd at these comma-separated client URLs (http://127.0.0.1:2379) instead of <data-dir>/state.db')
+    .option('--token <secret>', 'with --etcd: encrypt the cluster data (CA, keys, admin token) kept in etcd; every server of the cluster needs the same token')
+    .option('--leader-elect-lease-duration <duration>', 'how long other servers wait after the leader last renewed before taking over', d.leaderElectLeaseDuration)
+    .option('--leader-elect-renew-deadline <duration>', 'how long the leader keeps trying to renew before it stops leading', d.leaderElectRenewDeadline)
+    .option('--leader-elect-retry-period <duration>', 'how often servers try to acquire or renew leadership', d.leaderElectRetryPeriod)
+    .option('--etcd-compaction-interval <duration>', 'with --etcd: how often revisions older than one interval are compacted; 0 never', d.etcdCompactionInterval)
     .addHelpText('after', HELP_AFTER)
     .action(async (flags: ServerFlags) => {
       await runServer(toServerOptions(flags));
@@ -71,7 +93,40 @@ export function toServerOptions(flags: ServerFlags): ServerOptions {
     simStartDelayMs: durationFlag('--sim-start-delay', flags.simStartDelay),
     simStopDelayMs: durationFlag('--sim-stop-delay', flags.simStopDelay),
     verbosity: integerFlag('-v', flags.v, 0, 10),
+    ...etcdOptions(flags),
+    leaderElection: leaderElectionFlags(flags),
   };
+}
+
+function etcdOptions(flags: ServerFlags): Pick<ServerOptions, 'etcd' | 'token' | 'compactionIntervalMs'> {
+  if (flags.etcd === undefined) {
+    if (flags.token !== undefined) throw new UsageError('--token needs --etcd: it encrypts the cluster data kept in etcd');
+    return {};
+  }
+  const urls = flags.etcd.split(',').map((u) => u.trim());
+  for (const u of urls) {
+    let ok = false;
+    try {
+      const url = new URL(u);
+      ok = (url.protocol === 'http:' || url.protocol === 'https:') && url.port !== '' && url.pathname === '/';
+    } catch {
+      ok = false;
+    }
+    if (!ok) throw new UsageError(`invalid value for --etcd: ${JSON.stringify(u)} is not an etcd client URL like http://127.0.0.1:2379`);
+  }
+  if (flags.token === '') throw new UsageError('invalid value for --token: must not be empty');
+  return { etcd: urls, token: flags.token, compactionIntervalMs: durationFlag('--etcd-compaction-interval', flags.etcdCompactionInterval) };
+}
+
+/** The checks client-go's NewLeaderElector makes, as flag errors. */
+function leaderElectionFlags(flags: ServerFlags): ServerOptions['leaderElection'] {
+  const leaseDurationMs = durationFlag('--leader-elect-lease-duration', flags.leaderElectLeaseDuration);
+  const renewDeadlineMs = durationFlag('--leader-elect-renew-deadline', flags.leaderElectRenewDeadline);
+  const retryPeriodMs = durationFlag('--leader-elect-retry-period', flags.leaderElectRetryPeriod);
+  if (retryPeriodMs <= 0) throw new UsageError('invalid value for --leader-elect-retry-period: must be greater than zero');
+  if (leaseDurationMs <= renewDeadlineMs) throw new UsageError('invalid leader election timing: --leader-elect-lease-duration must be greater than --leader-elect-renew-deadline');
+  if (renewDeadlineMs <= 1.2 * retryPeriodMs) throw new UsageError('invalid leader election timing: --leader-elect-renew-deadline must be greater than 1.2 x --leader-elect-retry-period');
+  return { leaseDurationMs, renewDeadlineMs, retryPeriodMs };
 }
 
 function integerFlag(flag: string, value: string, min: number, max: number): number {

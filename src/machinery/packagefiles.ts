@@ -1,5 +1,5 @@
 // Files shipped with the package (package.json, generated data under dist/), found from the package
-// root so that the same code works from dist/<module>.js and from the single-file bundle dist/k8ts.mjs.
+// root so that the same code works from dist/<module>.js and from the bundle in dist/bundle/.
 
 import { existsSync } from 'node:fs';
 import path from 'node:path';

@@ -1,7 +1,9 @@
-// The controller manager: every controller of the control plane on one shared informer factory. As
-// kube-controller-manager with --use-service-account-credentials, the informers list and watch as
+// The components that act on the cluster, each group on its own informer factory as separate
+// processes would be: the controller manager (with the nodes of this process) and the scheduler. As
+// kube-controller-manager with --use-service-account-credentials, its informers list and watch as
 // `system:kube-controller-manager` and each controller writes as its own service account in
-// kube-system, so what it may do is what its `system:controller:<name>` role grants.
+// kube-system, so what it may do is what its `system:controller:<name>` role grants. Each group is
+// started afresh whenever this server wins its lease (leaderelected.ts).
 
 import type { UserInfo } from '../apiserver/authentication/user.js';
 import type { Client } from '../client/client.js';
@@ -19,14 +21,9 @@ import { ensureDefaultStorageClass, PersistentVolumeController } from '../contro
 import type { Clock } from '../machinery/clock.js';
 import { Scheduler } from '../scheduler/scheduler.js';
 import { ADMIN, CONTROLLER_MANAGER, controllerUser, SCHEDULER } from './identities.js';
+import type { Launch, Running } from './leaderelected.js';
 
-export interface ControlPlane {
-  ctx: ControllerContext;
-  informers: InformerFactory;
-  stop(): void;
-}
-
-export interface ControlPlaneOptions {
+export interface ControllerManagerOptions {
   dataDir: string;
   /** The cluster CA, published to every namespace as `kube-root-ca.crt`. */
   caPem: string;
@@ -36,35 +33,45 @@ export interface ControlPlaneOptions {
   extra?: (contextFor: (user: UserInfo) => ControllerContext) => Controller[];
 }
 
-export async function startControlPlane(clientFor: (user: UserInfo) => Client, clock: Clock, opts: ControlPlaneOptions): Promise<ControlPlane> {
-  const informers = new InformerFactory(clientFor(CONTROLLER_MANAGER), clock);
-  const contextFor = (user: UserInfo) => makeContext(clientFor(user), informers, clock);
-  const as = (name: string) => contextFor(controllerUser(name));
-  // The default StorageClass is an addon on a real cluster (installed with admin rights), not a controller's.
-  await ensureDefaultStorageClass(clientFor(ADMIN));
-  const controllers: Controller[] = [
-    new NamespaceController(as('namespace-controller')),
-    new ServiceAccountsController(as('service-account-controller')),
-    // The tokens controller runs with kube-controller-manager's own credentials, as upstream.
-    new TokensController(contextFor(CONTROLLER_MANAGER), { caPem: opts.caPem, sign: opts.signLegacyToken }),
-    new RootCACertPublisher(as('root-ca-cert-publisher'), opts.caPem),
-    new GarbageCollector(as('generic-garbage-collector')),
-    new StatefulSetController(as('statefulset-controller')),
-    new PersistentVolumeController(as('persistent-volume-binder'), { dataDir: opts.dataDir }),
-    new EndpointsController(as('endpoint-controller')),
-    new EndpointSliceController(as('endpointslice-controller')),
-    new ClusterRoleAggregationController(as('clusterrole-aggregation-controller')),
-    new Scheduler(contextFor(SCHEDULER)),
-    ...(opts.extra?.(contextFor) ?? []),
-  ];
+/** Informers started once every controller registered its handlers; stopping stops the controllers first. */
+function run(informers: InformerFactory, controllers: Controller[]): Running {
   informers.start();
   for (const c of controllers) c.start();
   return {
-    ctx: contextFor(CONTROLLER_MANAGER),
-    informers,
     stop() {
       for (const c of controllers) c.stop();
       informers.stop();
     },
+  };
+}
+
+export function controllerManager(clientFor: (user: UserInfo) => Client, clock: Clock, opts: ControllerManagerOptions): Launch {
+  return async () => {
+    const informers = new InformerFactory(clientFor(CONTROLLER_MANAGER), clock);
+    const contextFor = (user: UserInfo) => makeContext(clientFor(user), informers, clock);
+    const as = (name: string) => contextFor(controllerUser(name));
+    // The default StorageClass is an addon on a real cluster (installed with admin rights), not a controller's.
+    await ensureDefaultStorageClass(clientFor(ADMIN));
+    return run(informers, [
+      new NamespaceController(as('namespace-controller')),
+      new ServiceAccountsController(as('service-account-controller')),
+      // The tokens controller runs with kube-controller-manager's own credentials, as upstream.
+      new TokensController(contextFor(CONTROLLER_MANAGER), { caPem: opts.caPem, sign: opts.signLegacyToken }),
+      new RootCACertPublisher(as('root-ca-cert-publisher'), opts.caPem),
+      new GarbageCollector(as('generic-garbage-collector')),
+      new StatefulSetController(as('statefulset-controller')),
+      new PersistentVolumeController(as('persistent-volume-binder'), { dataDir: opts.dataDir }),
+      new EndpointsController(as('endpoint-controller')),
+      new EndpointSliceController(as('endpointslice-controller')),
+      new ClusterRoleAggregationController(as('clusterrole-aggregation-controller')),
+      ...(opts.extra?.(contextFor) ?? []),
+    ]);
+  };
+}
+
+export function scheduler(clientFor: (user: UserInfo) => Client, clock: Clock): Launch {
+  return async () => {
+    const informers = new InformerFactory(clientFor(SCHEDULER), clock);
+    return run(informers, [new Scheduler(makeContext(clientFor(SCHEDULER), informers, clock))]);
   };
 }

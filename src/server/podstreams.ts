@@ -19,12 +19,12 @@ function intParam(q: URLSearchParams, name: string): number | undefined {
   return n;
 }
 
-export function podStreams(registry: Registry, kubelets: Kubelet[]): PodStreams {
-  const byNode = new Map(kubelets.map((k) => [k.nodeName, k]));
+/** `kubelets` is live: the node agents run on whichever server leads the controller manager. */
+export function podStreams(registry: Registry, kubelets: readonly Kubelet[]): PodStreams {
   const kubeletFor = (ns: string, name: string): Kubelet => {
     const pod = registry.get(PODS, ns, name) as Pod;
-    const k = byNode.get(pod.spec!.nodeName!) ?? kubelets[0];
-    if (!k) throw badRequest(`pod ${name} is not on a node this server runs`);
+    const k = kubelets.find((kubelet) => kubelet.nodeName === pod.spec?.nodeName);
+    if (!k) throw badRequest(`pod ${name} is not on a node this server runs: the nodes run on the server holding the kube-system/kube-controller-manager lease`);
     return k;
   };
   return {

@@ -10,19 +10,22 @@ import { loadOrCreateSigningKey } from '../apiserver/authentication/serviceaccou
 import { StaticTokenAuthenticator } from '../apiserver/authentication/token.js';
 import type { HandlerContext } from '../apiserver/handlers.js';
 import { createApiServer } from '../apiserver/server.js';
+import { REFS } from '../client/client.js';
 import { realClock } from '../machinery/clock.js';
 import { setVerbosity } from '../machinery/log.js';
+import type { Backend } from '../storage/backend.js';
 import { SqliteBackend } from '../storage/sqlite.js';
 import { Store } from '../storage/store.js';
 import { buildApiChain } from './apichain.js';
 import { bootstrap } from './bootstrap.js';
-import { startControlPlane } from './controllers.js';
+import { controllerManager, scheduler } from './controllers.js';
 import { startNodes } from './nodes.js';
 import { podStreams } from './podstreams.js';
 import type { Kubelet } from '../kubelet/kubelet.js';
 import { lockDataDir } from './datadir.js';
-import { ADMIN, SERVICE_ACCOUNT_ISSUER } from './identities.js';
+import { ADMIN, CONTROLLER_MANAGER, SCHEDULER, SERVICE_ACCOUNT_ISSUER } from './identities.js';
 import { writeKubeconfig } from './kubeconfig.js';
+import { candidateIdentity, DEFAULT_LEADER_ELECTION, runElected, type LeaderElectionTiming } from './leaderelected.js';
 
 export interface ServerOptions {
   dataDir: string;
@@ -33,6 +36,13 @@ export interface ServerOptions {
   simStopDelayMs: number;
   /** Log verbosity (-v). */
   verbosity?: number;
+  /** etcd endpoints; the state lives there instead of <dataDir>/state.db, shared with other servers. */
+  etcd?: string[];
+  /** Encrypts the cluster data kept in etcd; every server of the cluster needs the same one. */
+  token?: string;
+  leaderElection?: LeaderElectionTiming;
+  /** How often old etcd revisions are compacted, as kube-apiserver's --etcd-compaction-interval (5m). */
+  compactionIntervalMs?: number;
 }
 
 export interface RunningServer {
@@ -46,11 +56,24 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
   const lock = lockDataDir(opts.dataDir);
   let store: Store | undefined;
   try {
+    mkdirSync(opts.dataDir, { recursive: true });
+    const createLocal = async () => {
+      await ensureCertificates(opts.dataDir);
+      ensureAdminToken(opts.dataDir);
+      loadOrCreateSigningKey(opts.dataDir);
+    };
+    // The etcd client is loaded only when used: it takes a quarter of a second.
+    const etcd = opts.etcd ? await import('../storage/etcd.js') : undefined;
+    if (opts.etcd) await (await import('./clusterdata.js')).joinCluster(opts.etcd, opts.dataDir, opts.token, createLocal);
     const { certPem, keyPem, caPem } = await ensureCertificates(opts.dataDir);
     const token = ensureAdminToken(opts.dataDir);
-    mkdirSync(opts.dataDir, { recursive: true });
     // A failed commit (e.g. disk full) is rolled back and refused with a 500; the store logs the outage.
-    store = await Store.open(new SqliteBackend(path.join(opts.dataDir, 'state.db')));
+    const etcdBackend = etcd && opts.etcd ? new etcd.EtcdBackend(opts.etcd) : undefined;
+    const backend: Backend = etcdBackend ?? new SqliteBackend(path.join(opts.dataDir, 'state.db'));
+    store = await Store.open(backend);
+    const compactionIntervalMs = opts.compactionIntervalMs ?? 5 * 60_000;
+    const compactor = etcd && etcdBackend && compactionIntervalMs > 0 ? new etcd.Compactor(etcdBackend, { intervalMs: compactionIntervalMs }) : undefined;
+    compactor?.start();
     const issuer = { issuer: SERVICE_ACCOUNT_ISSUER, apiAudiences: [SERVICE_ACCOUNT_ISSUER], key: loadOrCreateSigningKey(opts.dataDir), clock: realClock };
     const chain = buildApiChain(store, realClock, { authenticators: [new StaticTokenAuthenticator([{ token, user: ADMIN }])], issuer });
     const { registry } = chain;
@@ -62,13 +85,23 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
     });
     const port = (server.address() as AddressInfo).port;
     await bootstrap(registry, port, realClock.now());
-    let kubelets: Kubelet[] = [];
-    const controlPlane = await startControlPlane(chain.clientFor, realClock, {
+    // The nodes of this process run with the controller manager, on the server that leads it.
+    const kubelets: Kubelet[] = [];
+    const kcm = controllerManager(chain.clientFor, realClock, {
       dataDir: opts.dataDir,
       caPem,
       signLegacyToken: (namespace, serviceAccount, secretName) => signJwt(legacyClaims({ namespace, serviceAccount, secretName }), issuer.key),
-      extra: (contextFor) => (kubelets = startNodes(contextFor, { count: opts.nodes, startDelayMs: opts.simStartDelayMs, stopDelayMs: opts.simStopDelayMs })),
+      extra: (contextFor) => {
+        kubelets.splice(0, kubelets.length, ...startNodes(contextFor, { count: opts.nodes, startDelayMs: opts.simStartDelayMs, stopDelayMs: opts.simStopDelayMs }));
+        return kubelets.slice();
+      },
     });
+    const identity = candidateIdentity(opts.dataDir);
+    const timing = opts.leaderElection ?? DEFAULT_LEADER_ELECTION;
+    const elected = [
+      runElected(chain.clientFor(CONTROLLER_MANAGER).resource(REFS.leases), realClock, 'kube-controller-manager', identity, timing, kcm),
+      runElected(chain.clientFor(SCHEDULER).resource(REFS.leases), realClock, 'kube-scheduler', identity, timing, scheduler(chain.clientFor, realClock)),
+    ];
     handlers.podStreams = podStreams(registry, kubelets);
     const host = opts.host.includes(':') ? `[${opts.host}]` : opts.host;
     const url = `https://${host}:${port}`;
@@ -79,7 +112,8 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
       url,
       kubeconfigPath,
       async stop() {
-        controlPlane.stop();
+        await Promise.all(elected.map((e) => e.stop()));
+        compactor?.stop();
         server.closeAllConnections();
         await new Promise<void>((resolve) => server.close(() => resolve()));
         await openStore.close();

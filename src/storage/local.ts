@@ -136,6 +136,8 @@ export class LocalBackend implements Backend {
     if (this.failing) this.log(`k8ts: writes to ${this.location} succeed again`);
     this.failing = false;
     this.remember(events);
+    // What was loaded at construction is no longer what is stored.
+    this.loaded = undefined;
     const revision = events[events.length - 1].revision;
     for (const w of this.watchers) {
       try {
