@@ -45,7 +45,7 @@ export async function startServer(args = [], dataDir = mkdtempSync(path.join(tmp
     ca,
     token,
     async stop(keep = false) {
-      if (proc.exitCode === null) {
+      if (proc.exitCode === null && proc.signalCode === null) {
         await new Promise((r) => {
           proc.once('exit', r);
           proc.kill('SIGTERM');

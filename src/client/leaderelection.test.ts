@@ -108,3 +108,32 @@ test('a leader whose renewals keep failing stops leading after the renew deadlin
   await a.stop();
   c.stop();
 });
+
+test('a candidate takes over when the lease it observed expires, not a retry period later', async () => {
+  const clock = new VirtualClock();
+  const c = await testCluster(clock);
+  const events: string[] = [];
+  const a = candidate(c, clock, 'server-a', events);
+  const b = candidate(c, clock, 'server-b', events);
+  a.run();
+  await advance(clock, 1);
+  b.run();
+  await advance(clock, 5_000);
+  await a.stop();
+  // When server-b saw server-a's last renewal (its own clock, as client-go's observedTime).
+  const observed = () => b['observedTime'];
+  let tookOver = 0;
+  let lastObserved = observed();
+  for (let i = 0; i < 250 && !tookOver; i++) {
+    await clock.advance(100);
+    await settle();
+    if (b.isLeader()) tookOver = clock.now();
+    else lastObserved = observed();
+  }
+  assert.ok(tookOver > 0, 'server-b took over');
+  const after = tookOver - lastObserved;
+  // On a retry-period cadence it would be the first attempt past 15 s: 16 s after the observation.
+  assert.ok(after >= 15_000 && after <= 15_200, `took over ${after} ms after observing the last renewal (lease 15 s, retry period 2 s)`);
+  await b.stop();
+  c.stop();
+});

@@ -50,6 +50,8 @@ export class LeaderElector {
   private stopped = false;
   private timer: Timer | undefined;
   private lastRenew = 0;
+  /** When the lease another holder has last renewed (as this candidate observed it) expires; -1 if none. */
+  private heldByOtherUntil = -1;
 
   constructor(
     private leases: ResourceClient<Lease>,
@@ -112,7 +114,10 @@ export class LeaderElector {
       this.loseLeadership();
     }
     const jitter = this.leading ? 0 : (this.config.random ?? Math.random)() * JITTER_FACTOR * this.retryPeriodMs;
-    this.schedule(this.retryPeriodMs + jitter);
+    // A candidate that saw the holder's last renewal tries again the moment that lease would expire,
+    // not up to a jittered retry period later.
+    const untilExpiry = this.heldByOtherUntil - now;
+    this.schedule(untilExpiry >= 0 ? Math.min(this.retryPeriodMs + jitter, untilExpiry + 1) : this.retryPeriodMs + jitter);
   }
 
   private loseLeadership(): void {
@@ -169,7 +174,8 @@ export class LeaderElector {
     const old = current.spec ?? {};
     this.observe(old, now);
     const heldByOther = !!old.holderIdentity && old.holderIdentity !== this.config.identity;
-    if (heldByOther && this.observedTime + (old.leaseDurationSeconds ?? 0) * 1000 > now) return false;
+    this.heldByOtherUntil = heldByOther ? this.observedTime + (old.leaseDurationSeconds ?? 0) * 1000 : -1;
+    if (heldByOther && this.heldByOtherUntil > now) return false;
     try {
       const updated = await this.leases.update(namespace, { ...current, spec: { ...old, ...this.record(now, old) } });
       this.observe(updated.spec ?? {}, now);

@@ -33,9 +33,14 @@ export interface ControllerManagerOptions {
   extra?: (contextFor: (user: UserInfo) => ControllerContext) => Controller[];
 }
 
-/** Informers started once every controller registered its handlers; stopping stops the controllers first. */
-function run(informers: InformerFactory, controllers: Controller[]): Running {
+/**
+ * Informers start once every controller registered its handlers, and controllers once the informers
+ * have synced (WaitForCacheSync), so a new leader never acts on a partial view of the cluster.
+ * Stopping stops the controllers first.
+ */
+async function run(informers: InformerFactory, controllers: Controller[]): Promise<Running> {
   informers.start();
+  await informers.waitForSync();
   for (const c of controllers) c.start();
   return {
     stop() {
