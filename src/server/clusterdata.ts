@@ -70,7 +70,12 @@ export function sealClusterData(files: Record<string, string>, token: string | u
 export async function joinCluster(endpoints: string[], dataDir: string, token: string | undefined, createLocal: () => Promise<void>): Promise<'created' | 'joined'> {
   const client = new Etcd3({ hosts: endpoints, dialTimeout: 5000 });
   try {
-    let raw = await client.get(CLUSTER_DATA_KEY).string();
+    let raw = await client
+      .get(CLUSTER_DATA_KEY)
+      .string()
+      .catch((e: Error) => {
+        throw new Error(`cannot reach etcd at ${endpoints.join(',')}: ${grpcReason(e)}`);
+      });
     let outcome: 'created' | 'joined' = 'joined';
     if (raw === null) {
       await createLocal();
@@ -85,6 +90,12 @@ export async function joinCluster(endpoints: string[], dataDir: string, token: s
   } finally {
     client.close();
   }
+}
+
+/** The cause inside a gRPC connection error (`14 UNAVAILABLE: No connection established. Last error: Error: connect ECONNREFUSED ...`). */
+function grpcReason(e: Error): string {
+  const m = /Last error: (?:Error: )?([^.]*(?:\.\d+)*[^.]*)/.exec(e.message);
+  return (m ? m[1] : e.message).trim();
 }
 
 function readShared(dataDir: string): Record<string, string> {

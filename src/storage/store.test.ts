@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import path from 'node:path';
 import { describe, it, test } from 'node:test';
 import type { ConfigMap } from 'kubernetes-types/core/v1.js';
+import { isStatusError } from '../machinery/errors.js';
 import { tempDir } from '../testing/tmpdir.js';
 import { LocalBackend, MemoryBackend } from './local.js';
 import { SqliteBackend } from './sqlite.js';
@@ -136,4 +137,18 @@ test('two writes racing on one revision: one wins, the other learns the revision
   assert.ok(lost.reason instanceof CompareFailedError);
   await s.caughtUp(lost.reason.revision);
   assert.equal((s.get('configmaps', 'default', 'a')?.object as ConfigMap).data?.v, 'x');
+});
+
+test('a backend that stops answering: writes are a 504 after the write timeout, reads are served from the cache', async () => {
+  const backend = new MemoryBackend();
+  const s = await Store.open(backend, { writeTimeoutMs: 50, freshTimeoutMs: 20 });
+  await s.put('configmaps', 'default', 'a', cm('a'), 0);
+  const hang = () => new Promise<never>(() => {});
+  backend.write = hang;
+  backend.currentRevision = hang;
+  await assert.rejects(s.put('configmaps', 'default', 'b', cm('b'), 0), (e: unknown) => isStatusError(e, 'Timeout') && e.code === 504 && /did not answer within 0.05s/.test(e.message));
+  const t0 = Date.now();
+  await s.fresh();
+  assert.ok(Date.now() - t0 < 1000);
+  assert.equal(s.get('configmaps', 'default', 'a')?.rev, 1, 'what the cache holds is still readable');
 });

@@ -5,6 +5,7 @@
 
 import type { ObjectMeta } from 'kubernetes-types/meta/v1.js';
 import type { Mutable } from '../machinery/objects.js';
+import { timeout } from '../machinery/errors.js';
 import { logger } from '../machinery/log.js';
 import { CompareFailedError, ExpiredError, type Backend, type BackendEvent } from './backend.js';
 
@@ -57,6 +58,10 @@ export interface StoreOptions {
    * while tens of thousands of ordinary (1-2 KB) events remain available to watches that resume.
    */
   historyBytes?: number;
+  /** How long a write may wait for the backend (and for its own event) before it is a 504; 30 s by default. */
+  writeTimeoutMs?: number;
+  /** How long a consistent read waits for the backend's revision before it is served from the cache as is; 3 s by default. */
+  freshTimeoutMs?: number;
 }
 
 export interface HistoryStats {
@@ -93,6 +98,10 @@ export class Store {
   private revisionWaiters: Array<{ rev: number; resolve: () => void }> = [];
   private stopWatch: () => void = () => {};
   private closed = false;
+  private readonly writeTimeoutMs: number;
+  private readonly freshTimeoutMs: number;
+  /** Set while consistent reads fall back to the cache, so an outage is logged once. */
+  private readsStale = false;
 
   private constructor(
     private backend: Backend,
@@ -100,6 +109,8 @@ export class Store {
   ) {
     this.historySize = opts.historySize ?? 100_000;
     this.historyBytes = opts.historyBytes ?? 64 * 1024 * 1024;
+    this.writeTimeoutMs = opts.writeTimeoutMs ?? 30_000;
+    this.freshTimeoutMs = opts.freshTimeoutMs ?? 3_000;
   }
 
   /** List everything from the backend, then follow its watch stream. */
@@ -202,8 +213,7 @@ export class Store {
     object.metadata = object.metadata ?? {};
     delete object.metadata.resourceVersion;
     const value = JSON.stringify(object);
-    const rev = await this.backend.write(storageKey(resource, namespace, name), value, expectRev, object);
-    await this.caughtUp(rev);
+    const rev = await this.committed(this.backend.write(storageKey(resource, namespace, name), value, expectRev, object));
     if (!Object.isFrozen(object)) {
       object.metadata.resourceVersion = String(rev);
       deepFreeze(object);
@@ -216,8 +226,7 @@ export class Store {
    * the caller gets `final` (the object as the deletion left it) at that revision.
    */
   async remove(resource: string, namespace: string, name: string, final: KObject, expectRev: number): Promise<Entry> {
-    const rev = await this.backend.write(storageKey(resource, namespace, name), null, expectRev);
-    await this.caughtUp(rev);
+    const rev = await this.committed(this.backend.write(storageKey(resource, namespace, name), null, expectRev));
     final.metadata.resourceVersion = String(rev);
     return { resource, namespace, name, rev, object: final };
   }
@@ -228,9 +237,37 @@ export class Store {
     return new Promise((resolve) => this.revisionWaiters.push({ rev, resolve }));
   }
 
-  /** Resolves once this cache holds every write the backend had committed when it was called (a consistent read). */
+  /**
+   * A write's revision once the backend committed it and this cache holds it. A backend that does not
+   * answer in time (etcd unreachable) makes it a 504, as kube-apiserver's request timeout does; the
+   * write may still happen, as with any timeout.
+   */
+  private async committed(write: Promise<number>): Promise<number> {
+    return deadline(
+      write.then(async (rev) => {
+        await this.caughtUp(rev);
+        return rev;
+      }),
+      this.writeTimeoutMs,
+      () => timeout(`request did not complete within requested timeout - ${this.backend.location} did not answer within ${this.writeTimeoutMs / 1000}s`, [], 1),
+    );
+  }
+
+  /**
+   * Resolves once this cache holds every write the backend had committed when it was called (a
+   * consistent read). When the backend does not answer in time, reads are served from the cache as it
+   * is, and that is logged once per outage.
+   */
   async fresh(): Promise<void> {
-    await this.caughtUp(await this.backend.currentRevision());
+    const caughtUp = this.backend.currentRevision().then((rev) => this.caughtUp(rev));
+    try {
+      await deadline(caughtUp, this.freshTimeoutMs, () => new Error(`${this.backend.location} did not answer within ${this.freshTimeoutMs / 1000}s`));
+      if (this.readsStale) log.info(`${this.backend.location} answers again; reads are consistent again`);
+      this.readsStale = false;
+    } catch (e) {
+      if (!this.readsStale) log.error(`${(e as Error).message}; serving reads from the watch cache at revision ${this.rev} until it answers`);
+      this.readsStale = true;
+    }
   }
 
   /** Revision of the newest write to `resource` (0 if none since start). */
@@ -362,6 +399,15 @@ export class Store {
     this.stopWatch();
     await this.backend.close();
   }
+}
+
+/** `p`, or the error from `onTimeout` if it has not settled within `ms`. */
+function deadline<T>(p: Promise<T>, ms: number, onTimeout: () => Error): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const expired = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(onTimeout()), ms);
+  });
+  return Promise.race([p, expired]).finally(() => clearTimeout(timer));
 }
 
 /** The resource, namespace and name of a key, given the object stored under it. */
