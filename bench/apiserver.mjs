@@ -5,7 +5,7 @@ import https from 'node:https';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { client, cpuSeconds, median, percentile, pool, rssMB, startServer } from './lib.mjs';
+import { client, cpuSeconds, median, percentile, pool, rssMB, startServer, watchLines } from './lib.mjs';
 
 const out = (label, value, goal) => console.log(`${label.padEnd(52)} ${value}${goal ? `   (goal ${goal})` : ''}`);
 
@@ -105,32 +105,16 @@ async function watchLatency(s) {
   const SECONDS = 5;
   const acked = new Map();
   const latencies = [];
-  const base = new URL(s.url);
   const agent = new https.Agent({ keepAlive: true, maxSockets: WATCHERS + 20, ca: s.ca });
   const streams = [];
-  await Promise.all(
-    Array.from({ length: WATCHERS }, () =>
-      new Promise((resolve) => {
-        const req = https.request({ host: base.hostname, port: base.port, path: '/api/v1/namespaces/bench/configmaps?watch=true', agent, headers: { Authorization: `Bearer ${s.token}` } }, (res) => {
-          resolve();
-          let buf = '';
-          res.on('data', (d) => {
-            const now = performance.now();
-            buf += d;
-            let i;
-            while ((i = buf.indexOf('\n')) >= 0) {
-              const line = buf.slice(0, i);
-              buf = buf.slice(i + 1);
-              const m = /"name":"(w-\d+)"/.exec(line);
-              if (m) latencies.push({ name: m[1], at: now });
-            }
-          });
-        });
-        req.end();
-        streams.push(req);
-      }),
-    ),
-  );
+  for (let w = 0; w < WATCHERS; w++) {
+    streams.push(
+      await watchLines(s, '/api/v1/namespaces/bench/configmaps?watch=true', (line, now) => {
+        const m = /"name":"(w-\d+)"/.exec(line);
+        if (m) latencies.push({ name: m[1], at: now });
+      }, agent),
+    );
+  }
   const req = client(s, 32);
   await req('POST', '/api/v1/namespaces', { metadata: { name: 'bench' } });
   const total = RATE * SECONDS;

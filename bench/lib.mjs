@@ -95,3 +95,26 @@ export function cpuSeconds(pid) {
   const f = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
   return (Number(f[11]) + Number(f[12])) / 100;
 }
+
+/** A streaming watch on `p`; `onLine(line, receivedAt)` for each event line. Resolves with the request once the stream is open. */
+export function watchLines(s, p, onLine, agent = undefined) {
+  const base = new URL(s.url);
+  return new Promise((resolve, reject) => {
+    const req = https.request({ host: base.hostname, port: base.port, path: p, ca: s.ca, agent, headers: { Authorization: `Bearer ${s.token}` } }, (res) => {
+      if (res.statusCode !== 200) return reject(new Error(`watch ${p}: ${res.statusCode}`));
+      resolve(req);
+      let buf = '';
+      res.on('data', (d) => {
+        const now = performance.now();
+        buf += d;
+        let i;
+        while ((i = buf.indexOf('\n')) >= 0) {
+          onLine(buf.slice(0, i), now);
+          buf = buf.slice(i + 1);
+        }
+      });
+    });
+    req.on('error', (e) => (e.code === 'ECONNRESET' ? undefined : reject(e)));
+    req.end();
+  });
+}

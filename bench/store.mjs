@@ -4,11 +4,10 @@
 import Database from 'better-sqlite3';
 import { Etcd3 } from 'etcd3';
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
-import https from 'node:https';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { startEtcd } from '../dist/testing/etcd.js';
-import { client, cpuSeconds, percentile, pool, startServer } from './lib.mjs';
+import { client, cpuSeconds, percentile, pool, startServer, watchLines } from './lib.mjs';
 
 const out = (label, value, goal) => console.log(`${label.padEnd(52)} ${value}${goal ? `   (goal ${goal})` : ''}`);
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
@@ -137,34 +136,12 @@ async function etcdThroughput(etcd, a) {
 }
 
 /** A streaming watch; calls `onLine(line, receivedAt)` per event line. Resolves once the response headers arrived. */
-function watch(s, p, onLine) {
-  const base = new URL(s.url);
-  return new Promise((resolve, reject) => {
-    const req = https.request({ host: base.hostname, port: base.port, path: p, ca: s.ca, headers: { Authorization: `Bearer ${s.token}` } }, (res) => {
-      if (res.statusCode !== 200) return reject(new Error(`watch ${p}: ${res.statusCode}`));
-      resolve(req);
-      let buf = '';
-      res.on('data', (d) => {
-        const now = performance.now();
-        buf += d;
-        let i;
-        while ((i = buf.indexOf('\n')) >= 0) {
-          onLine(buf.slice(0, i), now);
-          buf = buf.slice(i + 1);
-        }
-      });
-    });
-    req.on('error', (e) => (e.code === 'ECONNRESET' ? undefined : reject(e)));
-    req.end();
-  });
-}
-
 async function watchAcrossServers(a, b) {
   const N = 500;
   const reqA = client(a, 1);
   await must(reqA, 'POST', '/api/v1/namespaces', { metadata: { name: 'watch' } }, 201);
   const delivered = new Map();
-  const stream = await watch(b, '/api/v1/namespaces/watch/configmaps?watch=1', (line, at) => {
+  const stream = await watchLines(b, '/api/v1/namespaces/watch/configmaps?watch=1', (line, at) => {
     const m = /"name":"(w-\d+)"/.exec(line);
     if (m && !delivered.has(m[1])) delivered.set(m[1], at);
   });

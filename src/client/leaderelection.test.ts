@@ -33,12 +33,16 @@ async function advance(clock: VirtualClock, ms: number): Promise<void> {
   }
 }
 
-test('one candidate leads; another takes over only after the lease duration it observed', async () => {
+/** server-a and server-b campaigning for one lease on a virtual clock. */
+async function twoCandidates() {
   const clock = new VirtualClock();
   const c = await testCluster(clock);
   const events: string[] = [];
-  const a = candidate(c, clock, 'server-a', events);
-  const b = candidate(c, clock, 'server-b', events);
+  return { clock, c, events, a: candidate(c, clock, 'server-a', events), b: candidate(c, clock, 'server-b', events) };
+}
+
+test('one candidate leads; another takes over only after the lease duration it observed', async () => {
+  const { clock, c, events, a, b } = await twoCandidates();
   a.run();
   await advance(clock, 1);
   await settle();
@@ -110,11 +114,7 @@ test('a leader whose renewals keep failing stops leading after the renew deadlin
 });
 
 test('a candidate takes over when the lease it observed expires, not a retry period later', async () => {
-  const clock = new VirtualClock();
-  const c = await testCluster(clock);
-  const events: string[] = [];
-  const a = candidate(c, clock, 'server-a', events);
-  const b = candidate(c, clock, 'server-b', events);
+  const { clock, c, events, a, b } = await twoCandidates();
   a.run();
   await advance(clock, 1);
   b.run();
