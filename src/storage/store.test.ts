@@ -4,6 +4,7 @@ import { describe, it, test } from 'node:test';
 import type { ConfigMap } from 'kubernetes-types/core/v1.js';
 import { isStatusError } from '../machinery/errors.js';
 import { tempDir } from '../testing/tmpdir.js';
+import type { Backend, WatchHandler } from './backend.js';
 import { LocalBackend, MemoryBackend } from './local.js';
 import { SqliteBackend } from './sqlite.js';
 import { CompareFailedError, ExpiredError, Store, type StoreEvent } from './store.js';
@@ -152,3 +153,46 @@ test('a backend that stops answering: writes are a 504 after the write timeout, 
   assert.ok(Date.now() - t0 < 1000);
   assert.equal(s.get('configmaps', 'default', 'a')?.rev, 1, 'what the cache holds is still readable');
 });
+
+test('when the backend watch breaks, the cache lists again: missed writes become events, older watches expire', async () => {
+  const inner = new MemoryBackend();
+  let handler: WatchHandler | undefined;
+  let stopInner = () => {};
+  const breakable: Backend = {
+    location: 'breakable',
+    list: () => inner.list(),
+    write: (k, v, e, o) => inner.write(k, v, e, o),
+    currentRevision: () => inner.currentRevision(),
+    compact: (r) => inner.compact(r),
+    close: () => inner.close(),
+    watch(from, h) {
+      handler = h;
+      stopInner = inner.watch(from, h);
+      return () => stopInner();
+    },
+  };
+  const s = await Store.open(breakable);
+  const a = await s.put('configmaps', 'default', 'a', cm('a'), 0);
+  const gone = await s.put('configmaps', 'default', 'gone', cm('gone'), 0);
+  const seen: string[] = [];
+  s.watch('configmaps', undefined, s.revision, (ev) => seen.push(`${ev.type} ${ev.entry.name}`));
+  stopInner();
+  // Written behind the cache's back while its stream is down.
+  await inner.write('/configmaps/default/a', JSON.stringify(cm('a', '2')), a.rev);
+  await inner.write('/configmaps/default/gone', null, gone.rev);
+  await inner.write('/configmaps/default/new', JSON.stringify(cm('new')), 0);
+  assert.equal(s.get('configmaps', 'default', 'new'), undefined);
+  handler!.onError(new ExpiredError('required revision has been compacted'));
+  await waitUntil(() => s.get('configmaps', 'default', 'new') !== undefined, 'the cache to list again');
+  assert.deepEqual(seen.sort(), ['ADDED new', 'DELETED gone', 'MODIFIED a']);
+  assert.equal((s.get('configmaps', 'default', 'a')?.object as ConfigMap).data?.v, '2');
+  assert.throws(() => s.watch('configmaps', undefined, a.rev, () => {}), ExpiredError, 'history from before the list is gone');
+  await s.put('configmaps', 'default', 'after', cm('after'), 0);
+  assert.ok(seen.includes('ADDED after'), 'the stream is followed again');
+  await s.close();
+});
+
+async function waitUntil(check: () => boolean, what: string): Promise<void> {
+  for (let i = 0; i < 300 && !check(); i++) await new Promise((r) => setTimeout(r, 10));
+  assert.ok(check(), `timed out waiting for ${what}`);
+}
