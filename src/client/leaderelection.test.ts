@@ -114,7 +114,7 @@ test('a leader whose renewals keep failing stops leading after the renew deadlin
 });
 
 test('a candidate takes over when the lease it observed expires, not a retry period later', async () => {
-  const { clock, c, events, a, b } = await twoCandidates();
+  const { clock, c, a, b } = await twoCandidates();
   a.run();
   await advance(clock, 1);
   b.run();

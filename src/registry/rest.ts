@@ -184,6 +184,8 @@ export class Registry {
     initObjectMeta(meta, this.clock.now());
     if (st.generation) meta.generation = 1;
     applyDefaults(r.group, r.kind, obj);
+    // NamespaceLifecycle's live lookup: a namespace another server just created may not be in this cache yet.
+    if (r.namespaced && !this.store.get('namespaces', '', ns)) await this.store.fresh();
     const admission = this.attributes('CREATE', r, ns, meta.name ?? '', obj, opts);
     this.admission.admit(admission);
     if (!st.keepStatusOnCreate && r.subresources.some((s) => s.name === 'status')) delete obj.status;

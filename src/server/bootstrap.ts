@@ -21,6 +21,8 @@ async function ensure(reg: Registry, plural: string, group: string, ns: string, 
     await reg.create(r, ns, obj, { fieldValidation: 'Ignore' });
   } catch (e) {
     if (!isStatusError(e, 'AlreadyExists')) throw e;
+    // Another server sharing the store created it: wait until this cache has it too.
+    await reg.store.fresh();
   }
 }
 
