@@ -32,7 +32,7 @@ try {
     format: 'esm',
     target: 'node20',
     // Native or lazily loaded: resolved from node_modules at run time.
-    external: ['better-sqlite3', '@peculiar/x509', 'yaml', 'etcd3'],
+    external: ['better-sqlite3', '@peculiar/x509', 'yaml', 'etcd3', 'cockatiel'],
     // CommonJS dependencies inside an ES module bundle need a require().
     banner: { js: "import { createRequire as __k8tsRequire } from 'node:module'; const require = __k8tsRequire(import.meta.url);" },
     logLevel: 'warning',

@@ -1,13 +1,16 @@
 // Leader election on a coordination.k8s.io/v1 Lease, as client-go's tools/leaderelection: candidates try
 // to acquire or renew every retry period; a holder that has not renewed for the lease duration (as this
 // candidate observed it, on its own clock) may be replaced; a leader that cannot renew within the renew
-// deadline stops leading.
+// deadline stops leading. Unlike client-go, a candidate also watches the Lease, so it observes each
+// renewal when it happens rather than at its next poll, and tries to take over the moment the lease
+// it observed expires: a dead leader is replaced one lease duration after its last renewal.
 
 import type { Lease, LeaseSpec } from 'kubernetes-types/coordination/v1.js';
 import { rfc3339Micro, type Clock, type Timer } from '../machinery/clock.js';
 import { isStatusError } from '../machinery/errors.js';
 import { logger } from '../machinery/log.js';
 import type { ResourceClient } from './client.js';
+import type { ClientWatchEvent, WatchHandle } from './transport.js';
 import type { Stored } from './objects.js';
 
 const log = logger('leaderelection');
@@ -52,6 +55,8 @@ export class LeaderElector {
   private lastRenew = 0;
   /** When the lease another holder has last renewed (as this candidate observed it) expires; -1 if none. */
   private heldByOtherUntil = -1;
+  private stepping = false;
+  private leaseWatch: WatchHandle | undefined;
 
   constructor(
     private leases: ResourceClient<Lease>,
@@ -76,12 +81,14 @@ export class LeaderElector {
 
   run(): void {
     this.schedule(0);
+    this.watchLease();
   }
 
   /** Stop campaigning; a leader stops leading (and releases the lease if configured to). */
   async stop(): Promise<void> {
     this.stopped = true;
     this.timer?.cancel();
+    this.leaseWatch?.stop();
     if (this.leading) {
       if (this.config.releaseOnCancel) await this.release();
       this.loseLeadership();
@@ -96,7 +103,8 @@ export class LeaderElector {
   /** One attempt; then the next is scheduled: jittered while acquiring, every retry period while leading. */
   private async step(): Promise<void> {
     if (this.stopped) return;
-    const ok = await this.tryAcquireOrRenew();
+    this.stepping = true;
+    const ok = await this.tryAcquireOrRenew().finally(() => (this.stepping = false));
     if (this.stopped) return;
     const now = this.clock.now();
     if (ok) {
@@ -118,6 +126,36 @@ export class LeaderElector {
     // not up to a jittered retry period later.
     const untilExpiry = this.heldByOtherUntil - now;
     this.schedule(untilExpiry >= 0 ? Math.min(this.retryPeriodMs + jitter, untilExpiry + 1) : this.retryPeriodMs + jitter);
+  }
+
+  /** Follow the Lease between attempts; a broken watch is started again a retry period later. */
+  private watchLease(): void {
+    if (this.stopped) return;
+    const { namespace, name } = this.config;
+    const restart = () => {
+      if (!this.stopped) this.clock.setTimeout(() => this.watchLease(), this.retryPeriodMs);
+    };
+    try {
+      this.leaseWatch = this.leases.watch(namespace, { fieldSelector: `metadata.name=${name}` }, (ev) => this.onLeaseEvent(ev), (err) => {
+        if (err) log.info('lease watch ended', { lease: `${namespace}/${name}`, err });
+        restart();
+      });
+    } catch (e) {
+      log.error('cannot watch lease', { lease: `${namespace}/${name}`, err: e });
+      restart();
+    }
+  }
+
+  /** A candidate's next attempt moves to the expiry of what it just observed (at once if nobody holds it). */
+  private onLeaseEvent(ev: ClientWatchEvent): void {
+    if (this.stopped || this.leading || this.stepping || (ev.type !== 'ADDED' && ev.type !== 'MODIFIED')) return;
+    const spec: LeaseSpec = (ev.object as Lease).spec ?? {};
+    const now = this.clock.now();
+    this.observe(spec, now);
+    const heldByOther = !!spec.holderIdentity && spec.holderIdentity !== this.config.identity;
+    this.heldByOtherUntil = heldByOther ? this.observedTime + (spec.leaseDurationSeconds ?? 0) * 1000 : -1;
+    this.timer?.cancel();
+    this.schedule(heldByOther ? Math.max(0, this.heldByOtherUntil - now) + 1 : 0);
   }
 
   private loseLeadership(): void {

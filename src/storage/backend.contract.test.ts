@@ -4,6 +4,7 @@
 import assert from 'node:assert/strict';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { isStatusError } from '../machinery/errors.js';
 import { etcdAvailable, startEtcd, type EtcdProcess } from '../testing/etcd.js';
 import { tempDir } from '../testing/tmpdir.js';
 import { CompareFailedError, ExpiredError, type Backend, type BackendEvent } from './backend.js';
@@ -215,6 +216,14 @@ describe('EtcdBackend', { skip: ETCD_SKIP }, () => {
     assert.equal(raw, cm('web-0', '1'));
     const [kv] = (await b.client.getAll().prefix('/registry/pods/').exec()).kvs;
     assert.equal(Number(kv.mod_revision), rev);
+  });
+
+  it('refuses a value over etcd\'s request limit with a 413 naming it, and stays usable', async () => {
+    const b = fresh();
+    await assert.rejects(b.write('/configmaps/default/huge', 'x'.repeat(1_800_000), 0), (e: unknown) =>
+      isStatusError(e, 'RequestEntityTooLarge') && e.code === 413 && e.message === 'etcdserver: request is too large');
+    await assert.rejects(b.write('/configmaps/default/huger', 'x'.repeat(2_200_000), 0), (e: unknown) => isStatusError(e, 'RequestEntityTooLarge') && /larger than max/.test(e.message));
+    assert.ok((await b.write('/configmaps/default/small', cm('small', '1'), 0)) > 0);
   });
 
   it('lists page by page at the revision of the first page', async () => {

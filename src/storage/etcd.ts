@@ -3,8 +3,10 @@
 // by one watch on the whole keyspace. The Compactor is kube-apiserver's: one compaction per interval
 // however many servers share the etcd.
 
-import { Etcd3, Range, type ICompare, type IKeyValue, type IRequestOp, type IWatchResponse, type Watcher } from 'etcd3';
+import { handleType, noop, retry } from 'cockatiel';
+import { Etcd3, GRPCUnavailableError, Range, type ICompare, type IKeyValue, type IRequestOp, type IWatchResponse, type Watcher } from 'etcd3';
 import { realClock, type Clock, type Timer } from '../machinery/clock.js';
+import { internalError, requestEntityTooLarge, type StatusError } from '../machinery/errors.js';
 import { logger } from '../machinery/log.js';
 import { CompareFailedError, ExpiredError, type Backend, type BackendEvent, type Snapshot, type StoredValue, type WatchHandler } from './backend.js';
 
@@ -31,7 +33,13 @@ export class EtcdBackend implements Backend {
 
   constructor(url: string | string[], opts: EtcdBackendOptions = {}) {
     this.location = Array.isArray(url) ? url.join(',') : url;
-    this.client = new Etcd3({ hosts: url });
+    // etcd3's default fault handling opens a circuit for 5 s after three "recoverable" errors in a row,
+    // and counts a value over etcd's size limit as one: one oversized write would stop every other.
+    // Only a lost connection is retried here; the store's own timeouts bound a backend that hangs.
+    this.client = new Etcd3({
+      hosts: url,
+      faultHandling: { host: () => noop, global: retry(handleType(GRPCUnavailableError), { maxAttempts: 3 }) },
+    });
     this.root = (opts.prefix ?? '/registry').replace(/\/+$/, '');
     this.scope = Range.prefix(`${this.root}/`);
     this.pageSize = opts.pageSize ?? 5000;
@@ -69,7 +77,9 @@ export class EtcdBackend implements Backend {
     const compare: ICompare =
       expectRevision === 0 ? { key: k, target: 'Create', result: 'Equal', create_revision: 0 } : { key: k, target: 'Mod', result: 'Equal', mod_revision: expectRevision };
     const op: IRequestOp = value === null ? { request_delete_range: { key: k } } : { request_put: { key: k, value: Buffer.from(value) } };
-    const res = await this.client.kv.txn({ compare: [compare], success: [op], failure: [{ request_range: { key: k, keys_only: true } }] });
+    const res = await this.client.kv.txn({ compare: [compare], success: [op], failure: [{ request_range: { key: k, keys_only: true } }] }).catch((e: Error) => {
+      throw writeFailure(this.location, e);
+    });
     const revision = Number(res.header.revision);
     if (!res.succeeded) {
       const actual = Number(res.responses[0]?.response_range?.kvs[0]?.mod_revision ?? 0);
@@ -190,6 +200,17 @@ async function compactEtcd(client: Etcd3, revision: number): Promise<void> {
   } catch (e) {
     if (!isCompacted(e)) throw e;
   }
+}
+
+/**
+ * What etcd refused, as the client's Status: a value over etcd's request limit (--max-request-bytes,
+ * 1.5 MiB by default) is the client's 413, anything else a 500 naming etcd. The gRPC prefix
+ * (`3 INVALID_ARGUMENT: `) is dropped: the message is etcd's own, as kube-apiserver shows it.
+ */
+function writeFailure(location: string, e: Error): StatusError {
+  const message = e.message.replace(/^\d+ [A-Z_]+: /, '');
+  if (/request is too large|received message larger than max/.test(message)) return requestEntityTooLarge(message);
+  return internalError(`${message} (etcd at ${location})`);
 }
 
 /** The key kube-apiserver's compactors coordinate on, at etcd's root whatever the prefix. */
