@@ -1,5 +1,5 @@
 import type { StatefulSet } from 'kubernetes-types/apps/v1.js';
-import type { Namespace } from 'kubernetes-types/core/v1.js';
+import type { Namespace, Service } from 'kubernetes-types/core/v1.js';
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { lookupResource } from '../api/resources.js';
@@ -171,6 +171,18 @@ describe('Registry', () => {
     assert.equal((reg.get(STS, 'default', 'web') as StatefulSet).spec?.replicas, 5);
     await rejects(() => patchScale(reg, STS, 'default', 'web', 'json', '[{"op":"test","path":"/spec/replicas","value":9}]'), 422, 'Invalid');
     await rejects(() => patchScale(reg, STS, 'default', 'web', 'merge', '{"spec":'), 400, 'BadRequest');
+  });
+
+  it('gives concurrent Service creates distinct cluster IPs and node ports', async () => {
+    const { reg } = await registry();
+    const SVC = lookupResource('', 'v1', 'services')!;
+    const created = await Promise.all(
+      Array.from({ length: 20 }, (_, i) => reg.create(SVC, 'default', { metadata: { name: `s${i}` }, spec: { type: 'NodePort', ports: [{ port: 80 }] } })),
+    );
+    const ips = created.map((s) => (s as Service).spec?.clusterIP);
+    const ports = created.map((s) => (s as Service).spec?.ports?.[0].nodePort);
+    assert.equal(new Set(ips).size, 20, ips.join(' '));
+    assert.equal(new Set(ports).size, 20, ports.join(' '));
   });
 
   it('answers 400 for fields of the wrong JSON type on create, update and merge patch, storing nothing', async () => {

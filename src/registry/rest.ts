@@ -196,14 +196,31 @@ export class Registry {
     const name = meta.name!; // validate() refused an object without one
     const key = resourceKey(r);
     if (this.store.get(key, this.key(r, ns), name)) throw alreadyExists(r, name);
-    this.invalidOrNothing(r, name, st.validateCreate?.(obj, this.strategyContext) ?? []);
-    st.allocate?.(obj, this.strategyContext);
-    if (opts.dryRun) return obj;
-    try {
-      return await this.write(r, ns, name, obj, 0);
-    } catch (e) {
-      throw e instanceof StaleRead ? alreadyExists(r, name) : e;
-    }
+    const commit = async (): Promise<KObject> => {
+      this.invalidOrNothing(r, name, st.validateCreate?.(obj, this.strategyContext) ?? []);
+      st.allocate?.(obj, this.strategyContext);
+      if (opts.dryRun) return obj;
+      try {
+        return await this.write(r, ns, name, obj, 0);
+      } catch (e) {
+        throw e instanceof StaleRead ? alreadyExists(r, name) : e;
+      }
+    };
+    // Allocation (cluster IPs, node ports) picks from what is stored: creates of one resource take turns,
+    // each seeing the ones before it committed.
+    return st.allocate ? this.oneAtATime(key, async () => (await this.store.fresh(), commit())) : commit();
+  }
+
+  private turns = new Map<string, Promise<unknown>>();
+
+  private oneAtATime<T>(key: string, fn: () => Promise<T>): Promise<T> {
+    const run = (this.turns.get(key) ?? Promise.resolve()).then(fn);
+    const settled = run.catch(() => undefined);
+    this.turns.set(key, settled);
+    void settled.then(() => {
+      if (this.turns.get(key) === settled) this.turns.delete(key);
+    });
+    return run;
   }
 
   /**
