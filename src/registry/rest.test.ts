@@ -185,6 +185,21 @@ describe('Registry', () => {
     assert.equal(new Set(ports).size, 20, ports.join(' '));
   });
 
+  it('allocates node ports when a Service becomes a LoadBalancer and releases them when it goes back to ClusterIP', async () => {
+    const { reg } = await registry();
+    const SVC = lookupResource('', 'v1', 'services')!;
+    const svc = (await reg.create(SVC, 'default', { metadata: { name: 'web' }, spec: { ports: [{ port: 8080 }] } })) as Service;
+    assert.equal(svc.spec?.ports?.[0].nodePort, undefined);
+    const lb = (await reg.patch(SVC, 'default', 'web', 'merge', '{"spec":{"type":"LoadBalancer"}}')) as Service;
+    const port = lb.spec?.ports?.[0].nodePort ?? 0;
+    assert.ok(port >= 30000 && port <= 32767, String(port));
+    assert.equal(lb.spec?.clusterIP, svc.spec?.clusterIP, 'the cluster IP stays');
+    const relabelled = (await reg.patch(SVC, 'default', 'web', 'merge', '{"metadata":{"labels":{"a":"b"}}}')) as Service;
+    assert.equal(relabelled.spec?.ports?.[0].nodePort, port, 'an unrelated change keeps the port');
+    const back = (await reg.patch(SVC, 'default', 'web', 'merge', '{"spec":{"type":"ClusterIP"}}')) as Service;
+    assert.equal(back.spec?.ports?.[0].nodePort, undefined);
+  });
+
   it('answers 400 for fields of the wrong JSON type on create, update and merge patch, storing nothing', async () => {
     const { reg } = await registry();
     const cm = (data: unknown) => ({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'c' }, data });

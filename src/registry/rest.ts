@@ -229,6 +229,12 @@ export class Registry {
    * resourceVersion (`conditional`) gets its 409 instead.
    */
   private async guaranteed(r: ResourceInfo, name: string, conditional: () => boolean, attempt: () => Promise<KObject>): Promise<KObject> {
+    // An update may allocate too (a Service changed to NodePort gets its node ports): it takes its turn with the creates.
+    if (this.strategy(r).allocate) return this.oneAtATime(resourceKey(r), async () => (await this.store.fresh(), this.retrying(r, name, conditional, attempt)));
+    return this.retrying(r, name, conditional, attempt);
+  }
+
+  private async retrying(r: ResourceInfo, name: string, conditional: () => boolean, attempt: () => Promise<KObject>): Promise<KObject> {
     for (let i = 0; ; i++) {
       try {
         return await attempt();
@@ -288,7 +294,10 @@ export class Registry {
     const admission = this.attributes('UPDATE', r, ns, name, obj, opts, subresource ?? '', old);
     this.admission.admit(admission);
     const st = this.strategy(r);
-    if (subresource !== 'status') st.prepareForUpdate?.(obj, old);
+    if (subresource !== 'status') {
+      st.prepareForUpdate?.(obj, old);
+      st.allocate?.(obj, this.strategyContext);
+    }
     dropEmptyMeta(obj.metadata);
     if (st.generation && !deepEqual(specOf(obj), specOf(old))) obj.metadata.generation = (old.metadata.generation ?? 0) + 1;
     this.invalidOrNothing(r, name, [...validate(r.group, r.kind, obj), ...validateUpdate(r.group, r.kind, obj, old)]);

@@ -1,6 +1,6 @@
 // Service cluster IP and node port allocation (pkg/registry/core/service/ipallocator, portallocator).
 
-import type { Service } from 'kubernetes-types/core/v1.js';
+import type { Service, ServiceSpec } from 'kubernetes-types/core/v1.js';
 import { fieldInvalid, type FieldError } from '../machinery/errors.js';
 import type { Strategy, StrategyContext } from './strategy.js';
 
@@ -33,9 +33,13 @@ function usedIPs(ctx: StrategyContext): Set<string> {
   return new Set(services(ctx).map((s) => s.spec?.clusterIP).filter((ip): ip is string => !!ip));
 }
 
-function usedPorts(ctx: StrategyContext): Set<number> {
+/** Node ports in use, except by `self` (a Service being updated keeps its own). */
+function usedPorts(ctx: StrategyContext, self?: Service): Set<number> {
   const out = new Set<number>();
-  for (const s of services(ctx)) for (const p of s.spec?.ports ?? []) if (p.nodePort) out.add(p.nodePort);
+  for (const s of services(ctx)) {
+    if (self && s.metadata?.namespace === self.metadata?.namespace && s.metadata?.name === self.metadata?.name) continue;
+    for (const p of s.spec?.ports ?? []) if (p.nodePort) out.add(p.nodePort);
+  }
   return out;
 }
 
@@ -45,6 +49,28 @@ function needsClusterIP(svc: Service): boolean {
 
 function needsNodePorts(svc: Service): boolean {
   return svc.spec?.type === 'NodePort' || svc.spec?.type === 'LoadBalancer';
+}
+
+/**
+ * The service registry's dropTypeDependentFields: a type change takes away what only the old type
+ * had (node ports, the load balancer's fields, the external traffic policy), unless the update itself
+ * changed them.
+ */
+function dropTypeDependentFields(spec: ServiceSpec, old: ServiceSpec): void {
+  if (spec.type === old.type) return;
+  const newType = { spec } as Service;
+  if (!needsNodePorts(newType)) {
+    for (const p of spec.ports ?? []) {
+      const prior = (old.ports ?? []).find((o) => o.port === p.port && (o.protocol ?? 'TCP') === (p.protocol ?? 'TCP'));
+      if (p.nodePort !== undefined && p.nodePort === prior?.nodePort) delete p.nodePort;
+    }
+  }
+  if (spec.type !== 'LoadBalancer') {
+    if (spec.allocateLoadBalancerNodePorts === old.allocateLoadBalancerNodePorts) delete spec.allocateLoadBalancerNodePorts;
+    if (spec.loadBalancerClass === old.loadBalancerClass) delete spec.loadBalancerClass;
+    if (spec.healthCheckNodePort === old.healthCheckNodePort) delete spec.healthCheckNodePort;
+  }
+  if (!needsNodePorts(newType) && spec.externalTrafficPolicy === old.externalTrafficPolicy) delete spec.externalTrafficPolicy;
 }
 
 export const serviceStrategy: Strategy = {
@@ -79,6 +105,7 @@ export const serviceStrategy: Strategy = {
         if (!p.nodePort && prior?.nodePort) p.nodePort = prior.nodePort;
       }
     }
+    dropTypeDependentFields(spec, old.spec ?? {});
   },
   allocate(obj, ctx) {
     const svc = obj as Service;
@@ -95,7 +122,7 @@ export const serviceStrategy: Strategy = {
     }
     if (spec.clusterIP) spec.clusterIPs = [spec.clusterIP];
     if (needsNodePorts(svc)) {
-      const used = usedPorts(ctx);
+      const used = usedPorts(ctx, svc);
       let next = NODE_PORT_MIN;
       for (const p of spec.ports ?? []) {
         if (p.nodePort) continue;
