@@ -3,6 +3,7 @@ import net from 'node:net';
 import path from 'node:path';
 import type { Command } from 'commander';
 import { parseDuration } from '../machinery/durationparse.js';
+import { DEFAULT_POOL, parsePool } from '../controllers/service/loadbalancer_controller.js';
 import { startServer, type ServerOptions } from '../server/server.js';
 import { EXIT_FAILURE, UsageError, printError } from './errors.js';
 
@@ -21,6 +22,7 @@ export interface ServerFlags {
   leaderElectRenewDeadline: string;
   leaderElectRetryPeriod: string;
   etcdCompactionInterval: string;
+  loadBalancerPool: string;
 }
 
 export const SERVER_FLAG_DEFAULTS: ServerFlags = {
@@ -35,6 +37,7 @@ export const SERVER_FLAG_DEFAULTS: ServerFlags = {
   leaderElectRenewDeadline: '10s',
   leaderElectRetryPeriod: '2s',
   etcdCompactionInterval: '5m',
+  loadBalancerPool: DEFAULT_POOL,
 };
 
 const HELP_AFTER = `
@@ -72,6 +75,7 @@ export function registerServerCommand(program: Command): void {
     .option('--leader-elect-lease-duration <duration>', 'how long other servers wait after the leader last renewed before taking over', d.leaderElectLeaseDuration)
     .option('--leader-elect-renew-deadline <duration>', 'how long the leader keeps trying to renew before it stops leading', d.leaderElectRenewDeadline)
     .option('--leader-elect-retry-period <duration>', 'how often servers try to acquire or renew leadership', d.leaderElectRetryPeriod)
+    .option('--load-balancer-pool <range>', 'addresses the built-in load balancer gives LoadBalancer Services (first-last), or none', d.loadBalancerPool)
     .option('--etcd-compaction-interval <duration>', 'with --etcd: how often revisions older than one interval are compacted; 0 never', d.etcdCompactionInterval)
     .addHelpText('after', HELP_AFTER)
     .action(async (flags: ServerFlags) => {
@@ -95,7 +99,17 @@ export function toServerOptions(flags: ServerFlags): ServerOptions {
     verbosity: integerFlag('-v', flags.v, 0, 10),
     ...etcdOptions(flags),
     leaderElection: leaderElectionFlags(flags),
+    loadBalancerPool: poolFlag(flags.loadBalancerPool),
   };
+}
+
+function poolFlag(value: string): ServerOptions['loadBalancerPool'] {
+  if (value === 'none') return 'off';
+  try {
+    return parsePool(value);
+  } catch (e) {
+    throw new UsageError(`invalid value for --load-balancer-pool: ${(e as Error).message}, or none`);
+  }
 }
 
 function etcdOptions(flags: ServerFlags): Pick<ServerOptions, 'etcd' | 'token' | 'compactionIntervalMs'> {

@@ -14,6 +14,7 @@ import { EndpointsController, EndpointSliceController } from '../controllers/end
 import { GarbageCollector } from '../controllers/garbagecollector/garbagecollector.js';
 import { NamespaceController } from '../controllers/namespace/namespace_controller.js';
 import { RootCACertPublisher } from '../controllers/rootcacertpublisher/publisher.js';
+import { LoadBalancerController, type AddressPool } from '../controllers/service/loadbalancer_controller.js';
 import { ServiceAccountsController } from '../controllers/serviceaccount/serviceaccounts_controller.js';
 import { TokensController, type TokensControllerOptions } from '../controllers/serviceaccount/tokens_controller.js';
 import { StatefulSetController } from '../controllers/statefulset/stateful_set.js';
@@ -29,6 +30,8 @@ export interface ControllerManagerOptions {
   caPem: string;
   /** Signs the token of a legacy service-account token Secret. */
   signLegacyToken: TokensControllerOptions['sign'];
+  /** Addresses for LoadBalancer Services; undefined: no built-in load balancer. */
+  loadBalancerPool?: AddressPool;
   /** Extra components sharing the informers (kubelets), given a context per identity. */
   extra?: (contextFor: (user: UserInfo) => ControllerContext) => Controller[];
 }
@@ -69,6 +72,7 @@ export function controllerManager(clientFor: (user: UserInfo) => Client, clock: 
       new EndpointsController(as('endpoint-controller')),
       new EndpointSliceController(as('endpointslice-controller')),
       new ClusterRoleAggregationController(as('clusterrole-aggregation-controller')),
+      ...(opts.loadBalancerPool ? [new LoadBalancerController(as('service-controller'), opts.loadBalancerPool)] : []),
       ...(opts.extra?.(contextFor) ?? []),
     ]);
   };

@@ -15,6 +15,7 @@ export const CONTROLLER_SERVICE_ACCOUNTS = [
   'namespace-controller',
   'service-account-controller',
   'root-ca-cert-publisher',
+  'service-controller',
   'generic-garbage-collector',
   'statefulset-controller',
   'persistent-volume-binder',

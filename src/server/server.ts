@@ -10,6 +10,7 @@ import { loadOrCreateSigningKey } from '../apiserver/authentication/serviceaccou
 import { StaticTokenAuthenticator } from '../apiserver/authentication/token.js';
 import type { HandlerContext } from '../apiserver/handlers.js';
 import { createApiServer } from '../apiserver/server.js';
+import { DEFAULT_POOL, parsePool, type AddressPool } from '../controllers/service/loadbalancer_controller.js';
 import { REFS } from '../client/client.js';
 import { realClock } from '../machinery/clock.js';
 import { setVerbosity } from '../machinery/log.js';
@@ -43,6 +44,8 @@ export interface ServerOptions {
   leaderElection?: LeaderElectionTiming;
   /** How often old etcd revisions are compacted, as kube-apiserver's --etcd-compaction-interval (5m). */
   compactionIntervalMs?: number;
+  /** Addresses the built-in load balancer gives LoadBalancer Services (DEFAULT_POOL); 'off': none. */
+  loadBalancerPool?: AddressPool | 'off';
 }
 
 export interface RunningServer {
@@ -90,6 +93,7 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
     const kcm = controllerManager(chain.clientFor, realClock, {
       dataDir: opts.dataDir,
       caPem,
+      loadBalancerPool: opts.loadBalancerPool === 'off' ? undefined : (opts.loadBalancerPool ?? parsePool(DEFAULT_POOL)),
       signLegacyToken: (namespace, serviceAccount, secretName) => signJwt(legacyClaims({ namespace, serviceAccount, secretName }), issuer.key),
       extra: (contextFor) => {
         kubelets.splice(0, kubelets.length, ...startNodes(contextFor, { count: opts.nodes, startDelayMs: opts.simStartDelayMs, stopDelayMs: opts.simStopDelayMs }));

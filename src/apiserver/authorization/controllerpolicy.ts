@@ -143,6 +143,8 @@ const CONTROLLERS: Record<string, PolicyRule[]> = {
   'resourcequota-controller': [rule('list watch', ['*'], '*'), rule('update', CORE, 'resourcequotas/status'), eventsRule()],
   'root-ca-cert-publisher': [rule('create update', CORE, 'configmaps'), eventsRule()],
   'service-account-controller': [rule('create', CORE, 'serviceaccounts'), eventsRule()],
+  // cloud-controller-manager's service controller; here the built-in load balancer.
+  'service-controller': [rule('get list watch', CORE, 'services'), rule('patch update', CORE, 'services/status'), rule('list watch', CORE, 'nodes'), eventsRule()],
   'statefulset-controller': [
     rule('list watch', CORE, 'pods'),
     rule(Read, ['apps'], 'statefulsets'),
