@@ -178,6 +178,7 @@ export class PodWorker {
         annotations: pod.metadata.annotations ?? {},
         startDelayMs: deps.startDelayMs,
         stopDelayMs: deps.stopDelayMs,
+        runTimeMs: ownedByJob(pod) ? JOB_POD_RUN_TIME_MS : undefined,
       });
     } catch (e) {
       this.releaseIP();
@@ -410,6 +411,11 @@ function shouldRestart(policy: string | undefined, exitCode: number): boolean {
   if (policy === 'OnFailure') return exitCode !== 0;
   return true;
 }
+
+/** A Job's pod finishes its work after this long on a simulated node (as kwok's pod-complete stage), unless scripted otherwise. */
+const JOB_POD_RUN_TIME_MS = 1000;
+
+const ownedByJob = (pod: Pod): boolean => !!pod.metadata?.ownerReferences?.some((o) => o.controller && o.kind === 'Job' && o.apiVersion === 'batch/v1');
 
 /** The annotations a simulated runtime reads; other annotation changes need no runtime call. */
 function scriptKey(pod: Pod): string {

@@ -21,7 +21,7 @@ const NS = lookupResource('', 'v1', 'namespaces')!;
 async function registry(): Promise<{ reg: Registry; clock: VirtualClock }> {
   const clock = new VirtualClock();
   const reg = new Registry(await Store.open(new MemoryBackend()), clock, defaultAdmission());
-  await bootstrap(reg, 6443, clock.now());
+  await bootstrap(reg, { ip: '192.168.49.1', port: 6443 }, clock.now());
   return { reg, clock };
 }
 

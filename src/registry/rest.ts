@@ -191,6 +191,7 @@ export class Registry {
     if (!st.keepStatusOnCreate && r.subresources.some((s) => s.name === 'status')) delete obj.status;
     st.prepareForCreate?.(obj, this.strategyContext);
     dropEmptyMeta(meta);
+    dropNullTemplateTimestamps(obj.spec);
     this.invalidOrNothing(r, meta.name ?? '', validate(r.group, r.kind, obj));
     this.admission.validate(admission);
     const name = meta.name!; // validate() refused an object without one
@@ -282,6 +283,10 @@ export class Registry {
     if (subresource === 'status') {
       obj = clone(old);
       obj.status = body.status;
+      if (this.strategy(r).statusWritesAnnotations) {
+        if (body.metadata.annotations) obj.metadata.annotations = body.metadata.annotations;
+        else delete obj.metadata.annotations;
+      }
     } else {
       obj = body;
       carryObjectMeta(meta, old.metadata);
@@ -299,6 +304,7 @@ export class Registry {
       st.allocate?.(obj, this.strategyContext);
     }
     dropEmptyMeta(obj.metadata);
+    dropNullTemplateTimestamps(obj.spec);
     if (st.generation && !deepEqual(specOf(obj), specOf(old))) obj.metadata.generation = (old.metadata.generation ?? 0) + 1;
     this.invalidOrNothing(r, name, [...validate(r.group, r.kind, obj), ...validateUpdate(r.group, r.kind, obj, old)]);
     this.admission.validate(admission);
@@ -451,6 +457,22 @@ function dropEmptyMeta(objectMeta: KObject['metadata']): void {
   for (const k of ['labels', 'annotations', 'ownerReferences', 'finalizers']) {
     const v = meta[k];
     if (v !== undefined && (v === null || (Array.isArray(v) ? v.length === 0 : Object.keys(v).length === 0))) delete meta[k];
+  }
+}
+
+/**
+ * Go decodes `creationTimestamp: null` (what kubectl sends in templates, e.g. on `rollout undo`) as
+ * the zero time, the same as no timestamp; stored templates must compare and hash alike either way.
+ */
+function dropNullTemplateTimestamps(v: unknown): void {
+  if (Array.isArray(v)) {
+    for (const x of v) dropNullTemplateTimestamps(x);
+    return;
+  }
+  if (!isPlainObject(v)) return;
+  for (const [k, x] of Object.entries(v)) {
+    if (k === 'metadata' && isPlainObject(x) && x.creationTimestamp === null) delete x.creationTimestamp;
+    dropNullTemplateTimestamps(x);
   }
 }
 

@@ -1,6 +1,7 @@
 // Per-resource behaviour on top of the generic REST store: what create/update reset, which fields
 // field selectors can use, which kinds have a generation, graceful deletion.
 
+import { deepEqual } from '../machinery/objects.js';
 import type { FieldGetter } from '../machinery/fields.js';
 import type { Event, Namespace, Node, Pod, Secret } from 'kubernetes-types/core/v1.js';
 import type { FieldError } from '../machinery/errors.js';
@@ -25,6 +26,8 @@ export interface Strategy {
   allocate?(obj: KObject, ctx: StrategyContext): void;
   /** Seconds of grace for a delete, or 0 to remove at once. */
   gracePeriod?(obj: KObject, requested: number | undefined): number;
+  /** A status write may change annotations too (deploymentStatusStrategy keeps only spec and labels). */
+  statusWritesAnnotations?: boolean;
 }
 
 export interface StrategyContext {
@@ -125,9 +128,10 @@ export const STRATEGIES: Record<string, Strategy> = {
   'batch/jobs': { generation: true, prepareForCreate: (job) => generateJobSelector(job as Parameters<typeof generateJobSelector>[0]) },
   replicationcontrollers: { generation: true },
   'apps/statefulsets': { generation: true },
-  'apps/deployments': { generation: true },
+  // The deployment controller records its revision annotation with UpdateStatus, as upstream.
+  'apps/deployments': { generation: true, statusWritesAnnotations: true },
   'apps/replicasets': { generation: true },
-  'apps/daemonsets': { generation: true },
+  'apps/daemonsets': { generation: true, prepareForCreate: (ds) => setTemplateGeneration(ds, 1), prepareForUpdate: bumpTemplateGeneration },
   'batch/cronjobs': { generation: true },
   'policy/poddisruptionbudgets': { generation: true },
   'networking.k8s.io/ingresses': { generation: true },
@@ -144,4 +148,20 @@ function mergeStringData(obj: KObject): void {
 
 export function strategyFor(resourceKey: string): Strategy {
   return STRATEGIES[resourceKey] ?? {};
+}
+
+/**
+ * DaemonSets count template changes in the `deprecated.daemonset.template.generation` annotation (the
+ * v1 form of extensions' spec.templateGeneration), which their pods carry as `pod-template-generation`.
+ */
+const TEMPLATE_GENERATION = 'deprecated.daemonset.template.generation';
+
+function setTemplateGeneration(ds: KObject, generation: number): void {
+  ds.metadata.annotations = { ...(ds.metadata.annotations ?? {}), [TEMPLATE_GENERATION]: String(generation) };
+}
+
+function bumpTemplateGeneration(ds: KObject, old: KObject): void {
+  const previous = Number(old.metadata.annotations?.[TEMPLATE_GENERATION] ?? 0) || 0;
+  const template = (o: KObject) => (o.spec as { template?: unknown } | undefined)?.template;
+  setTemplateGeneration(ds, deepEqual(template(ds), template(old)) ? Math.max(previous, 1) : previous + 1);
 }

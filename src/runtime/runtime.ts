@@ -16,6 +16,8 @@ export interface PodSandboxConfig {
   /** The node's default time to start and to stop a container, for runtimes that simulate them. */
   startDelayMs: number;
   stopDelayMs: number;
+  /** How long the pod's work takes when it is meant to finish (a Job's pod), for runtimes that simulate it. */
+  runTimeMs?: number;
 }
 
 /** Init containers run to completion one by one; sidecars are init containers with restartPolicy Always. */

@@ -27,14 +27,35 @@ async function ensure(reg: Registry, plural: string, group: string, ns: string, 
 }
 
 /** Creates run concurrently, so they share commits; namespaces come first, since what is in them needs them. */
-export async function bootstrap(reg: Registry, apiPort: number, nowMs: number): Promise<void> {
+/** Where clients reach this API server: the `kubernetes` Service's endpoint. */
+export interface ApiEndpoint {
+  /** Undefined when the machine has no address an Endpoints object may hold. */
+  ip: string | undefined;
+  port: number;
+}
+
+export async function bootstrap(reg: Registry, api: ApiEndpoint, nowMs: number): Promise<void> {
   await Promise.all(NAMESPACES.map((name) => ensure(reg, 'namespaces', '', '', { metadata: { name, labels: { 'kubernetes.io/metadata.name': name } } })));
   const creates: Array<Promise<void>> = [];
   const create = (plural: string, group: string, ns: string, obj: object) => creates.push(ensure(reg, plural, group, ns, obj));
   create('services', '', 'default', {
     metadata: { name: 'kubernetes', labels: { component: 'apiserver', provider: 'kubernetes' } },
-    spec: { clusterIP: KUBERNETES_SERVICE_IP, ports: [{ name: 'https', port: 443, protocol: 'TCP', targetPort: apiPort }], sessionAffinity: 'None', type: 'ClusterIP' },
+    spec: { clusterIP: KUBERNETES_SERVICE_IP, ports: [{ name: 'https', port: 443, protocol: 'TCP', targetPort: api.port }], sessionAffinity: 'None', type: 'ClusterIP' },
   });
+  // kube-apiserver's own endpoint reconciler writes these; the Service has no selector, so no controller does.
+  // With several servers on one store the first one's stays.
+  if (api.ip) {
+    create('endpoints', '', 'default', {
+      metadata: { name: 'kubernetes', labels: { 'endpointslice.kubernetes.io/skip-mirror': 'true' } },
+      subsets: [{ addresses: [{ ip: api.ip }], ports: [{ name: 'https', port: api.port, protocol: 'TCP' }] }],
+    });
+    create('endpointslices', 'discovery.k8s.io', 'default', {
+      metadata: { name: 'kubernetes', labels: { 'kubernetes.io/service-name': 'kubernetes' } },
+      addressType: 'IPv4',
+      endpoints: [{ addresses: [api.ip], conditions: { ready: true } }],
+      ports: [{ name: 'https', port: api.port, protocol: 'TCP' }],
+    });
+  }
   const RBAC = 'rbac.authorization.k8s.io';
   for (const role of bootstrapClusterRoles()) create('clusterroles', RBAC, '', role);
   for (const binding of bootstrapClusterRoleBindings()) create('clusterrolebindings', RBAC, '', binding);

@@ -17,6 +17,12 @@ import { RootCACertPublisher } from '../controllers/rootcacertpublisher/publishe
 import { LoadBalancerController, type AddressPool } from '../controllers/service/loadbalancer_controller.js';
 import { ServiceAccountsController } from '../controllers/serviceaccount/serviceaccounts_controller.js';
 import { TokensController, type TokensControllerOptions } from '../controllers/serviceaccount/tokens_controller.js';
+import { CronJobController } from '../controllers/cronjob/cronjob_controller.js';
+import { DaemonSetController } from '../controllers/daemon/daemon_controller.js';
+import { DeploymentController } from '../controllers/deployment/deployment_controller.js';
+import { JobController } from '../controllers/job/job_controller.js';
+import { TTLAfterFinishedController } from '../controllers/job/ttl_after_finished.js';
+import { ReplicaSetController } from '../controllers/replicaset/replica_set.js';
 import { StatefulSetController } from '../controllers/statefulset/stateful_set.js';
 import { ensureDefaultStorageClass, PersistentVolumeController } from '../controllers/volume/index.js';
 import type { Clock } from '../machinery/clock.js';
@@ -68,6 +74,13 @@ export function controllerManager(clientFor: (user: UserInfo) => Client, clock: 
       new RootCACertPublisher(as('root-ca-cert-publisher'), opts.caPem),
       new GarbageCollector(as('generic-garbage-collector')),
       new StatefulSetController(as('statefulset-controller')),
+      new ReplicaSetController(as('replicaset-controller')),
+      new ReplicaSetController(as('replication-controller'), 'ReplicationController'),
+      new DeploymentController(as('deployment-controller')),
+      new DaemonSetController(as('daemon-set-controller')),
+      new JobController(as('job-controller')),
+      new TTLAfterFinishedController(as('ttl-after-finished-controller')),
+      new CronJobController(as('cronjob-controller')),
       new PersistentVolumeController(as('persistent-volume-binder'), { dataDir: opts.dataDir }),
       new EndpointsController(as('endpoint-controller')),
       new EndpointSliceController(as('endpointslice-controller')),

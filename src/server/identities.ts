@@ -22,6 +22,13 @@ export const CONTROLLER_SERVICE_ACCOUNTS = [
   'endpoint-controller',
   'endpointslice-controller',
   'clusterrole-aggregation-controller',
+  'replicaset-controller',
+  'replication-controller',
+  'deployment-controller',
+  'daemon-set-controller',
+  'job-controller',
+  'cronjob-controller',
+  'ttl-after-finished-controller',
 ];
 
 export const controllerUser = (name: string): UserInfo => serviceAccountUser('kube-system', name, '');

@@ -1,6 +1,7 @@
 // The composition root: data directory, store, API server, controllers and nodes, wired from options.
 
-import type { AddressInfo } from 'node:net';
+import { isIP, type AddressInfo } from 'node:net';
+import { networkInterfaces } from 'node:os';
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { ensureAdminToken, ensureCertificates } from '../apiserver/certs.js';
@@ -87,7 +88,7 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
       server.listen(opts.port, opts.host, () => resolve());
     });
     const port = (server.address() as AddressInfo).port;
-    await bootstrap(registry, port, realClock.now());
+    await bootstrap(registry, { ip: advertiseAddress(opts.host), port }, realClock.now());
     // The nodes of this process run with the controller manager, on the server that leads it.
     const kubelets: Kubelet[] = [];
     const kcm = controllerManager(chain.clientFor, realClock, {
@@ -132,4 +133,15 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
     if (err.code === 'EACCES') throw new Error(`not allowed to listen on ${opts.host}:${opts.port}`);
     throw e;
   }
+}
+
+/**
+ * The address the `kubernetes` Endpoints give, as kube-apiserver's --advertise-address defaults: the
+ * listen address if it is a routable IPv4 one, else this machine's first non-loopback IPv4 address
+ * (Endpoints may not hold loopback addresses); none if it has none.
+ */
+function advertiseAddress(host: string): string | undefined {
+  if (isIP(host) === 4 && host !== '0.0.0.0' && !host.startsWith('127.')) return host;
+  for (const addrs of Object.values(networkInterfaces())) for (const a of addrs ?? []) if (a.family === 'IPv4' && !a.internal) return a.address;
+  return undefined;
 }

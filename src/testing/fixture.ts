@@ -27,7 +27,7 @@ export async function testCluster(clock: Clock = realClock): Promise<TestCluster
   const store = await Store.open(new MemoryBackend());
   const chain = buildApiChain(store, clock, { authenticators: [] });
   const registry = chain.registry;
-  await bootstrap(registry, 6443, clock.now());
+  await bootstrap(registry, { ip: '192.168.49.1', port: 6443 }, clock.now());
   const client = chain.clientFor(ADMIN);
   const informers = new InformerFactory(client, clock);
   const ctx = makeContext(client, informers, clock);

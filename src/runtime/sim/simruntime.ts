@@ -16,7 +16,7 @@ import type {
   Runtime,
   RuntimeEvent,
 } from '../runtime.js';
-import { EXIT_CODE, NOT_READY_MESSAGE, readScript, type SimScript } from './annotations.js';
+import { EXIT_CODE, NOT_READY_MESSAGE, readScript, RUN_TIME, type SimScript } from './annotations.js';
 import { imageDigestRef, normalizeImage } from './image.js';
 import { ContainerLog } from './logstore.js';
 import { readinessFlipAt } from './readiness.js';
@@ -201,18 +201,20 @@ export class SimRuntime implements Runtime {
     }
     if (c.sandbox.script.exitCode !== undefined && isScriptedToExit(c)) {
       this.scriptedExit(c);
-      return;
+      // A container that runs for a while is ready meanwhile, like any other.
+      if (!c.sandbox.script.runTimeMs) return;
     }
     this.checkReadiness(c, now);
   }
 
   private scriptedExit(c: Container): void {
     c.timer?.cancel();
+    const { runTimeMs } = c.sandbox.script;
     c.timer = this.clock.setTimeout(() => {
       const code = c.sandbox.script.exitCode ?? 0;
-      this.log(c, `exiting with code ${code} (${EXIT_CODE})`);
+      this.log(c, runTimeMs ? `exiting with code ${code} after running ${runTimeMs / 1000}s (${RUN_TIME})` : `exiting with code ${code} (${EXIT_CODE})`);
       this.exit(c, code);
-    }, 0);
+    }, runTimeMs ?? 0);
   }
 
   /** Schedule the readiness flip that the current script implies, as of `changedAt`. */
