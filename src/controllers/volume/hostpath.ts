@@ -13,7 +13,7 @@ import { claimClass } from '../../api/storage/classes.js';
 import { claimRef } from './matching.js';
 
 /** Provisioner names this process answers for, so tutorial manifests work unchanged. */
-export const HOSTPATH_PROVISIONERS: ReadonlySet<string> = new Set(['k8s.io/minikube-hostpath', 'rancher.io/local-path', 'k8ts.io/hostpath']);
+export const HOSTPATH_PROVISIONERS: ReadonlySet<string> = new Set(['k8s.io/minikube-hostpath', 'rancher.io/local-path', 'openebs.io/local', 'k8ts.io/hostpath']);
 
 export function volumesRoot(dataDir: string): string {
   return join(resolve(dataDir), 'volumes');

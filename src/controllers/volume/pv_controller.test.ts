@@ -158,10 +158,13 @@ describe('PersistentVolumeController', () => {
     done(env);
   });
 
-  it('waits for the first consumer, then provisions on the selected node and pins the volume there', async () => {
+  // rancher's local-path-provisioner, and OpenEBS's local hostpath class as the field report (seed 002) uses it.
+  for (const provisioner of ['rancher.io/local-path', 'openebs.io/local']) it(`${provisioner}: waits for the first consumer, then provisions on the selected node and pins the volume there`, async () => {
     const env = await setup();
     const { client } = env.c;
-    await client.storageClasses.create('', storageClass('local-path', 'rancher.io/local-path', { volumeBindingMode: 'WaitForFirstConsumer', reclaimPolicy: 'Delete' }));
+    const annotations = provisioner === 'openebs.io/local' ? { 'openebs.io/cas-type': 'local', 'cas.openebs.io/config': '- name: StorageType\n  value: "hostpath"\n- name: BasePath\n  value: "/var/openebs/local"\n' } : undefined;
+    const sc = storageClass('local-path', provisioner, { volumeBindingMode: 'WaitForFirstConsumer', reclaimPolicy: 'Delete' });
+    await client.storageClasses.create('', { ...sc, metadata: { ...sc.metadata, annotations } });
     await client.persistentVolumeClaims.create('default', claim('data', { storageClassName: 'local-path' }));
     const waiting = await waitFor(async () => (await events(env, 'data')).find((e) => e.reason === 'WaitForFirstConsumer'), 'WaitForFirstConsumer event');
     assert.equal(waiting?.message, 'waiting for first consumer to be created before binding');
@@ -172,7 +175,7 @@ describe('PersistentVolumeController', () => {
     const pvc = await bound(env, 'data');
     const pv = await client.persistentVolumes.get('', pvc.spec.volumeName);
     assert.deepEqual(pv.spec.nodeAffinity, hostnameNodeAffinity('k8ts-m02'));
-    assert.equal(pv.metadata.annotations['pv.kubernetes.io/provisioned-by'], 'rancher.io/local-path');
+    assert.equal(pv.metadata.annotations['pv.kubernetes.io/provisioned-by'], provisioner);
     done(env);
   });
 
