@@ -1,7 +1,8 @@
 // Jobs, CronJobs and DaemonSets with the real kubectl on simulated nodes: a Job's pod finishes by
-// itself, `kubectl wait --for=condition=complete` returns, a scripted failure exhausts the back-off
-// limit, a Job made from a CronJob runs the field report's backup command (seed 002), and a DaemonSet
-// runs one pod on each of three nodes.
+// itself, `kubectl wait --for=condition=complete` returns, parallel pods with a scripted failure
+// exhaust the back-off limit, a Job made from a CronJob runs the field report's backup command
+// (seed 002), a Forbid CronJob runs on its schedule, and a DaemonSet runs one pod on each of four
+// nodes but the tainted one.
 
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
@@ -14,7 +15,9 @@ const FAILING = `apiVersion: batch/v1
 kind: Job
 metadata: {name: flaky}
 spec:
-  backoffLimit: 0
+  parallelism: 2
+  completions: 4
+  backoffLimit: 1
   template:
     metadata:
       annotations: {sim.k8ts.io/exit-code: "1"}
@@ -65,7 +68,7 @@ spec:
 describe('Jobs, CronJobs and DaemonSets', () => {
   let c: Cluster;
   before(async () => {
-    c = await startCluster(['--nodes', '3', '--sim-start-delay', '0']);
+    c = await startCluster(['--nodes', '4', '--sim-start-delay', '0']);
   });
   after(async () => {
     await c?.destroy();
@@ -83,9 +86,12 @@ describe('Jobs, CronJobs and DaemonSets', () => {
     assert.match(table(await c.ok(['get', 'pods', '-l', 'job-name=pi']))[1][2], /^Completed$/);
   });
 
-  it('a failing pod exhausts backoffLimit and the Job is Failed with BackoffLimitExceeded', async () => {
+  it('failing parallel pods exhaust backoffLimit and the Job is Failed with BackoffLimitExceeded', async () => {
     await c.ok(['apply', '-f', '-'], FAILING);
-    assert.equal(await c.ok(['wait', '--for=condition=failed', 'job/flaky', '--timeout=30s']), 'job.batch/flaky condition met\n');
+    // Two pods at once fail, which is past a limit of one failure: no back-off wait is needed to get there.
+    assert.equal(await c.ok(['wait', '--for=condition=failed', 'job/flaky', '--timeout=40s']), 'job.batch/flaky condition met\n');
+    const pods = (await c.json<{ items: Stored<Pod>[] }>(['get', 'pods', '-l', 'job-name=flaky'])).items;
+    assert.ok(pods.length >= 2 && pods.every((p) => p.status?.phase === 'Failed'), pods.map((p) => `${p.metadata.name} ${p.status?.phase}`).join(', '));
     const job = await c.json<{ status: { conditions: Array<{ type: string; reason: string; message: string }> } }>(['get', 'job', 'flaky']);
     const failed = job.status.conditions.find((x) => x.type === 'Failed')!;
     assert.equal(failed.reason, 'BackoffLimitExceeded');
@@ -102,7 +108,8 @@ describe('Jobs, CronJobs and DaemonSets', () => {
     assert.equal(job.metadata.annotations?.['cronjob.kubernetes.io/instantiate'], 'manual');
   });
 
-  it('a DaemonSet runs one pod on each node, the control plane included through its toleration', async () => {
+  it('a DaemonSet runs one pod on each node but the tainted one, the control plane included through its toleration', async () => {
+    assert.equal(await c.ok(['taint', 'nodes', 'k8ts-m04', 'dedicated=gpu:NoSchedule']), 'node/k8ts-m04 tainted\n');
     assert.equal(await c.ok(['apply', '-f', '-'], FLUENTD), 'daemonset.apps/fluentd-elasticsearch created\n');
     assert.match(await c.ok(['rollout', 'status', 'ds/fluentd-elasticsearch', '-n', 'kube-system', '--timeout=30s']), /daemon set "fluentd-elasticsearch" successfully rolled out/);
     const pods = await eventually(async () => {
@@ -114,5 +121,21 @@ describe('Jobs, CronJobs and DaemonSets', () => {
     const rows = table(await c.ok(['get', 'ds', '-n', 'kube-system']));
     assert.deepEqual(rows[0].slice(0, 6), ['NAME', 'DESIRED', 'CURRENT', 'READY', 'UP-TO-DATE', 'AVAILABLE']);
     assert.deepEqual(rows[1].slice(0, 6), ['fluentd-elasticsearch', '3', '3', '3', '3', '3']);
+  });
+
+  // The schedule is real time: the first run comes at the next minute, the second a minute later.
+  it('a Forbid CronJob runs every minute on schedule, each run once', { timeout: 180_000 }, async () => {
+    await c.ok(['create', 'cronjob', 'tick', '--image=busybox', '--schedule=*/1 * * * *', '--', 'sh', '-c', 'date']);
+    await c.ok(['patch', 'cronjob', 'tick', '-p', '{"spec":{"concurrencyPolicy":"Forbid"}}']);
+    const jobs = await eventually(async () => {
+      const items = (await c.json<{ items: Array<{ metadata: { name: string; annotations?: Record<string, string> }; status?: { succeeded?: number } }> }>(['get', 'jobs', '-l', 'batch.kubernetes.io/job-name'])).items.filter((j) => j.metadata.name.startsWith('tick-'));
+      assert.ok(items.filter((j) => j.status?.succeeded === 1).length >= 2, `${items.length} runs so far`);
+      return items;
+    }, 150_000);
+    const minutes = jobs.map((j) => Number(j.metadata.name.slice('tick-'.length)));
+    assert.equal(new Set(minutes).size, minutes.length, 'each scheduled minute ran once');
+    for (const j of jobs) assert.match(j.metadata.annotations?.['batch.kubernetes.io/cronjob-scheduled-timestamp'] ?? '', /^\d{4}-\d\d-\d\dT\d\d:\d\d:00Z$/);
+    const cj = await c.json<{ status: { lastScheduleTime?: string; lastSuccessfulTime?: string } }>(['get', 'cronjob', 'tick']);
+    assert.ok(cj.status.lastScheduleTime && cj.status.lastSuccessfulTime);
   });
 });
