@@ -88,6 +88,8 @@ export const RESOURCES: ResourceInfo[] = [
     { kind: 'PersistentVolumeClaim', shortNames: ['pvc'], status: true },
     { kind: 'Node', namespaced: false, shortNames: ['no'], status: true },
     { kind: 'Event', shortNames: ['ev'] },
+    { kind: 'ResourceQuota', shortNames: ['quota'], status: true },
+    { kind: 'LimitRange', shortNames: ['limits'] },
   ]),
   ...define('apps', 'v1', [
     { kind: 'StatefulSet', shortNames: ['sts'], all: true, status: true, scale: true },

@@ -23,6 +23,7 @@ import { DeploymentController } from '../controllers/deployment/deployment_contr
 import { JobController } from '../controllers/job/job_controller.js';
 import { TTLAfterFinishedController } from '../controllers/job/ttl_after_finished.js';
 import { ReplicaSetController } from '../controllers/replicaset/replica_set.js';
+import { ResourceQuotaController } from '../controllers/resourcequota/resource_quota_controller.js';
 import { StatefulSetController } from '../controllers/statefulset/stateful_set.js';
 import { ensureDefaultStorageClass, PersistentVolumeController } from '../controllers/volume/index.js';
 import type { Clock } from '../machinery/clock.js';
@@ -81,6 +82,7 @@ export function controllerManager(clientFor: (user: UserInfo) => Client, clock: 
       new JobController(as('job-controller')),
       new TTLAfterFinishedController(as('ttl-after-finished-controller')),
       new CronJobController(as('cronjob-controller')),
+      new ResourceQuotaController(as('resourcequota-controller')),
       new PersistentVolumeController(as('persistent-volume-binder'), { dataDir: opts.dataDir }),
       new EndpointsController(as('endpoint-controller')),
       new EndpointSliceController(as('endpointslice-controller')),

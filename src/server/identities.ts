@@ -29,6 +29,7 @@ export const CONTROLLER_SERVICE_ACCOUNTS = [
   'job-controller',
   'cronjob-controller',
   'ttl-after-finished-controller',
+  'resourcequota-controller',
 ];
 
 export const controllerUser = (name: string): UserInfo => serviceAccountUser('kube-system', name, '');

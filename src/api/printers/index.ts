@@ -15,7 +15,7 @@ import {
   replicationControllerPrinter,
   statefulSetPrinter,
 } from './workloads.js';
-import { leasePrinter, podDisruptionBudgetPrinter } from './policy.js';
+import { leasePrinter, limitRangePrinter, podDisruptionBudgetPrinter, resourceQuotaPrinter } from './policy.js';
 import { ingressClassPrinter, ingressPrinter } from './ingress.js';
 import { clusterRoleBindingPrinter, roleBindingPrinter } from './rbac.js';
 import { cronJobPrinter, jobPrinter } from './batch.js';
@@ -44,6 +44,8 @@ const PRINTERS: Record<string, TablePrinter> = {
   'apps/ControllerRevision': controllerRevisionPrinter,
   'apiregistration.k8s.io/APIService': apiServicePrinter,
   'policy/PodDisruptionBudget': podDisruptionBudgetPrinter,
+  '/ResourceQuota': resourceQuotaPrinter,
+  '/LimitRange': limitRangePrinter,
   'coordination.k8s.io/Lease': leasePrinter,
   'storage.k8s.io/StorageClass': storageClassPrinter,
   'discovery.k8s.io/EndpointSlice': endpointSlicePrinter,

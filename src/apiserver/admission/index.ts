@@ -1,8 +1,10 @@
 // The admission plugins kube-apiserver enables by default that k8ts implements, in the real order.
 
 import { AdmissionChain } from '../../registry/admission.js';
+import { limitRanger } from './limitranger.js';
 import { namespaceLifecycle } from './namespacelifecycle.js';
 import { rbacEscalation, type EscalationDeps } from './rbacescalation.js';
+import { resourceQuotaAdmission } from './resourcequota.js';
 import { serviceAccountAdmission } from './serviceaccount.js';
 import { defaultStorageClass, storageObjectInUseProtection } from './storage.js';
 
@@ -10,9 +12,12 @@ import { defaultStorageClass, storageObjectInUseProtection } from './storage.js'
 export function defaultAdmission(rbac?: EscalationDeps): AdmissionChain {
   return new AdmissionChain([
     namespaceLifecycle,
+    limitRanger,
     serviceAccountAdmission,
     defaultStorageClass,
     storageObjectInUseProtection,
     ...(rbac ? [rbacEscalation(rbac)] : []),
+    // Last, as upstream: it counts what it admits, so nothing after it may refuse.
+    resourceQuotaAdmission(),
   ]);
 }
