@@ -32,7 +32,7 @@ const typesDir = path.dirname(createRequire(import.meta.url).resolve('kubernetes
 // bodies of subresources and options, and the kinds `kubectl create` can make.
 const KINDS = {
   v1: ['k8s.io.api.core.v1', ['Namespace', 'Pod', 'Binding', 'Service', 'Endpoints', 'ConfigMap', 'Secret', 'ServiceAccount',
-    'PersistentVolume', 'PersistentVolumeClaim', 'Node', 'Event', 'ResourceQuota', 'ReplicationController']],
+    'PersistentVolume', 'PersistentVolumeClaim', 'Node', 'Event', 'ResourceQuota', 'LimitRange', 'ReplicationController']],
   'apps/v1': ['k8s.io.api.apps.v1', ['StatefulSet', 'Deployment', 'ReplicaSet', 'DaemonSet', 'ControllerRevision']],
   'batch/v1': ['k8s.io.api.batch.v1', ['Job', 'CronJob']],
   'policy/v1': ['k8s.io.api.policy.v1', ['PodDisruptionBudget', 'Eviction']],

@@ -198,6 +198,8 @@ export class Registry {
     const key = resourceKey(r);
     if (this.store.get(key, this.key(r, ns), name)) throw alreadyExists(r, name);
     const commit = async (): Promise<KObject> => {
+      // Checked again after catching up: another server may have created it meanwhile.
+      if (this.store.get(key, this.key(r, ns), name)) throw alreadyExists(r, name);
       this.invalidOrNothing(r, name, st.validateCreate?.(obj, this.strategyContext) ?? []);
       st.allocate?.(obj, this.strategyContext);
       if (opts.dryRun) return obj;

@@ -1,17 +1,15 @@
-// ResourceQuota: the usage evaluators (pkg/quota/v1/evaluator/core, resourcehelper.PodRequests/PodLimits)
-// shared with the ResourceQuota and LimitRanger admission plugins, and the controller
-// (pkg/controller/resourcequota) that keeps every quota's status.hard and status.used current.
+// The ResourceQuota controller (pkg/controller/resourcequota): keeps every quota's status.hard and
+// status.used current, with the usage evaluators of src/api/quota.
 
-import type { Container, PersistentVolumeClaim, Pod, ResourceQuota, ResourceQuotaStatus, Service } from 'kubernetes-types/core/v1.js';
+import type { ResourceQuota, ResourceQuotaStatus } from 'kubernetes-types/core/v1.js';
 import { REFS, type Client, type TypedRef } from '../../client/client.js';
 import type { Informer } from '../../client/informer.js';
 import type { KubeObject, Stored } from '../../client/objects.js';
 import { runWorkers, WorkQueue } from '../../client/workqueue.js';
 import type { Clock } from '../../machinery/clock.js';
 import { isStatusError } from '../../machinery/errors.js';
-import { addQuantity, compareQuantity, formatQuantity, quantityFromValue, toQuantity, type Quantity } from '../../machinery/quantity.js';
 import type { Controller, ControllerContext } from '../context.js';
-import { addLists, countName, formatList, quotaUsage, toResourceList, type GroupResource, type ResourceList } from '../../api/quota/evaluator.js';
+import { formatList, quotaUsage, toResourceList, type GroupResource } from '../../api/quota/evaluator.js';
 
 const core = <T>(plural: string): TypedRef<T> => ({ group: '', version: 'v1', plural });
 export const RESOURCE_QUOTAS = core<ResourceQuota>('resourcequotas');

@@ -194,9 +194,11 @@ export class StatefulPodControl {
   }
 
   private existingClaims(set: StatefulSet, pod: Pod): PersistentVolumeClaim[] {
+    const templates = set.spec?.volumeClaimTemplates;
+    if (!templates?.length) return [];
     const ordinal = getOrdinal(pod);
     const out: PersistentVolumeClaim[] = [];
-    for (const template of set.spec?.volumeClaimTemplates ?? []) {
+    for (const template of templates) {
       const claim = this.claims.getByName(set.metadata!.namespace!, getPersistentVolumeClaimName(set, template, ordinal));
       if (claim) out.push(claim);
     }

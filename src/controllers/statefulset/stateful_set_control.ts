@@ -32,7 +32,6 @@ import {
   newRevision,
   newVersionedStatefulSetPod,
   nextRevision,
-  podInOrdinalRange,
   STATEFUL_SET_KIND,
   storageMatches,
 } from './stateful_set_utils.js';
@@ -51,16 +50,26 @@ export class AggregatedErrors extends Error {
 
 /**
  * Run `fn` over `count` indexes in batches of 1, 2, 4, … (at most MAX_BATCH_SIZE), all of a batch at once;
- * stop after the first batch with a failure. Returns how many calls succeeded.
+ * stop after the first batch with a failure. Returns how many calls succeeded. `fn` may return without a
+ * promise when it had nothing to do: a batch of such calls is not awaited.
  */
-export async function slowStartBatch(initial: number, count: number, fn: (i: number) => Promise<unknown>): Promise<number> {
+export async function slowStartBatch(initial: number, count: number, fn: (i: number) => unknown): Promise<number> {
   let successes = 0;
   let next = 0;
   let remaining = count;
   for (let size = Math.min(remaining, initial); size > 0; size = Math.min(2 * size, remaining, MAX_BATCH_SIZE)) {
-    const batch = Array.from({ length: size }, (_, k) => fn(next + k));
+    const pending: Promise<unknown>[] = [];
+    const errors: unknown[] = [];
+    for (let k = 0; k < size; k++) {
+      try {
+        const r = fn(next + k);
+        if (r instanceof Promise) pending.push(r);
+      } catch (e) {
+        errors.push(e);
+      }
+    }
     next += size;
-    const errors = (await Promise.allSettled(batch)).filter((r) => r.status === 'rejected').map((r) => (r as PromiseRejectedResult).reason);
+    if (pending.length) for (const r of await Promise.allSettled(pending)) if (r.status === 'rejected') errors.push(r.reason);
     successes += size - errors.length;
     if (errors.length) throw new AggregatedErrors(errors);
     remaining -= size;
@@ -69,9 +78,12 @@ export async function slowStartBatch(initial: number, count: number, fn: (i: num
 }
 
 /** Monotonic: in order, stopping at the first step that asks to. Burst: slow-start batches, stopping only on errors. */
-async function runForAll(count: number, fn: (i: number) => Promise<boolean>, monotonic: boolean): Promise<boolean> {
+async function runForAll(count: number, fn: (i: number) => boolean | Promise<boolean>, monotonic: boolean): Promise<boolean> {
   if (monotonic) {
-    for (let i = 0; i < count; i++) if (await fn(i)) return true;
+    for (let i = 0; i < count; i++) {
+      const r = fn(i);
+      if (r instanceof Promise ? await r : r) return true;
+    }
     return false;
   }
   await slowStartBatch(1, count, fn);
@@ -81,17 +93,21 @@ async function runForAll(count: number, fn: (i: number) => Promise<boolean>, mon
 /** Count created, ready, available, current and updated pods over the given lists (holes skipped) into status. */
 export function updateStatus(status: Status, minReadySeconds: number, now: number, current: ControllerRevision, update: ControllerRevision, ...lists: (Pod | undefined)[][]): void {
   status.replicas = status.readyReplicas = status.availableReplicas = status.currentReplicas = status.updatedReplicas = 0;
-  for (const pod of lists.flat()) {
-    if (!pod) continue;
-    if (isCreated(pod)) status.replicas++;
-    if (isRunningAndReady(pod)) {
-      status.readyReplicas++;
-      if (isRunningAndAvailable(pod, minReadySeconds, now)) status.availableReplicas++;
-    }
-    if (isCreated(pod) && !isTerminating(pod)) {
+  const currentName = current.metadata!.name;
+  const updateName = update.metadata!.name;
+  for (const list of lists) {
+    for (const pod of list) {
+      if (!pod) continue;
+      if (isRunningAndReady(pod)) {
+        status.readyReplicas++;
+        if (isRunningAndAvailable(pod, minReadySeconds, now)) status.availableReplicas++;
+      }
+      if (!isCreated(pod)) continue;
+      status.replicas++;
+      if (isTerminating(pod)) continue;
       const revision = getPodRevision(pod);
-      if (revision === current.metadata!.name) status.currentReplicas++;
-      if (revision === update.metadata!.name) status.updatedReplicas++;
+      if (revision === currentName) status.currentReplicas++;
+      if (revision === updateName) status.updatedReplicas++;
     }
   }
 }
@@ -184,14 +200,14 @@ export class StatefulSetControl {
       currentReplicas: 0,
       updatedReplicas: 0,
     };
-    updateStatus(status, minReadySeconds, now, current, update, pods);
 
     const start = getStartOrdinal(set);
     const replicas: (Pod | undefined)[] = new Array(getReplicas(set)).fill(undefined);
     const condemned: Pod[] = [];
     for (const pod of pods) {
-      if (podInOrdinalRange(pod, set)) replicas[getOrdinal(pod) - start] = pod;
-      else if (getOrdinal(pod) >= 0) condemned.push(pod);
+      const ordinal = getOrdinal(pod);
+      if (ordinal >= start && ordinal - start < replicas.length) replicas[ordinal - start] = pod;
+      else if (ordinal >= 0) condemned.push(pod);
     }
     condemned.sort(descendingOrdinal);
     // Pods for missing ordinals are built when first needed: an OrderedReady pass stops at the first one,
@@ -203,12 +219,19 @@ export class StatefulSetControl {
     const firstMissingOrUnavailable = replicas.findIndex((pod) => !pod || unavailable(pod));
     const firstUnavailablePod = firstMissingOrUnavailable >= 0 ? replica(firstMissingOrUnavailable) : [...condemned].reverse().find(unavailable);
 
-    if (set.metadata?.deletionTimestamp) return { status };
+    if (set.metadata?.deletionTimestamp) {
+      updateStatus(status, minReadySeconds, now, current, update, pods);
+      return { status };
+    }
 
     const monotonic = !allowsBurst(set);
     const recount = () => updateStatus(status, minReadySeconds, now, current, update, replicas, condemned);
     try {
-      if (await runForAll(replicas.length, (i) => this.processReplica(set, updateSet, monotonic, replica(i), now), monotonic)) {
+      const processReplica = (i: number) => {
+        const pod = replica(i);
+        return this.isSettled(set, updateSet, monotonic, pod, now) ? false : this.processReplica(set, updateSet, monotonic, pod, now);
+      };
+      if (await runForAll(replicas.length, processReplica, monotonic)) {
         recount();
         return { status };
       }
@@ -250,6 +273,20 @@ export class StatefulSetControl {
       if (unavailable(pod)) return { status };
     }
     return { status };
+  }
+
+  /**
+   * A running replica whose identity, storage and claims are in order: processReplica would change nothing
+   * and not stop the pass. Checked without a promise, since in a large set nearly every replica is settled.
+   */
+  private isSettled(set: StatefulSet, updateSet: StatefulSet, monotonic: boolean, pod: Pod, now: number): boolean {
+    if (!isCreated(pod) || isFailed(pod) || isSucceeded(pod)) return false;
+    // A pending pod gets its missing claims recreated; without claim templates there are none.
+    if (isPending(pod) && set.spec?.volumeClaimTemplates?.length) return false;
+    if (monotonic && (isTerminating(pod) || !isRunningAndReady(pod) || !isRunningAndAvailable(pod, set.spec?.minReadySeconds ?? 0, now))) return false;
+    // Without claim templates storage always matches a pod whose identity does.
+    if (!identityMatches(set, pod) || (set.spec?.volumeClaimTemplates?.length && !storageMatches(set, pod))) return false;
+    return this.podControl.claimsMatchRetentionPolicy(updateSet, pod);
   }
 
   /** Returns true when the monotonic pass must stop at this replica. */

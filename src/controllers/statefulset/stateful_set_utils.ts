@@ -72,8 +72,10 @@ export function identityMatches(set: StatefulSet, pod: Pod): boolean {
 export function storageMatches(set: StatefulSet, pod: Pod): boolean {
   const ordinal = getOrdinal(pod);
   if (ordinal < 0) return false;
+  const templates = set.spec?.volumeClaimTemplates;
+  if (!templates?.length) return true;
   const volumes = new Map((pod.spec?.volumes ?? []).map((v) => [v.name, v]));
-  for (const claim of set.spec?.volumeClaimTemplates ?? []) {
+  for (const claim of templates) {
     const volume = volumes.get(claim.metadata?.name ?? '');
     if (volume?.persistentVolumeClaim?.claimName !== getPersistentVolumeClaimName(set, claim, ordinal)) return false;
   }
