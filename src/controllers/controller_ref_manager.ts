@@ -4,6 +4,7 @@
 
 import type { Pod } from 'kubernetes-types/core/v1.js';
 import type { OwnerReference } from 'kubernetes-types/meta/v1.js';
+import { REFS, type Client } from '../client/client.js';
 import { isStatusError } from '../machinery/errors.js';
 import { matches, type Selector } from '../machinery/labels.js';
 import { getControllerOf, newControllerRef, type GroupVersionKind } from './controller_utils.js';
@@ -20,6 +21,11 @@ interface Claimable {
 export interface PodPatcher {
   patchPod(namespace: string, name: string, patch: unknown): Promise<unknown>;
 }
+
+/** The PodPatcher of a controller that writes through `client`. */
+export const clientPodPatcher = (client: Client): PodPatcher => ({
+  patchPod: (namespace, name, patch) => client.resource(REFS.pods).patch(namespace, name, 'strategic', patch),
+});
 
 class BaseControllerRefManager {
   private canAdoptOnce: Promise<void> | undefined;

@@ -48,8 +48,11 @@ export async function testCluster(clock: Clock = realClock): Promise<TestCluster
   };
 }
 
-/** Poll `check` (real time) until it returns a truthy value; fail with `what` after `timeoutMs`. */
-export async function waitFor<T>(check: () => T | Promise<T>, what: string, timeoutMs = 5000): Promise<T> {
+/**
+ * Poll `check` (real time) until it returns a truthy value; fail with `what` after `timeoutMs`.
+ * `pause` runs between attempts (a short sleep; a test on a virtual clock may also advance it there).
+ */
+export async function waitFor<T>(check: () => T | Promise<T>, what: string, timeoutMs = 5000, pause: () => Promise<void> = () => new Promise((r) => setTimeout(r, 5))): Promise<T> {
   const end = Date.now() + timeoutMs;
   let last: unknown;
   for (;;) {
@@ -60,6 +63,6 @@ export async function waitFor<T>(check: () => T | Promise<T>, what: string, time
       last = e;
     }
     if (Date.now() > end) throw new Error(`timed out waiting for ${what}${last ? `: ${(last as Error).message}` : ''}`);
-    await new Promise((r) => setTimeout(r, 5));
+    await pause();
   }
 }

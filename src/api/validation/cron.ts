@@ -1,6 +1,7 @@
 // The schedule check of cron.ParseStandard (robfig/cron/v3), with its error texts.
 
-interface Bounds {
+/** The range of one field of a standard schedule, and the names it accepts. */
+export interface CronFieldBounds {
   min: number;
   max: number;
   names?: Record<string, number>;
@@ -8,7 +9,8 @@ interface Bounds {
 
 const MONTHS = ['jan', 'feb', 'mar', 'apr', 'may', 'jun', 'jul', 'aug', 'sep', 'oct', 'nov', 'dec'];
 const DAYS = ['sun', 'mon', 'tue', 'wed', 'thu', 'fri', 'sat'];
-const FIELDS: Bounds[] = [
+/** Minute, hour, day of month, month, day of week. */
+export const CRON_FIELDS: readonly CronFieldBounds[] = [
   { min: 0, max: 59 },
   { min: 0, max: 23 },
   { min: 1, max: 31 },
@@ -24,9 +26,9 @@ function parseInt10(expr: string): number {
   return n;
 }
 
-const parseIntOrName = (expr: string, b: Bounds) => b.names?.[expr.toLowerCase()] ?? parseInt10(expr);
+const parseIntOrName = (expr: string, b: CronFieldBounds) => b.names?.[expr.toLowerCase()] ?? parseInt10(expr);
 
-function checkRange(expr: string, b: Bounds): void {
+function checkRange(expr: string, b: CronFieldBounds): void {
   const rangeAndStep = expr.split('/');
   const lowAndHigh = rangeAndStep[0].split('-');
   let start: number;
@@ -70,7 +72,7 @@ export function cronScheduleError(spec: string): string | undefined {
     const fields = rest.split(/\s+/).filter((f) => f.length > 0);
     if (fields.length === 0 && spec.length === 0) throw new Error('empty spec string');
     if (fields.length !== 5) throw new Error(`expected exactly 5 fields, found ${fields.length}: [${fields.join(' ')}]`);
-    fields.forEach((f, i) => f.split(',').forEach((expr) => checkRange(expr, FIELDS[i])));
+    fields.forEach((f, i) => f.split(',').forEach((expr) => checkRange(expr, CRON_FIELDS[i])));
     return undefined;
   } catch (e) {
     return (e as Error).message;

@@ -1,28 +1,13 @@
 // Schedules of robfig/cron/v3 as cron.ParseStandard builds them (5 fields, descriptors, @every, TZ=): a
 // parsed schedule answers Next(t), the first activation strictly after t, in the schedule's time zone.
 
-import { cronScheduleError } from '../../api/validation/cron.js';
+import { CRON_FIELDS as FIELDS, cronScheduleError, type CronFieldBounds as Bounds } from '../../api/validation/cron.js';
 
 export interface Schedule {
   /** The first activation after `t` (ms), or undefined when there is none in the next five years. */
   next(t: number): number | undefined;
 }
 
-interface Bounds {
-  min: number;
-  max: number;
-  names?: Record<string, number>;
-}
-
-const MONTHS = ['jan', 'feb', 'mar', 'apr', 'may', 'jun', 'jul', 'aug', 'sep', 'oct', 'nov', 'dec'];
-const DAYS = ['sun', 'mon', 'tue', 'wed', 'thu', 'fri', 'sat'];
-const FIELDS: Bounds[] = [
-  { min: 0, max: 59 },
-  { min: 0, max: 23 },
-  { min: 1, max: 31 },
-  { min: 1, max: 12, names: Object.fromEntries(MONTHS.map((m, i) => [m, i + 1])) },
-  { min: 0, max: 6, names: Object.fromEntries(DAYS.map((d, i) => [d, i])) },
-];
 const DESCRIPTORS: Record<string, string> = {
   '@yearly': '0 0 1 1 *',
   '@annually': '0 0 1 1 *',

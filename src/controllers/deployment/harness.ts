@@ -6,7 +6,7 @@ import { REFS } from '../../client/client.js';
 import { VirtualClock } from '../../machinery/clock.js';
 import { isStatusError } from '../../machinery/errors.js';
 import { deepEqual } from '../../machinery/objects.js';
-import { testCluster, type TestCluster } from '../../testing/fixture.js';
+import { testCluster, waitFor, type TestCluster } from '../../testing/fixture.js';
 import { DeploymentController } from './deployment_controller.js';
 import { revisionOf } from './deployment_util.js';
 
@@ -100,21 +100,11 @@ export async function start(): Promise<Harness> {
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** Poll `check`, letting the virtual clock run on in small steps (for rate-limited requeues after conflicts). */
-export async function until<T>(h: Harness, check: () => T | Promise<T>, what: string, timeoutMs = 5000): Promise<T> {
-  const end = Date.now() + timeoutMs;
-  let last: unknown;
-  for (;;) {
-    try {
-      const v = await check();
-      if (v) return v;
-    } catch (e) {
-      last = e;
-    }
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}${last ? `: ${(last as Error).message}` : ''}`);
+export const until = <T>(h: Harness, check: () => T | Promise<T>, what: string, timeoutMs = 5000): Promise<T> =>
+  waitFor(check, what, timeoutMs, async () => {
     await h.clock.advance(10);
     await sleep(2);
-  }
-}
+  });
 
 /** Let every pending sync run (real time plus a little virtual time). */
 export async function settle(h: Harness): Promise<void> {

@@ -13,7 +13,7 @@ import { rfc3339, type Clock } from '../../machinery/clock.js';
 import { isStatusError } from '../../machinery/errors.js';
 import { fromLabelSelector } from '../../machinery/labels.js';
 import type { Controller, ControllerContext } from '../context.js';
-import { PodControllerRefManager, recheckDeletionTimestamp, type PodPatcher } from '../controller_ref_manager.js';
+import { clientPodPatcher, PodControllerRefManager, recheckDeletionTimestamp, type PodPatcher } from '../controller_ref_manager.js';
 import { getControllerOf } from '../controller_utils.js';
 import { getRemainingTime, newBackoffRecord, type BackoffRecord } from './backoff_utils.js';
 import { calculateSucceededIndexes, firstPendingIndexes, invalidIndexPods } from './indexed_job_utils.js';
@@ -55,12 +55,11 @@ export class JobController implements Controller {
   /** The resourceVersion of each Job's last status write, so a sync never starts from an older cached Job. */
   private written = new Map<string, number>();
   private stopped = false;
-  private podPatcher: PodPatcher = {
-    patchPod: (namespace, name, patch) => this.client.resource(REFS.pods).patch(namespace, name, 'strategic', patch),
-  };
+  private podPatcher: PodPatcher;
 
   constructor(ctx: ControllerContext) {
     this.client = ctx.client;
+    this.podPatcher = clientPodPatcher(ctx.client);
     this.clock = ctx.clock;
     this.queue = new WorkQueue(ctx.clock, { name: 'job' });
     this.jobs = ctx.informers.get(REFS.jobs);

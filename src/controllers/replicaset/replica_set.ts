@@ -13,7 +13,7 @@ import { isStatusError } from '../../machinery/errors.js';
 import { matches, type Selector } from '../../machinery/labels.js';
 import { deepEqual } from '../../machinery/objects.js';
 import type { Controller, ControllerContext } from '../context.js';
-import { PodControllerRefManager, recheckDeletionTimestamp, type PodPatcher } from '../controller_ref_manager.js';
+import { clientPodPatcher, PodControllerRefManager, recheckDeletionTimestamp, type PodPatcher } from '../controller_ref_manager.js';
 import { getControllerOf, getPodReadyCondition, isPodAvailable, isPodReady } from '../controller_utils.js';
 import { filterActivePods, getPodsToDelete } from './active_pods.js';
 import { ControllerExpectations } from './expectations.js';
@@ -50,12 +50,11 @@ export class ReplicaSetController implements Controller {
   private podControl: PodControl;
   readonly expectations: ControllerExpectations;
   private stopped = false;
-  private podPatcher: PodPatcher = {
-    patchPod: (namespace, name, patch) => this.client.resource(REFS.pods).patch(namespace, name, 'strategic', patch),
-  };
+  private podPatcher: PodPatcher;
 
   constructor(ctx: ControllerContext, kind: 'ReplicaSet' | 'ReplicationController' = 'ReplicaSet') {
     this.client = ctx.client;
+    this.podPatcher = clientPodPatcher(ctx.client);
     this.clock = ctx.clock;
     this.kind = KINDS[kind];
     this.queue = new WorkQueue(ctx.clock, { name: this.kind.queueName });

@@ -11,7 +11,7 @@ import type { Clock, Timer } from '../../machinery/clock.js';
 import { fromLabelSelector, matches, type Selector } from '../../machinery/labels.js';
 import { deepEqual } from '../../machinery/objects.js';
 import type { Controller, ControllerContext } from '../context.js';
-import { PodControllerRefManager, recheckDeletionTimestamp, type PodPatcher } from '../controller_ref_manager.js';
+import { clientPodPatcher, PodControllerRefManager, recheckDeletionTimestamp, type PodPatcher } from '../controller_ref_manager.js';
 import { getControllerOf, isPodReady } from '../controller_utils.js';
 import { History } from '../history/controller_history.js';
 import { StatefulPodControl } from './stateful_pod_control.js';
@@ -54,12 +54,11 @@ export class StatefulSetController implements Controller {
   private clock: Clock;
   private resyncTimer: Timer | undefined;
   private stopped = false;
-  private podPatcher: PodPatcher = {
-    patchPod: (namespace, name, patch) => this.client.resource(REFS.pods).patch(namespace, name, 'strategic', patch),
-  };
+  private podPatcher: PodPatcher;
 
   constructor(ctx: ControllerContext) {
     this.client = ctx.client;
+    this.podPatcher = clientPodPatcher(ctx.client);
     this.clock = ctx.clock;
     this.queue = new WorkQueue(ctx.clock, { name: 'statefulset' });
     this.podEvents = new PodEventCoalescer((key) => this.queue.add(key));
