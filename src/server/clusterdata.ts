@@ -47,7 +47,7 @@ function unseal(s: Sealed, token: string): Record<string, string> {
   }
 }
 
-/** Decodes what etcd holds; exported for tests. */
+/** Decodes what etcd holds under CLUSTER_DATA_KEY. */
 export function openClusterData(raw: string, token: string | undefined): Record<string, string> {
   const stored = JSON.parse(raw) as Stored;
   if ('files' in stored) {

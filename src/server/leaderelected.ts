@@ -30,7 +30,6 @@ export interface LeaderElectionTiming {
 export const DEFAULT_LEADER_ELECTION: LeaderElectionTiming = { leaseDurationMs: 15_000, renewDeadlineMs: 10_000, retryPeriodMs: 2_000 };
 
 export interface Elected {
-  isLeader(): boolean;
   stop(): Promise<void>;
 }
 
@@ -81,7 +80,6 @@ export function runElected(leases: ResourceClient<Lease>, clock: Clock, name: st
   });
   elector.run();
   return {
-    isLeader: () => elector.isLeader(),
     // The group stops before the lease is released, so two never run at once.
     async stop() {
       const stopping = running;

@@ -120,10 +120,6 @@ export class Store {
     return store;
   }
 
-  get location(): string {
-    return this.backend.location;
-  }
-
   get revision(): number {
     return this.rev;
   }
