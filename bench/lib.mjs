@@ -23,7 +23,7 @@ export function percentile(xs, p) {
 /** Start `k8ts server` on a fresh (or given) data dir; resolves when the ready line is printed. */
 export async function startServer(args = [], dataDir = mkdtempSync(path.join(tmpdir(), 'k8ts-bench-')), env = process.env) {
   const t0 = performance.now();
-  const proc = spawn(process.execPath, [BIN, 'server', '--port', '0', '--data-dir', dataDir, ...args], { stdio: ['ignore', 'pipe', 'inherit'], env });
+  const proc = spawn(process.execPath, [...(process.env.BENCH_PROF ? ['--cpu-prof', '--cpu-prof-dir', process.env.BENCH_PROF] : []), BIN, 'server', '--port', '0', '--data-dir', dataDir, ...args], { stdio: ['ignore', 'pipe', 'inherit'], env });
   const ready = await new Promise((resolve, reject) => {
     let out = '';
     proc.stdout.on('data', (d) => {

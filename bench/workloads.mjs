@@ -42,6 +42,13 @@ try {
   let peak = 0;
   let created = 0;
   let t0 = 0;
+  const bound = new Set();
+  const ready = new Set();
+  const milestone = (set, name, label) => {
+    if (set.has(name)) return;
+    set.add(name);
+    if (set.size === REPLICAS) out(`  all 1,000 pods ${label} after`, `${((performance.now() - t0) / 1000).toFixed(2)} s`);
+  };
   const stream = await watchLines(s, '/api/v1/namespaces/default/pods?watch=1&labelSelector=app%3Dbig', (line) => {
     const ev = JSON.parse(line);
     const name = ev.object.metadata.name;
@@ -51,6 +58,8 @@ try {
       if (++created === REPLICAS) out('  all 1,000 pods created after', `${((performance.now() - t0) / 1000).toFixed(2)} s`);
     }
     peak = Math.max(peak, alive.size);
+    if (ev.object.spec.nodeName) milestone(bound, name, 'bound');
+    if (ev.object.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True')) milestone(ready, name, 'ready');
   });
   t0 = performance.now();
   const r = await req('POST', '/apis/apps/v1/namespaces/default/deployments', deployment);
@@ -58,6 +67,8 @@ try {
   await until(req, done(1));
   out('Deployment, 1,000 replicas on 100 nodes, to Available', `${((performance.now() - t0) / 1000).toFixed(2)} s`, '< 3 s');
   peak = alive.size;
+  bound.clear();
+  ready.clear();
   t0 = performance.now();
   const p = await req('PATCH', '/apis/apps/v1/namespaces/default/deployments/big', { spec: { template: { spec: { containers: [{ name: 'c', image: 'nginx:1.26' }] } } } }, { 'Content-Type': 'application/strategic-merge-patch+json' });
   if (p.status !== 200) throw new Error(p.body);

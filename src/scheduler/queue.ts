@@ -132,6 +132,15 @@ export class SchedulingQueue {
     return new Promise((resolve) => (this.waiter = resolve));
   }
 
+  /** Waits for one pod, then takes up to `max` - 1 more that are already active. */
+  async popBatch(max: number): Promise<QueuedPodInfo[]> {
+    const first = await this.pop();
+    if (!first) return [];
+    const batch = [first];
+    for (let q = batch.length < max ? this.popActive() : undefined; q; q = batch.length < max ? this.popActive() : undefined) batch.push(q);
+    return batch;
+  }
+
   private popActive(): QueuedPodInfo | undefined {
     for (let e = this.active.pop(); e; e = this.active.pop()) {
       const q = e.qpi;

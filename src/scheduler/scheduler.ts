@@ -55,6 +55,9 @@ function usesClaim(pod: Stored<Pod>, pvc: Stored<PersistentVolumeClaim>): boolea
 
 const podRef = (pod: Stored<Pod>) => ({ kind: 'Pod', apiVersion: 'v1', metadata: pod.metadata });
 
+/** Pods scheduled per turn of the event loop at most. */
+const BATCH = 64;
+
 const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 const GATED: PodScheduledCondition = { status: 'False', reason: 'SchedulingGated', message: 'Scheduling is blocked due to non-empty scheduling gates' };
@@ -148,16 +151,19 @@ export class Scheduler implements Controller {
   private async run(): Promise<void> {
     await Promise.all(this.informers.map((i) => i.waitForSync()));
     while (!this.stopped) {
-      const q = await this.queue.pop();
-      if (!q) return;
+      const batch = await this.queue.popBatch(BATCH);
+      if (!batch.length) return;
       // Watches of different resources are not ordered with each other: let the events of writes made
-      // before this pod's (its claims, a cordon) reach the informers before deciding.
+      // before these pods' (their claims, a cordon) reach the informers before deciding. One turn of
+      // the event loop per batch, not per pod: the loop is busy with everything else during a burst.
       await yieldToEventLoop();
-      if (this.stopped) return;
-      try {
-        this.scheduleOne(q);
-      } catch (e) {
-        this.onFailure(q, 'SchedulerError', (e as Error).message, new Set());
+      for (const q of batch) {
+        if (this.stopped) return;
+        try {
+          this.scheduleOne(q);
+        } catch (e) {
+          this.onFailure(q, 'SchedulerError', (e as Error).message, new Set());
+        }
       }
     }
   }

@@ -148,3 +148,18 @@ test('ReplicaFailure of the new replica set is copied to the deployment', async 
     lastTransitionTime: '2026-01-01T00:00:00Z',
   });
 });
+
+test('an old replica set whose status still reports more available pods than its size is never scaled back up', async () => {
+  h = await start();
+  await h.cluster.client.resource(REFS.deployments).create(NS, rolling(10));
+  await until(h, () => rolledOut(h), 'first rollout');
+  const seen = recordSizes(h);
+  // The old pods are slow to go: its status keeps saying 10 available after it is scaled down.
+  h.rsc.hold = isImage(IMAGE_1);
+  await setImage(h, IMAGE_2);
+  await until(h, async () => (await sizes(h))[1] === 5, 'new replica set at 5');
+  await settle(h);
+  const old = seen.map(([o]) => o);
+  assert.ok(old.every((n, i) => i === 0 || n <= old[i - 1]), `old sizes ${old.join(' ')}`);
+  assert.ok((await sizes(h))[0] <= 8);
+});

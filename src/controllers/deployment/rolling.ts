@@ -43,6 +43,8 @@ async function cleanupUnhealthyReplicas(s: DeploymentSync, oldRSs: ReplicaSet[],
     const available = rs.status?.availableReplicas ?? 0;
     if (replicasOf(rs) === 0 || replicasOf(rs) === available) continue;
     const count = Math.min(maxCleanup - total, replicasOf(rs) - available);
+    // More available than wanted (the status predates a scale-down): upstream refuses rather than grow it.
+    if (count < 0) throw new Error(`when cleaning up unhealthy replicas, got invalid request to scale down ${rs.metadata!.namespace}/${rs.metadata!.name} ${replicasOf(rs)} -> ${replicasOf(rs) - count}`);
     sorted[i] = (await s.scaleReplicaSetAndRecordEvent(rs, replicasOf(rs) - count, d)).rs;
     total += count;
   }
