@@ -1,4 +1,4 @@
-// Per-resource REST storage beyond the generic store: the subresources (status, scale, binding,
+// Per-resource REST storage beyond the generic store: the subresources (status, scale, binding, eviction,
 // finalize, token) and the create-only virtual resources (access and token reviews). One map, used by
 // the HTTP handlers and by the in-process transport alike.
 
@@ -8,6 +8,7 @@ import { decodeError, typeErrors } from '../api/openapi/typecheck.js';
 import { badRequest, StatusError } from '../machinery/errors.js';
 import { isPlainObject } from '../machinery/objects.js';
 import { bindPod } from '../registry/binding.js';
+import { evictPod } from '../registry/eviction.js';
 import type { PatchType, WriteOptions } from '../registry/options.js';
 import type { Registry } from '../registry/rest.js';
 import type { KObject } from '../storage/store.js';
@@ -98,6 +99,7 @@ function checkingBodies(storage: SubresourceStorage, gv: { group: string; versio
 export function restStorage(reg: Registry, ext: RestStorageExtensions = {}): RestStorage {
   const named: Record<string, (r: ResourceInfo) => SubresourceStorage> = {
     'pods/binding': () => ({ create: (q, body) => bindPod(reg, q.namespace, q.name, body) }),
+    'pods/eviction': () => ({ create: (q, body) => evictPod(reg, q.namespace, q.name, body, q.opts) }),
     'namespaces/finalize': (r) => finalizeStorage(reg, r),
     ...ext.subresources,
   };

@@ -19,6 +19,7 @@ import { ServiceAccountsController } from '../controllers/serviceaccount/service
 import { TokensController, type TokensControllerOptions } from '../controllers/serviceaccount/tokens_controller.js';
 import { CronJobController } from '../controllers/cronjob/cronjob_controller.js';
 import { DaemonSetController } from '../controllers/daemon/daemon_controller.js';
+import { DisruptionController } from '../controllers/disruption/disruption_controller.js';
 import { DeploymentController } from '../controllers/deployment/deployment_controller.js';
 import { JobController } from '../controllers/job/job_controller.js';
 import { TTLAfterFinishedController } from '../controllers/job/ttl_after_finished.js';
@@ -79,6 +80,7 @@ export function controllerManager(clientFor: (user: UserInfo) => Client, clock: 
       new ReplicaSetController(as('replication-controller'), 'ReplicationController'),
       new DeploymentController(as('deployment-controller')),
       new DaemonSetController(as('daemon-set-controller')),
+      new DisruptionController(as('disruption-controller')),
       new JobController(as('job-controller')),
       new TTLAfterFinishedController(as('ttl-after-finished-controller')),
       new CronJobController(as('cronjob-controller')),

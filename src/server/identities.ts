@@ -30,6 +30,7 @@ export const CONTROLLER_SERVICE_ACCOUNTS = [
   'cronjob-controller',
   'ttl-after-finished-controller',
   'resourcequota-controller',
+  'disruption-controller',
 ];
 
 export const controllerUser = (name: string): UserInfo => serviceAccountUser('kube-system', name, '');
