@@ -1,5 +1,6 @@
-// Issue #3 figures: Parallel StatefulSet of 1,000 replicas on 10 nodes, OrderedReady of 200, and resident
-// memory with 10,000 running simulated pods; zero simulated delays. Prints figures; asserts nothing.
+// Issue #3 and #9 figures: Parallel StatefulSets of 1,000, 3,000 and 10,000 replicas, OrderedReady of 200, and resident
+// memory with 10,000 running simulated pods; zero simulated delays. BENCH_QUICK=1 leaves out the 10,000-replica
+// set. Prints figures; asserts nothing.
 import { client, pool, rssMB, startServer } from './lib.mjs';
 
 const out = (label, value, goal) => console.log(`${label.padEnd(52)} ${value}${goal ? `   (goal ${goal})` : ''}`);
@@ -40,6 +41,12 @@ await s.stop();
 s = await startServer(['--nodes', '30', ...zero]);
 out('Parallel StatefulSet, 3,000 replicas on 30 nodes', `${(await timeToReady(s, 'par3k', 3000, 'Parallel')).toFixed(2)} s to readyReplicas=3000`);
 await s.stop();
+if (!process.env.BENCH_QUICK) {
+  s = await startServer(['--nodes', '100', ...zero]);
+  const t = await timeToReady(s, 'par10k', 10000, 'Parallel');
+  out('Parallel StatefulSet, 10,000 replicas on 100 nodes', `${t.toFixed(1)} s to readyReplicas=10000, ${rssMB(s.proc.pid).toFixed(0)} MB resident`, '< 30 s');
+  await s.stop();
+}
 s = await startServer(['--nodes', '2', ...zero]);
 out('OrderedReady StatefulSet, 200 replicas', `${(await timeToReady(s, 'ord', 200, 'OrderedReady')).toFixed(2)} s to all Ready`, '< 4 s');
 await s.stop();
