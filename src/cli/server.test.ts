@@ -18,12 +18,13 @@ test('the defaults become a server on 127.0.0.1:6443 with state in ./.k8ts', () 
     verbosity: 0,
     leaderElection: { leaseDurationMs: 15000, renewDeadlineMs: 10000, retryPeriodMs: 2000 },
     loadBalancerPool: { first: 2130706532, last: 2130706631 },
+    eventTtlMs: 3_600_000,
   });
 });
 
 test('valid values are converted', () => {
   const opts = toServerOptions(
-    flags({ dataDir: '/var/lib/k8ts', host: '::1', port: '0', nodes: '3', simStartDelay: '0', simStopDelay: '1m30s', etcd: 'http://127.0.0.1:2379, https://10.0.0.2:2379', token: 's3cret', leaderElectLeaseDuration: '3s', leaderElectRenewDeadline: '2s', leaderElectRetryPeriod: '500ms', etcdCompactionInterval: '1m', loadBalancerPool: 'none' }),
+    flags({ dataDir: '/var/lib/k8ts', host: '::1', port: '0', nodes: '3', simStartDelay: '0', simStopDelay: '1m30s', etcd: 'http://127.0.0.1:2379, https://10.0.0.2:2379', token: 's3cret', leaderElectLeaseDuration: '3s', leaderElectRenewDeadline: '2s', leaderElectRetryPeriod: '500ms', etcdCompactionInterval: '1m', loadBalancerPool: 'none', eventTtl: '10m' }),
   );
   assert.deepEqual(opts, {
     dataDir: '/var/lib/k8ts',
@@ -38,6 +39,7 @@ test('valid values are converted', () => {
     compactionIntervalMs: 60000,
     leaderElection: { leaseDurationMs: 3000, renewDeadlineMs: 2000, retryPeriodMs: 500 },
     loadBalancerPool: 'off',
+    eventTtlMs: 600_000,
   });
   assert.equal(toServerOptions(flags({ port: '65535', host: 'localhost' })).port, 65535);
   assert.equal(toServerOptions(flags({ host: '0.0.0.0' })).host, '0.0.0.0');
@@ -66,6 +68,7 @@ const INVALID: [Partial<ServerFlags>, string][] = [
   [{ leaderElectRetryPeriod: '9s' }, 'invalid leader election timing: --leader-elect-renew-deadline must be greater than 1.2 x --leader-elect-retry-period'],
   [{ leaderElectRetryPeriod: '0' }, 'invalid value for --leader-elect-retry-period: must be greater than zero'],
   [{ loadBalancerPool: '10.0.0.5-10.0.0.1' }, 'invalid value for --load-balancer-pool: "10.0.0.5-10.0.0.1" ends before it starts, or none'],
+  [{ eventTtl: '0' }, 'invalid value for --event-ttl: must be greater than zero'],
   [{ loadBalancerPool: 'off' }, 'invalid value for --load-balancer-pool: "off" is not an IPv4 range like 127.0.0.100-127.0.0.199, or none'],
 ];
 

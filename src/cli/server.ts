@@ -23,6 +23,7 @@ export interface ServerFlags {
   leaderElectRetryPeriod: string;
   etcdCompactionInterval: string;
   loadBalancerPool: string;
+  eventTtl: string;
 }
 
 export const SERVER_FLAG_DEFAULTS: ServerFlags = {
@@ -38,6 +39,7 @@ export const SERVER_FLAG_DEFAULTS: ServerFlags = {
   leaderElectRetryPeriod: '2s',
   etcdCompactionInterval: '5m',
   loadBalancerPool: DEFAULT_POOL,
+  eventTtl: '1h',
 };
 
 const HELP_AFTER = `
@@ -77,6 +79,7 @@ export function registerServerCommand(program: Command): void {
     .option('--leader-elect-retry-period <duration>', 'how often servers try to acquire or renew leadership', d.leaderElectRetryPeriod)
     .option('--load-balancer-pool <range>', 'addresses the built-in load balancer gives LoadBalancer Services (first-last), or none', d.loadBalancerPool)
     .option('--etcd-compaction-interval <duration>', 'with --etcd: how often revisions older than one interval are compacted; 0 never', d.etcdCompactionInterval)
+    .option('--event-ttl <duration>', 'how long events are kept after they were last seen', d.eventTtl)
     .addHelpText('after', HELP_AFTER)
     .action(async (flags: ServerFlags) => {
       await runServer(toServerOptions(flags));
@@ -100,6 +103,7 @@ export function toServerOptions(flags: ServerFlags): ServerOptions {
     ...etcdOptions(flags),
     leaderElection: leaderElectionFlags(flags),
     loadBalancerPool: poolFlag(flags.loadBalancerPool),
+    eventTtlMs: positiveDurationFlag('--event-ttl', flags.eventTtl),
   };
 }
 
@@ -158,6 +162,12 @@ function durationFlag(flag: string, value: string): number {
     throw new UsageError(`invalid value for ${flag}: ${(err as Error).message} (examples: 0, 200ms, 2s, 1m)`);
   }
   if (ms < 0) throw new UsageError(`invalid value for ${flag}: ${JSON.stringify(value)} is negative`);
+  return ms;
+}
+
+function positiveDurationFlag(flag: string, value: string): number {
+  const ms = durationFlag(flag, value);
+  if (ms === 0) throw new UsageError(`invalid value for ${flag}: must be greater than zero`);
   return ms;
 }
 

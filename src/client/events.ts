@@ -1,7 +1,6 @@
 // Event recording (client-go tools/record): one core/v1 Event per object and reason, with repeats
 // counted on the same Event (count, lastTimestamp) the way the real recorder aggregates them.
 
-import { randomBytes } from 'node:crypto';
 import type { ObjectMeta } from 'kubernetes-types/meta/v1.js';
 import { rfc3339, type Clock } from '../machinery/clock.js';
 import { logger } from '../machinery/log.js';
@@ -24,6 +23,18 @@ interface Recorded {
 }
 
 const MAX_REMEMBERED = 4096;
+
+let lastNanos = 0n;
+
+/**
+ * Upstream names an event `<object>.<UnixNano hex>`; the clock here has milliseconds (and a virtual one
+ * may stand still), so nanoseconds count up within the process to keep the names unique.
+ */
+function eventNanos(nowMs: number): bigint {
+  const nanos = BigInt(nowMs) * 1_000_000n;
+  lastNanos = nanos > lastNanos ? nanos : lastNanos + 1n;
+  return lastNanos;
+}
 
 export class EventRecorder {
   private seen = new Map<string, Recorded>();
@@ -62,7 +73,7 @@ export class EventRecorder {
         this.seen.delete(key);
       }
     }
-    const name = `${meta.name}.${(BigInt(now) * 1_000_000n + BigInt(randomBytes(2).readUInt16BE())).toString(16)}`;
+    const name = `${meta.name}.${eventNanos(now).toString(16)}`;
     const involvedObject: Record<string, unknown> = { kind: obj.kind, namespace: meta.namespace, name: meta.name, uid: meta.uid, apiVersion: obj.apiVersion, resourceVersion: meta.resourceVersion };
     if (fieldPath) involvedObject.fieldPath = fieldPath;
     await this.client.events.create(namespace, {

@@ -19,6 +19,7 @@ import type { Backend } from '../storage/backend.js';
 import { SqliteBackend } from '../storage/sqlite.js';
 import { Store } from '../storage/store.js';
 import { buildApiChain } from './apichain.js';
+import { EventTTL } from '../registry/eventttl.js';
 import { bootstrap } from './bootstrap.js';
 import { controllerManager, scheduler } from './controllers.js';
 import { startNodes } from './nodes.js';
@@ -47,6 +48,8 @@ export interface ServerOptions {
   compactionIntervalMs?: number;
   /** Addresses the built-in load balancer gives LoadBalancer Services (DEFAULT_POOL); 'off': none. */
   loadBalancerPool?: AddressPool | 'off';
+  /** How long events are kept after they were last seen, as kube-apiserver's --event-ttl (1h). */
+  eventTtlMs?: number;
 }
 
 export interface RunningServer {
@@ -89,6 +92,8 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
     });
     const port = (server.address() as AddressInfo).port;
     await bootstrap(registry, { ip: advertiseAddress(opts.host), port }, realClock.now());
+    const eventTtl = new EventTTL(registry, realClock, opts.eventTtlMs);
+    eventTtl.start();
     // The nodes of this process run with the controller manager, on the server that leads it.
     const kubelets: Kubelet[] = [];
     const kcm = controllerManager(chain.clientFor, realClock, {
@@ -118,6 +123,7 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
       kubeconfigPath,
       async stop() {
         await Promise.all(elected.map((e) => e.stop()));
+        eventTtl.stop();
         compactor?.stop();
         server.closeAllConnections();
         await new Promise<void>((resolve) => server.close(() => resolve()));
