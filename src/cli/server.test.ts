@@ -19,12 +19,14 @@ test('the defaults become a server on 127.0.0.1:6443 with state in ./.k8ts', () 
     leaderElection: { leaseDurationMs: 15000, renewDeadlineMs: 10000, retryPeriodMs: 2000 },
     loadBalancerPool: { first: 2130706532, last: 2130706631 },
     eventTtlMs: 3_600_000,
+    nodeMonitorGracePeriodMs: 40_000,
+    defaultTolerations: { notReadySeconds: 300, unreachableSeconds: 300 },
   });
 });
 
 test('valid values are converted', () => {
   const opts = toServerOptions(
-    flags({ dataDir: '/var/lib/k8ts', host: '::1', port: '0', nodes: '3', simStartDelay: '0', simStopDelay: '1m30s', etcd: 'http://127.0.0.1:2379, https://10.0.0.2:2379', token: 's3cret', leaderElectLeaseDuration: '3s', leaderElectRenewDeadline: '2s', leaderElectRetryPeriod: '500ms', etcdCompactionInterval: '1m', loadBalancerPool: 'none', eventTtl: '10m' }),
+    flags({ dataDir: '/var/lib/k8ts', host: '::1', port: '0', nodes: '3', simStartDelay: '0', simStopDelay: '1m30s', etcd: 'http://127.0.0.1:2379, https://10.0.0.2:2379', token: 's3cret', leaderElectLeaseDuration: '3s', leaderElectRenewDeadline: '2s', leaderElectRetryPeriod: '500ms', etcdCompactionInterval: '1m', loadBalancerPool: 'none', eventTtl: '10m', nodeMonitorGracePeriod: '5s', defaultNotReadyTolerationSeconds: '0', defaultUnreachableTolerationSeconds: '10' }),
   );
   assert.deepEqual(opts, {
     dataDir: '/var/lib/k8ts',
@@ -40,6 +42,8 @@ test('valid values are converted', () => {
     leaderElection: { leaseDurationMs: 3000, renewDeadlineMs: 2000, retryPeriodMs: 500 },
     loadBalancerPool: 'off',
     eventTtlMs: 600_000,
+    nodeMonitorGracePeriodMs: 5_000,
+    defaultTolerations: { notReadySeconds: 0, unreachableSeconds: 10 },
   });
   assert.equal(toServerOptions(flags({ port: '65535', host: 'localhost' })).port, 65535);
   assert.equal(toServerOptions(flags({ host: '0.0.0.0' })).host, '0.0.0.0');

@@ -24,6 +24,9 @@ export interface ServerFlags {
   etcdCompactionInterval: string;
   loadBalancerPool: string;
   eventTtl: string;
+  nodeMonitorGracePeriod: string;
+  defaultNotReadyTolerationSeconds: string;
+  defaultUnreachableTolerationSeconds: string;
 }
 
 export const SERVER_FLAG_DEFAULTS: ServerFlags = {
@@ -40,6 +43,9 @@ export const SERVER_FLAG_DEFAULTS: ServerFlags = {
   etcdCompactionInterval: '5m',
   loadBalancerPool: DEFAULT_POOL,
   eventTtl: '1h',
+  nodeMonitorGracePeriod: '40s',
+  defaultNotReadyTolerationSeconds: '300',
+  defaultUnreachableTolerationSeconds: '300',
 };
 
 const HELP_AFTER = `
@@ -80,6 +86,9 @@ export function registerServerCommand(program: Command): void {
     .option('--load-balancer-pool <range>', 'addresses the built-in load balancer gives LoadBalancer Services (first-last), or none', d.loadBalancerPool)
     .option('--etcd-compaction-interval <duration>', 'with --etcd: how often revisions older than one interval are compacted; 0 never', d.etcdCompactionInterval)
     .option('--event-ttl <duration>', 'how long events are kept after they were last seen', d.eventTtl)
+    .option('--node-monitor-grace-period <duration>', 'how long a node may miss heartbeats before its Ready condition becomes Unknown and it is tainted unreachable', d.nodeMonitorGracePeriod)
+    .option('--default-not-ready-toleration-seconds <n>', 'tolerationSeconds of the not-ready:NoExecute toleration added to every pod', d.defaultNotReadyTolerationSeconds)
+    .option('--default-unreachable-toleration-seconds <n>', 'tolerationSeconds of the unreachable:NoExecute toleration added to every pod', d.defaultUnreachableTolerationSeconds)
     .addHelpText('after', HELP_AFTER)
     .action(async (flags: ServerFlags) => {
       await runServer(toServerOptions(flags));
@@ -104,6 +113,11 @@ export function toServerOptions(flags: ServerFlags): ServerOptions {
     leaderElection: leaderElectionFlags(flags),
     loadBalancerPool: poolFlag(flags.loadBalancerPool),
     eventTtlMs: positiveDurationFlag('--event-ttl', flags.eventTtl),
+    nodeMonitorGracePeriodMs: positiveDurationFlag('--node-monitor-grace-period', flags.nodeMonitorGracePeriod),
+    defaultTolerations: {
+      notReadySeconds: integerFlag('--default-not-ready-toleration-seconds', flags.defaultNotReadyTolerationSeconds, 0, Number.MAX_SAFE_INTEGER),
+      unreachableSeconds: integerFlag('--default-unreachable-toleration-seconds', flags.defaultUnreachableTolerationSeconds, 0, Number.MAX_SAFE_INTEGER),
+    },
   };
 }
 

@@ -47,10 +47,16 @@ export const NODE_STATUS_REPORT_MS = 30_000;
 const REGISTER_RETRY_MS = 1000;
 const log = logger('kubelet');
 const PODS = { group: '', plural: 'pods' };
+/** A Node annotated with this set to "true" simulates a crashed or partitioned machine: its kubelet goes silent. */
+export const NODE_DOWN_ANNOTATION = 'sim.k8ts.io/down';
+const isDown = (node: Node | undefined): boolean => node?.metadata?.annotations?.[NODE_DOWN_ANNOTATION] === 'true';
 
 export class Kubelet implements Controller {
   readonly nodeName: string;
   private pods: Informer<Pod>;
+  private nodes: Informer<Node>;
+  /** The node is simulated down: no heartbeats, no pod syncs, no API writes. */
+  private down = false;
   private recorder: EventRecorder;
   private node: NodeSpecInput;
   private ipam: PodIPAM;
@@ -68,6 +74,7 @@ export class Kubelet implements Controller {
   ) {
     this.nodeName = opts.nodeName;
     this.pods = ctx.informers.get(REFS.pods);
+    this.nodes = ctx.informers.get(REFS.nodes);
     this.recorder = new EventRecorder(ctx.client, ctx.clock, { component: 'kubelet', host: opts.nodeName });
     this.ipam = new PodIPAM(opts.podCIDR);
     this.node = {
@@ -144,7 +151,13 @@ export class Kubelet implements Controller {
       }
     }
     if (this.stopped) return;
-    this.unsubscribe = this.opts.runtime.subscribe((ev) => this.workers.get(ev.podUID)?.onRuntimeEvent(ev));
+    this.unsubscribe = this.opts.runtime.subscribe((ev) => {
+      if (!this.down) this.workers.get(ev.podUID)?.onRuntimeEvent(ev);
+    });
+    const own = (node: Stored<Node>) => {
+      if (node.metadata.name === this.nodeName) this.setDown(isDown(node));
+    };
+    this.nodes.addHandler({ add: own, update: (_old, node) => own(node) });
     this.pods.addHandler({
       add: (pod) => this.podChanged(pod),
       update: (old, pod) => {
@@ -153,8 +166,8 @@ export class Kubelet implements Controller {
       },
       delete: (pod) => this.podGone(pod),
     });
-    this.every('lease', LEASE_RENEW_MS, () => this.lease!.renew());
-    this.every('status', NODE_STATUS_REPORT_MS, () => this.postStatus(), NODE_STATUS_REPORT_MS);
+    this.every('lease', LEASE_RENEW_MS, () => (this.down ? Promise.resolve() : this.lease!.renew()));
+    this.every('status', NODE_STATUS_REPORT_MS, () => (this.down ? Promise.resolve() : this.postStatus()), NODE_STATUS_REPORT_MS);
   }
 
   private async register(): Promise<void> {
@@ -166,12 +179,13 @@ export class Kubelet implements Controller {
       if (!isStatusError(e, 'AlreadyExists')) throw e;
       node = await this.reconcileExisting();
     }
+    this.down = isDown(node);
     // An existing node keeps the pod CIDR it was given.
     if (node.spec?.podCIDR && node.spec.podCIDR !== this.node.podCIDR) {
       this.node.podCIDR = node.spec.podCIDR;
       this.ipam = new PodIPAM(node.spec.podCIDR);
     }
-    node = await nodes.updateStatus('', { ...node, status: nodeStatus(this.node, node.status, this.ctx.clock.now()) });
+    if (!this.down) node = await nodes.updateStatus('', { ...node, status: nodeStatus(this.node, node.status, this.ctx.clock.now()) });
     this.lease = new NodeLease(this.ctx.client, this.ctx.clock, this.nodeName, node.metadata.uid);
     const ref = { kind: 'Node', metadata: { name: this.nodeName, uid: this.nodeName } };
     this.recorder.event(ref, 'Normal', 'Starting', 'Starting kubelet.');
@@ -202,6 +216,28 @@ export class Kubelet implements Controller {
     }
   }
 
+  /**
+   * Going down pauses every pod worker (containers keep running, nothing is reported). Coming back the
+   * kubelet heartbeats at once and reconciles with the API: pods deleted meanwhile are killed and their
+   * deletion completed, pods bound meanwhile start.
+   */
+  private setDown(down: boolean): void {
+    if (down === this.down) return;
+    this.down = down;
+    log.info(down ? 'Node is down (simulated): heartbeats and pod syncs stop' : 'Node is back up (simulated)', { node: this.nodeName });
+    if (down) {
+      for (const w of this.workers.values()) w.pause();
+      return;
+    }
+    for (const w of this.workers.values()) w.resume();
+    const pods = this.pods.list().filter((p) => p.spec?.nodeName === this.nodeName);
+    for (const pod of pods) this.podChanged(pod);
+    const live = new Set(pods.map((p) => p.metadata.uid));
+    for (const w of [...this.workers.values()]) if (!live.has(w.uid)) this.podGone(w.pod);
+    const beat = (name: string, fn: () => Promise<void>) => fn().catch((e) => log.error('Periodic task failed, will retry', { task: name, node: this.nodeName, err: e }));
+    void beat('lease', () => this.lease!.renew()).then(() => beat('status', () => this.postStatus()));
+  }
+
   /** Run `fn` now (or after `firstMs`) and then every `ms`, until stop(). */
   private every(name: string, ms: number, fn: () => Promise<void>, firstMs = 0): void {
     const tick = async () => {
@@ -213,7 +249,7 @@ export class Kubelet implements Controller {
   }
 
   private podChanged(pod: Stored<Pod>): void {
-    if (this.stopped || pod.spec?.nodeName !== this.nodeName) return;
+    if (this.stopped || this.down || pod.spec?.nodeName !== this.nodeName) return;
     const existing = this.workers.get(pod.metadata.uid);
     if (existing) return existing.update(pod);
     const worker = new PodWorker(
@@ -238,7 +274,7 @@ export class Kubelet implements Controller {
   }
 
   private podGone(pod: Stored<Pod>): void {
-    if (pod.spec?.nodeName !== this.nodeName) return;
+    if (this.down || pod.spec?.nodeName !== this.nodeName) return;
     const worker = this.workers.get(pod.metadata.uid);
     if (!worker) return;
     if (worker.done) this.drop(worker);

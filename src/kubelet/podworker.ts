@@ -56,6 +56,8 @@ export class PodWorker {
   private again = false;
   private stopped = false;
   private killing = false;
+  /** The node is simulated down: no syncs and no API writes until resume(). */
+  private paused = false;
   /** Pod has reached Succeeded or Failed; its containers stay for logs until it is deleted. */
   private terminal = false;
   private scriptKey = '';
@@ -99,6 +101,15 @@ export class PodWorker {
     this.wake?.timer.cancel();
   }
 
+  pause(): void {
+    this.paused = true;
+  }
+
+  resume(): void {
+    this.paused = false;
+    this.requestSync();
+  }
+
   record(name: string): ContainerRecord | undefined {
     return this.records.get(name);
   }
@@ -112,7 +123,7 @@ export class PodWorker {
   }
 
   requestSync(): void {
-    if (this.done || this.stopped) return;
+    if (this.done || this.stopped || this.paused) return;
     if (this.syncing) {
       this.again = true;
       return;
@@ -126,7 +137,7 @@ export class PodWorker {
       do {
         this.again = false;
         await this.sync();
-      } while (this.again && !this.done && !this.stopped);
+      } while (this.again && !this.done && !this.stopped && !this.paused);
     } catch (e) {
       log.error('Error syncing pod, skipping', { pod: `${this.namespace}/${this.name}`, podUID: this.uid, err: e });
       this.wakeAt(this.deps.clock.now() + RETRY_MS);
@@ -292,6 +303,8 @@ export class PodWorker {
       const graceMs = (pod.metadata.deletionGracePeriodSeconds ?? pod.spec!.terminationGracePeriodSeconds ?? 30) * 1000;
       await killContainers(this.deps, this.killTargets(pod), graceMs, (rec) => this.event('Normal', 'Killing', `Stopping container ${rec.name}`, rec));
     }
+    // The node went down while the containers stopped: report and delete once it is back.
+    if (this.paused) return;
     await this.deps.runtime.stopPodSandbox(this.sandboxId);
     this.terminal = true;
     if (!this.removed) await this.writeStatus(true);
@@ -357,7 +370,7 @@ export class PodWorker {
   }
 
   private async writeStatus(podIsTerminal: boolean): Promise<void> {
-    if (this.stopped) return;
+    if (this.stopped || this.paused) return;
     const pod = this.pod;
     const status = this.status(podIsTerminal);
     if (deepEqual(status, pod.status)) return;

@@ -30,6 +30,7 @@ export type ClusterEvent =
   | 'NodeTaint'
   | 'NodeAllocatable'
   | 'NodeCondition'
+  | 'AssignedPodAdd'
   | 'AssignedPodDelete'
   | 'PersistentVolume'
   | 'PersistentVolumeClaim'

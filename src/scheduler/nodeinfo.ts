@@ -3,6 +3,7 @@
 
 import type { Node, Pod } from 'kubernetes-types/core/v1.js';
 import type { Stored } from '../client/objects.js';
+import { podAffinityTerms, type AffinityTerm, type PodAffinityTerms } from './plugins/affinityterm.js';
 import { addResource, emptyResource, nodeAllocatable, nonZeroRequests, podRequests, type Resource } from './resources.js';
 import { effectiveTaints, type Taint } from './taints.js';
 
@@ -25,6 +26,8 @@ export interface PodInfo {
   owner: number | undefined;
   priority: number;
   terminating: boolean;
+  /** Inter-pod (anti-)affinity terms; undefined when the pod has none. */
+  affinity: PodAffinityTerms | undefined;
 }
 
 const DEFAULT_BIND_ALL_HOST_IP = '0.0.0.0';
@@ -68,13 +71,28 @@ export function newPodInfo(pod: Stored<Pod>): PodInfo {
     owner: controllerOwner(pod),
     priority: pod.spec?.priority ?? 0,
     terminating: !!pod.metadata.deletionTimestamp,
+    affinity: podAffinityTerms(pod),
   };
 }
 
-/** A newer object for the same pod: only metadata can have changed in ways the scheduler counts. */
+/**
+ * A newer object for the same pod: only metadata can have changed in ways the scheduler counts. The
+ * affinity terms stay: upstream merges matchLabelKeys into them once, when the pod is created.
+ */
 export function refreshPodInfo(old: PodInfo, pod: Stored<Pod>): PodInfo {
   return { ...old, pod, owner: controllerOwner(pod), terminating: !!pod.metadata.deletionTimestamp };
 }
+
+/**
+ * An interned predicate over pods (plugins/podmatcher.ts). `labelKeys`, when set, says the predicate is
+ * exactly "labelled with one of these labelCountKey()s", which NodeInfo answers from label counts.
+ */
+export interface PodMatcher {
+  test(p: PodInfo): boolean;
+  labelKeys?: readonly string[];
+}
+
+export const labelCountKey = (namespace: string, key: string, value: string) => `${namespace}\0${key}\0${value}`;
 
 function bump<K>(m: Map<K, number>, k: K, by: number): void {
   const n = (m.get(k) ?? 0) + by;
@@ -87,6 +105,18 @@ export class NodeInfo {
   allocatable: Resource = emptyResource();
   taints: Taint[] = [];
   readonly pods = new Map<string, PodInfo>();
+  /** Interned affinity terms of the pods here → pods with the term (required anti-affinity and affinity). */
+  readonly requiredAntiAffinityTerms = new Map<AffinityTerm, number>();
+  readonly requiredAffinityTerms = new Map<AffinityTerm, number>();
+  /** Interned preferred terms of the pods here → summed weight, negative for anti-affinity. */
+  readonly preferredTermWeights = new Map<AffinityTerm, number>();
+  /** Namespace, label key and value → pods here labelled so. */
+  private readonly labelCounts = new Map<string, number>();
+  /** Bumped whenever a pod with affinity terms comes or goes (plugins/affinityindex.ts). */
+  affinityGeneration = 0;
+  /** Bumped whenever the pods here change, to invalidate matchCounts. */
+  private generation = 0;
+  private readonly matchCounts = new WeakMap<PodMatcher, { generation: number; count: number }>();
   readonly requested: Resource = emptyResource();
   readonly nonZeroRequested = { milliCPU: 0, memory: 0 };
   /** "TCP/8080" → host IP → number of pods using it. */
@@ -134,6 +164,31 @@ export class NodeInfo {
     }
     if (p.owner !== undefined && !p.terminating) bump(this.ownerCounts, p.owner, sign);
     bump(this.priorityCounts, p.priority, sign);
+    this.generation++;
+    const labels = p.pod.metadata.labels;
+    if (labels) for (const k in labels) bump(this.labelCounts, labelCountKey(p.namespace, k, labels[k]), sign);
+    const a = p.affinity;
+    if (!a) return;
+    this.affinityGeneration++;
+    for (const t of a.requiredAntiAffinity) bump(this.requiredAntiAffinityTerms, t, sign);
+    for (const t of a.requiredAffinity) bump(this.requiredAffinityTerms, t, sign);
+    for (const w of a.preferredAffinity) bump(this.preferredTermWeights, w.term, sign * w.weight);
+    for (const w of a.preferredAntiAffinity) bump(this.preferredTermWeights, w.term, -sign * w.weight);
+  }
+
+  /** How many pods here `m` matches, recounted only when the pods here changed since last asked. */
+  countMatching(m: PodMatcher): number {
+    if (m.labelKeys) {
+      let n = 0;
+      for (const k of m.labelKeys) n += this.labelCounts.get(k) ?? 0;
+      return n;
+    }
+    const memo = this.matchCounts.get(m);
+    if (memo && memo.generation === this.generation) return memo.count;
+    let count = 0;
+    for (const p of this.pods.values()) if (m.test(p)) count++;
+    this.matchCounts.set(m, { generation: this.generation, count });
+    return count;
   }
 
   /** HostPortInfo.CheckConflict: 0.0.0.0 conflicts with every IP on the same protocol and port. */

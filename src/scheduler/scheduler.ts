@@ -55,6 +55,9 @@ function usesClaim(pod: Stored<Pod>, pvc: Stored<PersistentVolumeClaim>): boolea
 
 const podRef = (pod: Stored<Pod>) => ({ kind: 'Pod', apiVersion: 'v1', metadata: pod.metadata });
 
+const needsOtherPods = (pod: Stored<Pod>): boolean =>
+  !!pod.spec?.affinity?.podAffinity?.requiredDuringSchedulingIgnoredDuringExecution?.length || !!pod.spec?.topologySpreadConstraints?.length;
+
 /** Pods scheduled per turn of the event loop at most. */
 const BATCH = 64;
 
@@ -81,10 +84,12 @@ export class Scheduler implements Controller {
     const pvcs = ctx.informers.get(REFS.persistentvolumeclaims);
     const pvs = ctx.informers.get(REFS.persistentvolumes);
     const classes = ctx.informers.get(REFS.storageclasses);
-    this.informers = [this.pods, nodes, pvcs, pvs, classes];
+    const namespaces = ctx.informers.get(REFS.namespaces);
+    this.informers = [this.pods, nodes, pvcs, pvs, classes, namespaces];
     this.profile = defaultProfile(
       { client: ctx.client, clock: ctx.clock, pvcs, pvs, classes, node: (n) => this.cache.get(n)?.node, bindTimeoutMs: opts.bindTimeoutMs },
       () => this.cache.nodeList(),
+      { get: (name) => namespaces.getByName('', name), list: () => namespaces.list() },
     );
     const pluginEvents = new Map<string, ReadonlySet<ClusterEvent>>(this.profile.filter.map((p) => [p.name, new Set(p.events)]));
     this.queue = new SchedulingQueue(ctx.clock, pluginEvents, { ...DEFAULT_QUEUE_OPTIONS, ...opts.queue });
@@ -136,7 +141,10 @@ export class Scheduler implements Controller {
     const uid = pod.metadata.uid;
     if (pod.spec?.nodeName) {
       this.queue.delete(uid);
+      const newlyAssigned = !old?.spec?.nodeName;
       if (this.cache.upsertPod(pod)) this.queue.moveAll('AssignedPodDelete');
+      // Only a pod that needs other pods (affinity, spreading) can be helped by one more: a queueing hint.
+      if (newlyAssigned) this.queue.moveAll('AssignedPodAdd', needsOtherPods);
       return;
     }
     if (!responsibleForPod(pod)) {

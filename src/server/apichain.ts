@@ -3,7 +3,7 @@
 // as a named user.
 
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { defaultAdmission } from '../apiserver/admission/index.js';
+import { defaultAdmission, type TolerationDefaults } from '../apiserver/admission/index.js';
 import { ServiceAccountTokenAuthenticator } from '../apiserver/authentication/serviceaccount/authenticator.js';
 import type { TokenAuthenticator } from '../apiserver/authentication/token.js';
 import type { UserInfo } from '../apiserver/authentication/user.js';
@@ -37,13 +37,14 @@ export interface ApiChainOptions {
   authenticators: TokenAuthenticator[];
   /** The service-account token issuer: TokenRequest, the token authenticator and the OIDC documents. */
   issuer?: IssuerOptions;
+  defaultTolerations?: TolerationDefaults;
 }
 
 export function buildApiChain(store: Store, clock: Clock, opts: ApiChainOptions): ApiChain {
   const roles = new StoreRoleSource(store);
   const rbac = new RBACAuthorizer(roles);
   const authorizer = new UnionAuthorizer([privilegedGroups, new CachingAuthorizer(new UnionAuthorizer([new NodeAuthorizer(roles), rbac]), () => roles.version())]);
-  const registry = new Registry(store, clock, defaultAdmission({ authorizer, rules: rbac, roles }));
+  const registry = new Registry(store, clock, defaultAdmission({ authorizer, rules: rbac, roles }, opts.defaultTolerations));
   const issuer = opts.issuer;
   const saTokens = issuer && new ServiceAccountTokenAuthenticator(store, { issuer: issuer.issuer, apiAudiences: issuer.apiAudiences, keys: [issuer.key], clock });
   const authenticators = saTokens ? [...opts.authenticators, saTokens] : opts.authenticators;

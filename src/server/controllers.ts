@@ -20,6 +20,9 @@ import { TokensController, type TokensControllerOptions } from '../controllers/s
 import { CronJobController } from '../controllers/cronjob/cronjob_controller.js';
 import { DaemonSetController } from '../controllers/daemon/daemon_controller.js';
 import { DisruptionController } from '../controllers/disruption/disruption_controller.js';
+import { NodeLifecycleController, type NodeLifecycleOptions } from '../controllers/nodelifecycle/node_lifecycle_controller.js';
+import { TaintEvictionController } from '../controllers/nodelifecycle/taint_eviction.js';
+import { PodGCController } from '../controllers/podgc/pod_gc_controller.js';
 import { DeploymentController } from '../controllers/deployment/deployment_controller.js';
 import { JobController } from '../controllers/job/job_controller.js';
 import { TTLAfterFinishedController } from '../controllers/job/ttl_after_finished.js';
@@ -40,6 +43,7 @@ export interface ControllerManagerOptions {
   signLegacyToken: TokensControllerOptions['sign'];
   /** Addresses for LoadBalancer Services; undefined: no built-in load balancer. */
   loadBalancerPool?: AddressPool;
+  nodeLifecycle?: NodeLifecycleOptions;
   /** Extra components sharing the informers (kubelets), given a context per identity. */
   extra?: (contextFor: (user: UserInfo) => ControllerContext) => Controller[];
 }
@@ -81,6 +85,10 @@ export function controllerManager(clientFor: (user: UserInfo) => Client, clock: 
       new DeploymentController(as('deployment-controller')),
       new DaemonSetController(as('daemon-set-controller')),
       new DisruptionController(as('disruption-controller')),
+      new NodeLifecycleController(as('node-controller'), opts.nodeLifecycle),
+      // Upstream's taint-eviction-controller runs with the node controller's role.
+      new TaintEvictionController(as('node-controller')),
+      new PodGCController(as('pod-garbage-collector')),
       new JobController(as('job-controller')),
       new TTLAfterFinishedController(as('ttl-after-finished-controller')),
       new CronJobController(as('cronjob-controller')),

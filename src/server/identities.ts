@@ -31,6 +31,8 @@ export const CONTROLLER_SERVICE_ACCOUNTS = [
   'ttl-after-finished-controller',
   'resourcequota-controller',
   'disruption-controller',
+  'node-controller',
+  'pod-garbage-collector',
 ];
 
 export const controllerUser = (name: string): UserInfo => serviceAccountUser('kube-system', name, '');

@@ -19,6 +19,7 @@ import type { Backend } from '../storage/backend.js';
 import { SqliteBackend } from '../storage/sqlite.js';
 import { Store } from '../storage/store.js';
 import { buildApiChain } from './apichain.js';
+import type { TolerationDefaults } from '../apiserver/admission/index.js';
 import { EventTTL } from '../registry/eventttl.js';
 import { bootstrap } from './bootstrap.js';
 import { controllerManager, scheduler } from './controllers.js';
@@ -50,6 +51,10 @@ export interface ServerOptions {
   loadBalancerPool?: AddressPool | 'off';
   /** How long events are kept after they were last seen, as kube-apiserver's --event-ttl (1h). */
   eventTtlMs?: number;
+  /** How long a node may miss heartbeats before it is Unknown (kube-controller-manager's --node-monitor-grace-period, 40s). */
+  nodeMonitorGracePeriodMs?: number;
+  /** Tolerations DefaultTolerationSeconds adds to pods for not-ready and unreachable nodes (300 s each). */
+  defaultTolerations?: TolerationDefaults;
 }
 
 export interface RunningServer {
@@ -82,7 +87,7 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
     const compactor = etcd && etcdBackend && compactionIntervalMs > 0 ? new etcd.Compactor(etcdBackend, { intervalMs: compactionIntervalMs }) : undefined;
     compactor?.start();
     const issuer = { issuer: SERVICE_ACCOUNT_ISSUER, apiAudiences: [SERVICE_ACCOUNT_ISSUER], key: loadOrCreateSigningKey(opts.dataDir), clock: realClock };
-    const chain = buildApiChain(store, realClock, { authenticators: [new StaticTokenAuthenticator([{ token, user: ADMIN }])], issuer });
+    const chain = buildApiChain(store, realClock, { authenticators: [new StaticTokenAuthenticator([{ token, user: ADMIN }])], issuer, defaultTolerations: opts.defaultTolerations });
     const { registry } = chain;
     const handlers: HandlerContext = { registry, storage: chain.storage };
     const server = createApiServer({ tls: { cert: certPem, key: keyPem }, authenticators: chain.authenticators, authorizer: chain.authorizer, handlers, paths: chain.paths });
@@ -100,6 +105,7 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
       dataDir: opts.dataDir,
       caPem,
       loadBalancerPool: opts.loadBalancerPool === 'off' ? undefined : (opts.loadBalancerPool ?? parsePool(DEFAULT_POOL)),
+      nodeLifecycle: opts.nodeMonitorGracePeriodMs === undefined ? undefined : { nodeMonitorGracePeriodMs: opts.nodeMonitorGracePeriodMs },
       signLegacyToken: (namespace, serviceAccount, secretName) => signJwt(legacyClaims({ namespace, serviceAccount, secretName }), issuer.key),
       extra: (contextFor) => {
         kubelets.splice(0, kubelets.length, ...startNodes(contextFor, { count: opts.nodes, startDelayMs: opts.simStartDelayMs, stopDelayMs: opts.simStopDelayMs }));

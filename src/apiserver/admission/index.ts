@@ -6,14 +6,22 @@ import { namespaceLifecycle } from './namespacelifecycle.js';
 import { rbacEscalation, type EscalationDeps } from './rbacescalation.js';
 import { resourceQuotaAdmission } from './resourcequota.js';
 import { serviceAccountAdmission } from './serviceaccount.js';
+import { defaultTolerationSeconds } from './defaulttolerationseconds.js';
 import { defaultStorageClass, storageObjectInUseProtection } from './storage.js';
 
+/** The seconds DefaultTolerationSeconds gives pods on not-ready and unreachable nodes (kube-apiserver flags). */
+export interface TolerationDefaults {
+  notReadySeconds: number;
+  unreachableSeconds: number;
+}
+
 /** Without `rbac` the RBAC registry's escalation checks are left out (registries without an authorizer). */
-export function defaultAdmission(rbac?: EscalationDeps): AdmissionChain {
+export function defaultAdmission(rbac?: EscalationDeps, tolerations?: TolerationDefaults): AdmissionChain {
   return new AdmissionChain([
     namespaceLifecycle,
     limitRanger,
     serviceAccountAdmission,
+    defaultTolerationSeconds(tolerations?.notReadySeconds, tolerations?.unreachableSeconds),
     defaultStorageClass,
     storageObjectInUseProtection,
     ...(rbac ? [rbacEscalation(rbac)] : []),

@@ -2,6 +2,7 @@
 // ScheduleAnyway across kubernetes.io/hostname (maxSkew 3) and topology.kubernetes.io/zone (maxSkew 5).
 // Upstream selects "the same workload" with the selectors of the Services and controllers matching the
 // pod; here it is the pods sharing the pod's controller owner, which nodes keep counts of.
+// The Filter for the pod's own DoNotSchedule constraints is in podtopologyspreadfilter.ts.
 
 import { MAX_NODE_SCORE, type ScorePlugin } from '../framework.js';
 import type { NodeInfo } from '../nodeinfo.js';
