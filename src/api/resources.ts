@@ -100,6 +100,7 @@ export const RESOURCES: ResourceInfo[] = [
   ]),
   ...define('apiregistration.k8s.io', 'v1', [{ kind: 'APIService', namespaced: false, status: true, categories: ['api-extensions'] }]),
   ...define('policy', 'v1', [{ kind: 'PodDisruptionBudget', shortNames: ['pdb'], status: true }]),
+  ...define('scheduling.k8s.io', 'v1', [{ kind: 'PriorityClass', plural: 'priorityclasses', namespaced: false, shortNames: ['pc'] }]),
   ...define('coordination.k8s.io', 'v1', [{ kind: 'Lease' }]),
   ...define('storage.k8s.io', 'v1', [{ kind: 'StorageClass', plural: 'storageclasses', namespaced: false, shortNames: ['sc'] }]),
   ...define('discovery.k8s.io', 'v1', [{ kind: 'EndpointSlice' }]),

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { NodeSelectorTerm } from 'kubernetes-types/core/v1.js';
 import { node, pod, schedulerCluster, type PodSpecInput } from '../testing/schedulerobjects.js';
+import { priorityClass } from './testpriority.js';
 
 const NOT_HELPFUL = (n: number, all = n) => `preemption: 0/${all} nodes are available: ${n} Preemption is not helpful for scheduling.`;
 
@@ -165,7 +166,8 @@ describe('Scheduler filters', () => {
         (await c.rejected('web-0')).message,
         '0/4 nodes are available: 1 node(s) were unschedulable, 3 Insufficient cpu. preemption: 0/4 nodes are available: 1 Preemption is not helpful for scheduling, 3 No preemption victims found for incoming pod.',
       );
-      await c.client.pods.create('default', pod('never', { requests: { cpu: '2' }, preemptionPolicy: 'Never' }));
+      await priorityClass(c, 'never', 0, 'Never');
+      await c.client.pods.create('default', pod('never', { requests: { cpu: '2' }, priorityClassName: 'never' }));
       assert.equal(
         (await c.rejected('never')).message,
         '0/4 nodes are available: 1 node(s) were unschedulable, 3 Insufficient cpu. preemption: not eligible due to preemptionPolicy=Never.',

@@ -36,9 +36,23 @@ export type ClusterEvent =
   | 'PersistentVolumeClaim'
   | 'StorageClass';
 
+/** State data a PreFilterExtensions plugin changes in place: a copy of the state must copy it (StateData.Clone). */
+export interface Cloneable {
+  clone(): unknown;
+}
+
+const isCloneable = (v: unknown): v is Cloneable => typeof (v as Cloneable | undefined)?.clone === 'function';
+
 /** Data plugins compute once per scheduling attempt (PreFilter / PreScore) and read per node. */
 export class CycleState {
   private data = new Map<string, unknown>();
+
+  /** A copy for what-if filtering (preemption, nominated pods); data that is not Cloneable is shared, as it is never changed. */
+  clone(): CycleState {
+    const c = new CycleState();
+    for (const [k, v] of this.data) c.data.set(k, isCloneable(v) ? v.clone() : v);
+    return c;
+  }
 
   read<T>(key: string): T | undefined {
     return this.data.get(key) as T | undefined;
@@ -56,6 +70,9 @@ export interface Plugin {
 export interface PreFilterPlugin extends Plugin {
   /** Undefined when every node stays a candidate. */
   preFilter(state: CycleState, pod: PodInfo): Status | PreFilterResult | undefined;
+  /** Updates the PreFilter state for one more or one fewer pod on `node` (PreFilterExtensions AddPod / RemovePod). */
+  addPod?(state: CycleState, pod: PodInfo, added: PodInfo, node: NodeInfo): void;
+  removePod?(state: CycleState, pod: PodInfo, removed: PodInfo, node: NodeInfo): void;
 }
 
 export interface FilterPlugin extends Plugin {

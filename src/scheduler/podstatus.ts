@@ -28,9 +28,11 @@ export function conditionChanged(pod: Pod, cond: PodScheduledCondition): boolean
 /** Upstream serialises the unset lastProbeTime as null, so the written condition carries a null. */
 type WrittenCondition = Omit<PodCondition, 'lastProbeTime'> & { lastProbeTime: null };
 
-function withCondition(pod: Stored<Pod>, cond: PodScheduledCondition, now: string): Stored<Pod> {
+function withCondition(pod: Stored<Pod>, cond: PodScheduledCondition, now: string, nominated: string | undefined): Stored<Pod> {
   const next: Mutable<Stored<Pod>> = structuredClone(pod);
   next.status ??= {};
+  if (nominated) next.status.nominatedNodeName = nominated;
+  else if (nominated === '') delete next.status.nominatedNodeName;
   const conditions: Array<PodCondition | WrittenCondition> = (next.status.conditions ??= []);
   const i = conditions.findIndex((c) => c.type === 'PodScheduled');
   const old = conditions[i];
@@ -41,11 +43,14 @@ function withCondition(pod: Stored<Pod>, cond: PodScheduledCondition, now: strin
   return next;
 }
 
+/** ModeOverride with a different value: `nominated` undefined leaves the field alone, '' clears it. */
+const nominationChanged = (pod: Pod, nominated: string | undefined) => nominated !== undefined && (pod.status?.nominatedNodeName ?? '') !== nominated;
+
 /**
- * Write the condition unless it is already there, re-reading the pod on conflicts; gives up if the pod
- * is gone, replaced or bound meanwhile.
+ * Write the condition (and status.nominatedNodeName, when given) unless already there, re-reading the
+ * pod on conflicts; gives up if the pod is gone, replaced or bound meanwhile.
  */
-export async function updatePodScheduled(client: Client, clock: Clock, pod: Stored<Pod>, cond: PodScheduledCondition): Promise<void> {
+export async function updatePodScheduled(client: Client, clock: Clock, pod: Stored<Pod>, cond: PodScheduledCondition, nominated?: string): Promise<void> {
   let stale = false;
   await retryOnConflict(clock, async () => {
     const pods = client.resource(REFS.pods);
@@ -56,8 +61,8 @@ export async function updatePodScheduled(client: Client, clock: Clock, pod: Stor
         if (latest.metadata.uid !== pod.metadata.uid || latest.spec?.nodeName) return;
       }
       stale = true;
-      if (!conditionChanged(latest, cond)) return;
-      await pods.updateStatus(latest.metadata.namespace!, withCondition(latest, cond, rfc3339(clock.now())));
+      if (!conditionChanged(latest, cond) && !nominationChanged(latest, nominated)) return;
+      await pods.updateStatus(latest.metadata.namespace!, withCondition(latest, cond, rfc3339(clock.now()), nominated));
     } catch (e) {
       if (!isStatusError(e, 'NotFound')) throw e;
     }

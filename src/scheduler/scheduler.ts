@@ -2,7 +2,9 @@
 // queue one at a time, picks a node with the filter and score plugins, assumes the pod there in the cache
 // and binds it through pods/binding while the next pod is already being scheduled. A pod that fits
 // nowhere gets PodScheduled=False/Unschedulable and a FailedScheduling event, and waits for a cluster
-// change that could help it.
+// change that could help it; if evicting lower-priority pods somewhere would make room, they are
+// preempted first and the pod is nominated to that node (status.nominatedNodeName), whose room the
+// nominator then keeps from pods of lower priority.
 
 import type { PersistentVolumeClaim, Pod } from 'kubernetes-types/core/v1.js';
 import { REFS } from '../client/client.js';
@@ -14,6 +16,9 @@ import { logger } from '../machinery/log.js';
 import { CycleState, type ClusterEvent } from './framework.js';
 import { SchedulerCache } from './cache.js';
 import { newPodInfo, type PodInfo } from './nodeinfo.js';
+import { Nominator } from './nominator.js';
+import { prepareCandidate } from './preemptor.js';
+import type { Candidate } from './preemption.js';
 import { updatePodScheduled, type PodScheduledCondition } from './podstatus.js';
 import { defaultProfile, type Profile } from './profile.js';
 import { DEFAULT_QUEUE_OPTIONS, SchedulingQueue, type QueuedPodInfo, type QueueOptions } from './queue.js';
@@ -67,6 +72,7 @@ const GATED: PodScheduledCondition = { status: 'False', reason: 'SchedulingGated
 
 export class Scheduler implements Controller {
   private readonly cache = new SchedulerCache();
+  private readonly nominator = new Nominator();
   private readonly queue: SchedulingQueue;
   private readonly profile: Profile;
   private readonly algorithm: GenericScheduler;
@@ -85,7 +91,8 @@ export class Scheduler implements Controller {
     const pvs = ctx.informers.get(REFS.persistentvolumes);
     const classes = ctx.informers.get(REFS.storageclasses);
     const namespaces = ctx.informers.get(REFS.namespaces);
-    this.informers = [this.pods, nodes, pvcs, pvs, classes, namespaces];
+    const pdbs = ctx.informers.get(REFS.poddisruptionbudgets);
+    this.informers = [this.pods, nodes, pvcs, pvs, classes, namespaces, pdbs];
     this.profile = defaultProfile(
       { client: ctx.client, clock: ctx.clock, pvcs, pvs, classes, node: (n) => this.cache.get(n)?.node, bindTimeoutMs: opts.bindTimeoutMs },
       () => this.cache.nodeList(),
@@ -93,7 +100,7 @@ export class Scheduler implements Controller {
     );
     const pluginEvents = new Map<string, ReadonlySet<ClusterEvent>>(this.profile.filter.map((p) => [p.name, new Set(p.events)]));
     this.queue = new SchedulingQueue(ctx.clock, pluginEvents, { ...DEFAULT_QUEUE_OPTIONS, ...opts.queue });
-    this.algorithm = new GenericScheduler(this.profile);
+    this.algorithm = new GenericScheduler(this.profile, { nominatedPods: (n) => this.nominator.forNode(n), pdbs: () => pdbs.list() });
     this.recorder = ctx.recorder(SCHEDULER_NAME);
 
     nodes.addHandler({
@@ -111,6 +118,7 @@ export class Scheduler implements Controller {
       update: (old, pod) => this.onPod(old, pod),
       delete: (pod) => {
         this.queue.delete(pod.metadata.uid);
+        this.nominator.delete(pod.metadata.uid);
         if (pod.spec?.nodeName && this.cache.removePod(pod)) this.queue.moveAll('AssignedPodDelete');
       },
     });
@@ -141,6 +149,7 @@ export class Scheduler implements Controller {
     const uid = pod.metadata.uid;
     if (pod.spec?.nodeName) {
       this.queue.delete(uid);
+      this.nominator.delete(uid);
       const newlyAssigned = !old?.spec?.nodeName;
       if (this.cache.upsertPod(pod)) this.queue.moveAll('AssignedPodDelete');
       // Only a pod that needs other pods (affinity, spreading) can be helped by one more: a queueing hint.
@@ -149,8 +158,10 @@ export class Scheduler implements Controller {
     }
     if (!responsibleForPod(pod)) {
       this.queue.delete(uid);
+      this.nominator.delete(uid);
       return;
     }
+    this.nominator.sync(old, pod);
     if (old && this.queue.has(uid)) this.queue.update(old, pod);
     else this.queue.add(pod);
     if (pod.spec?.schedulingGates?.length) this.writeCondition(pod, GATED);
@@ -168,7 +179,9 @@ export class Scheduler implements Controller {
       for (const q of batch) {
         if (this.stopped) return;
         try {
-          this.scheduleOne(q);
+          const preempting = this.scheduleOne(q);
+          // Upstream's synchronous preemption: the victims are evicted before the next pod is tried.
+          if (preempting) await preempting;
         } catch (e) {
           this.onFailure(q, 'SchedulerError', (e as Error).message, new Set());
         }
@@ -176,7 +189,7 @@ export class Scheduler implements Controller {
     }
   }
 
-  private scheduleOne(q: QueuedPodInfo): void {
+  private scheduleOne(q: QueuedPodInfo): Promise<void> | undefined {
     const pod = this.pods.getByName(q.pod.metadata.namespace!, q.pod.metadata.name);
     if (!pod || pod.metadata.uid !== q.uid || !responsibleForPod(pod)) {
       this.queue.delete(q.uid);
@@ -187,9 +200,13 @@ export class Scheduler implements Controller {
     const state = new CycleState();
     const outcome = this.algorithm.schedule(state, pi, this.cache.nodeList(), (n) => this.cache.get(n));
     if (outcome.kind === 'failed') {
-      this.onFailure(q, outcome.reason, outcome.message, outcome.plugins);
+      const pf = outcome.postFilter;
+      if (pf?.kind === 'nominate') return this.preempt(q, pi, pf.candidate, outcome.message, outcome.plugins);
+      if (pf?.kind === 'clear') this.nominator.delete(pi.uid);
+      this.onFailure(q, outcome.reason, outcome.message, outcome.plugins, pf?.kind === 'clear' ? '' : undefined);
       return;
     }
+    this.nominator.delete(pi.uid);
     this.cache.assumePod(pi, outcome.nodeName);
     void this.bindingCycle(q, state, pi, outcome.nodeName);
   }
@@ -219,8 +236,25 @@ export class Scheduler implements Controller {
     this.recorder.event(podRef(pi.pod), 'Normal', 'Scheduled', `Successfully assigned ${namespace}/${name} to ${nodeName}`);
   }
 
-  /** handleSchedulingFailure: requeue, then tell the user why, unless the pod is gone or bound. */
-  private onFailure(q: QueuedPodInfo, reason: FailureReason, message: string, plugins: Set<string>): void {
+  /** Evict the candidate's victims, then nominate the node for the pod, which waits for them to go. */
+  private async preempt(q: QueuedPodInfo, pi: PodInfo, c: Candidate, message: string, plugins: Set<string>): Promise<void> {
+    const lower = [...this.nominator.forNode(c.nodeName)].filter((p) => p.priority < pi.priority);
+    try {
+      await prepareCandidate({ client: this.ctx.client, clock: this.ctx.clock, recorder: this.recorder }, pi.pod, c, lower);
+    } catch (e) {
+      this.onFailure(q, 'Unschedulable', `${message} preemption: ${(e as Error).message}`, plugins);
+      return;
+    }
+    for (const p of lower) this.nominator.delete(p.uid);
+    this.nominator.add(pi, c.nodeName);
+    this.onFailure(q, 'Unschedulable', message, plugins, c.nodeName);
+  }
+
+  /**
+   * handleSchedulingFailure: requeue, then tell the user why, unless the pod is gone or bound.
+   * `nominated` sets status.nominatedNodeName ('' clears it); undefined leaves it.
+   */
+  private onFailure(q: QueuedPodInfo, reason: FailureReason, message: string, plugins: Set<string>, nominated?: string): void {
     const pod = this.pods.getByName(q.pod.metadata.namespace!, q.pod.metadata.name);
     if (!pod || pod.metadata.uid !== q.uid || pod.spec?.nodeName) {
       this.queue.delete(q.uid);
@@ -228,12 +262,12 @@ export class Scheduler implements Controller {
     }
     this.queue.failed(q, plugins);
     this.recorder.event(podRef(pod), 'Warning', 'FailedScheduling', truncateMessage(message));
-    this.writeCondition(pod, { status: 'False', reason, message });
+    this.writeCondition(pod, { status: 'False', reason, message }, nominated);
   }
 
-  private writeCondition(pod: Stored<Pod>, cond: PodScheduledCondition): void {
+  private writeCondition(pod: Stored<Pod>, cond: PodScheduledCondition, nominated?: string): void {
     // A lost write is redone on the next attempt; the event above already carries the message.
-    updatePodScheduled(this.ctx.client, this.ctx.clock, pod, cond).catch((e) =>
+    updatePodScheduled(this.ctx.client, this.ctx.clock, pod, cond, nominated).catch((e) =>
       log.error('Error updating pod', { pod: `${pod.metadata.namespace}/${pod.metadata.name}`, err: e }),
     );
   }

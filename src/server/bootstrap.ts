@@ -1,11 +1,13 @@
 // Objects every cluster starts with: the system namespaces, the `kubernetes` service, the RBAC
-// bootstrap policy, the service accounts of the controllers and the local APIService of every served
-// group-version. Each is created if missing, on every start; what exists is left as it is.
+// bootstrap policy, the service accounts of the controllers, the system PriorityClasses and the local
+// APIService of every served group-version. Each is created if missing, on every start; what exists is
+// left as it is.
 
 import type { APIService } from '../api/types/apiregistration/v1.js';
 import { bootstrapClusterRoleBindings, bootstrapClusterRoles, bootstrapRoleBindings, bootstrapRoles } from '../apiserver/authorization/bootstrappolicy.js';
 import { groupPriority } from '../api/grouppriority.js';
 import { groupVersion, groupVersions, lookupResource } from '../api/resources.js';
+import { SYSTEM_PRIORITY_CLASSES } from '../api/scheduling/priorityclasses.js';
 import { rfc3339 } from '../machinery/clock.js';
 import { isStatusError } from '../machinery/errors.js';
 import { clone } from '../machinery/objects.js';
@@ -65,6 +67,8 @@ export async function bootstrap(reg: Registry, api: ApiEndpoint, nowMs: number):
   // the first pods of the system namespaces never wait for it.
   for (const ns of NAMESPACES) create('serviceaccounts', '', ns, { metadata: { name: 'default' } });
   for (const name of CONTROLLER_SERVICE_ACCOUNTS) create('serviceaccounts', '', 'kube-system', { metadata: { name } });
+  // The scheduling/bootstrap-system-priority-classes post-start hook.
+  for (const pc of SYSTEM_PRIORITY_CLASSES) create('priorityclasses', 'scheduling.k8s.io', '', structuredClone(pc));
   for (const gv of groupVersions()) creates.push(ensureLocalAPIService(reg, gv, nowMs));
   await Promise.all(creates);
 }

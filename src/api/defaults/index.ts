@@ -5,6 +5,7 @@ import { defaultBinding } from './rbac.js';
 import { defaultNamespace, defaultNode, defaultSecret } from './core.js';
 import { defaultIngressClass } from './networking.js';
 import { defaultPod } from './pod.js';
+import { defaultPriorityClass } from './scheduling.js';
 import { defaultEndpointSlice, defaultEndpoints, defaultService } from './service.js';
 import { defaultPersistentVolume, defaultPersistentVolumeClaim, defaultStorageClass } from './storage.js';
 import { defaultCronJob, defaultDaemonSet, defaultDeployment, defaultJob, defaultReplicaSet, defaultReplicationController, defaultStatefulSet } from './workloads.js';
@@ -36,6 +37,7 @@ const DEFAULTERS: Record<string, Defaulter> = {
   'batch/Job': defaultJob,
   'batch/CronJob': defaultCronJob,
   'storage.k8s.io/StorageClass': defaultStorageClass,
+  'scheduling.k8s.io/PriorityClass': defaultPriorityClass,
   'discovery.k8s.io/EndpointSlice': defaultEndpointSlice,
   'networking.k8s.io/IngressClass': defaultIngressClass,
   'apiregistration.k8s.io/APIService': defaultAPIService,

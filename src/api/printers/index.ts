@@ -19,6 +19,7 @@ import { leasePrinter, limitRangePrinter, podDisruptionBudgetPrinter, resourceQu
 import { ingressClassPrinter, ingressPrinter } from './ingress.js';
 import { clusterRoleBindingPrinter, roleBindingPrinter } from './rbac.js';
 import { cronJobPrinter, jobPrinter } from './batch.js';
+import { priorityClassPrinter } from './scheduling.js';
 import { genericPrinter } from './generic.js';
 import type { TablePrinter } from './types.js';
 
@@ -47,6 +48,7 @@ const PRINTERS: Record<string, TablePrinter> = {
   '/ResourceQuota': resourceQuotaPrinter,
   '/LimitRange': limitRangePrinter,
   'coordination.k8s.io/Lease': leasePrinter,
+  'scheduling.k8s.io/PriorityClass': priorityClassPrinter,
   'storage.k8s.io/StorageClass': storageClassPrinter,
   'discovery.k8s.io/EndpointSlice': endpointSlicePrinter,
   'networking.k8s.io/Ingress': ingressPrinter,

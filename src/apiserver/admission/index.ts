@@ -3,6 +3,7 @@
 import { AdmissionChain } from '../../registry/admission.js';
 import { limitRanger } from './limitranger.js';
 import { namespaceLifecycle } from './namespacelifecycle.js';
+import { priorityAdmission } from './priority.js';
 import { rbacEscalation, type EscalationDeps } from './rbacescalation.js';
 import { resourceQuotaAdmission } from './resourcequota.js';
 import { serviceAccountAdmission } from './serviceaccount.js';
@@ -21,6 +22,7 @@ export function defaultAdmission(rbac?: EscalationDeps, tolerations?: Toleration
     namespaceLifecycle,
     limitRanger,
     serviceAccountAdmission,
+    priorityAdmission,
     defaultTolerationSeconds(tolerations?.notReadySeconds, tolerations?.unreachableSeconds),
     defaultStorageClass,
     storageObjectInUseProtection,

@@ -4,7 +4,7 @@
 // memoized match counts); Filter then only looks those counts up with the node's labels, O(terms).
 
 import type { Pod } from 'kubernetes-types/core/v1.js';
-import { unresolvable, unschedulable, type FilterPlugin, type PreFilterPlugin } from '../framework.js';
+import { unresolvable, unschedulable, type Cloneable, type FilterPlugin, type PreFilterPlugin } from '../framework.js';
 import type { NodeInfo, PodInfo } from '../nodeinfo.js';
 import {
   countAt,
@@ -27,7 +27,7 @@ export const ERR_REASON_ANTI_AFFINITY = "node(s) didn't match pod anti-affinity 
 
 const KEY = 'PreFilterInterPodAffinity';
 
-interface PreFilterState {
+interface PreFilterState extends Cloneable {
   existingAntiAffinityCounts: TopologyCounts;
   affinityCounts: TopologyCounts;
   antiAffinityCounts: TopologyCounts;
@@ -35,6 +35,41 @@ interface PreFilterState {
   affinity: AffinityTerm[];
   antiAffinity: AffinityTerm[];
   pod: Pod;
+  /** The labels of the incoming pod's namespace, for existing pods' namespaceSelectors. */
+  nsLabels: Record<string, string>;
+}
+
+const copyCounts = (m: TopologyCounts): TopologyCounts => new Map([...m].map(([k, v]) => [k, new Map(v)]));
+
+function newState(s: Omit<PreFilterState, 'clone'>): PreFilterState {
+  return {
+    ...s,
+    clone: () =>
+      newState({ ...s, existingAntiAffinityCounts: copyCounts(s.existingAntiAffinityCounts), affinityCounts: copyCounts(s.affinityCounts), antiAffinityCounts: copyCounts(s.antiAffinityCounts) }),
+  };
+}
+
+/** topologyToMatchedTermCount.update: an entry that drops to zero is removed, so "no match anywhere" stays an empty map. */
+function adjust(m: TopologyCounts, key: string, labels: Record<string, string>, by: number): void {
+  const value = labels[key];
+  if (value === undefined) return;
+  const values = m.get(key) ?? new Map<string, number>();
+  const n = (values.get(value) ?? 0) + by;
+  if (n === 0) values.delete(value);
+  else values.set(value, n);
+  if (values.size) m.set(key, values);
+  else m.delete(key);
+}
+
+/** updateWithPod: `p` joins (+1) or leaves (-1) `node`, as preemption and nominated pods ask. */
+function updateWithPod(s: PreFilterState, p: PodInfo, node: NodeInfo, by: 1 | -1): void {
+  const labels = node.labels;
+  for (const t of p.affinity?.requiredAntiAffinity ?? []) {
+    if (termMatches(t, s.pod, s.nsLabels)) adjust(s.existingAntiAffinityCounts, t.topologyKey, labels, by);
+  }
+  if (matchesAll(s.affinity, p.pod)) for (const t of s.affinity) adjust(s.affinityCounts, t.topologyKey, labels, by);
+  // The incoming pod's terms have their namespaceSelectors unrolled: no namespace labels needed.
+  for (const t of s.antiAffinity) if (termMatches(t, p.pod, undefined)) adjust(s.antiAffinityCounts, t.topologyKey, labels, by);
 }
 
 /** podMatchesAllAffinityTerms: the incoming terms already carry their namespaces, so no labels are needed. */
@@ -120,10 +155,18 @@ export function interPodAffinityFilter(allNodes: () => NodeInfo[], index: Affini
       const antiAffinity = (pod.affinity?.requiredAntiAffinity ?? []).map((t) => mergeNamespaces(t, namespaces));
       // Skip: nothing can reject a node.
       if (!existing.size && !affinity.length && !antiAffinity.length) return undefined;
-      const s: PreFilterState = { existingAntiAffinityCounts: existing, affinityCounts: new Map(), antiAffinityCounts: new Map(), affinity, antiAffinity, pod: pod.pod };
+      const s = newState({ existingAntiAffinityCounts: existing, affinityCounts: new Map(), antiAffinityCounts: new Map(), affinity, antiAffinity, pod: pod.pod, nsLabels });
       if (affinity.length || antiAffinity.length) incomingCounts(s, nodes);
       state.write(KEY, s);
       return undefined;
+    },
+    addPod(state, _pod, added, node) {
+      const s = state.read<PreFilterState>(KEY);
+      if (s) updateWithPod(s, added, node, 1);
+    },
+    removePod(state, _pod, removed, node) {
+      const s = state.read<PreFilterState>(KEY);
+      if (s) updateWithPod(s, removed, node, -1);
     },
     filter(state, _pod, node) {
       const s = state.read<PreFilterState>(KEY);

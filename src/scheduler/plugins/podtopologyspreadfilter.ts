@@ -6,7 +6,7 @@
 
 import type { Pod, TopologySpreadConstraint } from 'kubernetes-types/core/v1.js';
 import { fromLabelSelector, matches, type Selector } from '../../machinery/labels.js';
-import { unresolvable, unschedulable, type FilterPlugin, type PreFilterPlugin } from '../framework.js';
+import { unresolvable, unschedulable, type Cloneable, type CycleState, type FilterPlugin, type PreFilterPlugin } from '../framework.js';
 import type { NodeInfo, PodInfo, PodMatcher } from '../nodeinfo.js';
 import { findUntoleratedTaint, type Taint } from '../taints.js';
 import { compileRequiredNodeAffinity } from './nodeselector.js';
@@ -27,8 +27,12 @@ interface Constraint {
   honorNodeTaints: boolean;
 }
 
-interface PreFilterState {
+interface PreFilterState extends Cloneable {
   constraints: Constraint[];
+  /** Per constraint: which pods count (podMatcher). */
+  matchers: Array<PodMatcher | undefined>;
+  /** Per constraint: whether a node is eligible to count for it (node inclusion policies). */
+  eligible: Array<(n: NodeInfo) => boolean>;
   /** Topology key → domain → matching pods; every eligible domain has an entry. */
   counts: Map<string, Map<string, number>>;
   /** Per constraint: the global minimum, or undefined when its key has no eligible domain. */
@@ -65,30 +69,57 @@ function podMatcher(selector: Selector | null, namespace: string): PodMatcher | 
   return internMatcher(`spread\n${namespace}\n${JSON.stringify(selector)}`, (p) => !p.terminating && p.namespace === namespace && matches(selector, p.pod.metadata.labels));
 }
 
+/** Per topology key of node `n`, what `count` adds there; empty when `n` lacks a key. */
+function perKey(s: Pick<PreFilterState, 'constraints' | 'eligible' | 'matchers'>, n: NodeInfo, count: (m: PodMatcher) => number): Map<string, number> {
+  const here = new Map<string, number>();
+  const labels = n.labels;
+  if (!s.constraints.every((c) => c.topologyKey in labels)) return here;
+  // Constraints sharing a key: the last one's count for this node is the one kept, as upstream does.
+  for (let i = 0; i < s.constraints.length; i++) {
+    if (!s.eligible[i](n)) continue;
+    const m = s.matchers[i];
+    here.set(s.constraints[i].topologyKey, m ? count(m) : 0);
+  }
+  return here;
+}
+
+function withMinimums(s: Omit<PreFilterState, 'clone' | 'minimums'>): PreFilterState {
+  const minimums = s.constraints.map((c) => globalMinimum(s.counts.get(c.topologyKey)!, c.minDomains));
+  return { ...s, minimums, clone: () => withMinimums({ ...s, counts: new Map([...s.counts].map(([k, v]) => [k, new Map(v)])) }) };
+}
+
 function preFilterState(pod: PodInfo, constraints: Constraint[], nodes: NodeInfo[]): PreFilterState {
   const counts = new Map<string, Map<string, number>>(constraints.map((c) => [c.topologyKey, new Map()]));
   const nodeAffinity = compileRequiredNodeAffinity(pod.pod);
   const tolerations = pod.pod.spec?.tolerations;
   const matchers = constraints.map((c) => podMatcher(c.selector, pod.namespace));
+  const eligible = constraints.map((c) => (n: NodeInfo) => {
+    if (c.honorNodeAffinity && nodeAffinity && !nodeAffinity(n.node!)) return false;
+    return !(c.honorNodeTaints && findUntoleratedTaint(n.taints, tolerations, doNotSchedule));
+  });
+  const s = { constraints, matchers, eligible, counts };
   for (const n of nodes) {
-    const labels = n.labels;
-    if (!constraints.every((c) => c.topologyKey in labels)) continue;
-    // Constraints sharing a key: the last one's count for this node is the one kept, as upstream does.
-    const here = new Map<string, number>();
-    for (let i = 0; i < constraints.length; i++) {
-      const c = constraints[i];
-      if (c.honorNodeAffinity && nodeAffinity && !nodeAffinity(n.node!)) continue;
-      if (c.honorNodeTaints && findUntoleratedTaint(n.taints, tolerations, doNotSchedule)) continue;
-      const m = matchers[i];
-      here.set(c.topologyKey, m ? n.countMatching(m) : 0);
-    }
-    for (const [key, count] of here) {
+    for (const [key, count] of perKey(s, n, (m) => n.countMatching(m))) {
       const domains = counts.get(key)!;
-      const value = labels[key];
+      const value = n.labels[key];
       domains.set(value, (domains.get(value) ?? 0) + count);
     }
   }
-  return { constraints, counts, minimums: constraints.map((c) => globalMinimum(counts.get(c.topologyKey)!, c.minDomains)) };
+  return withMinimums(s);
+}
+
+/** updateWithPod: `p` joins or leaves `node`; counted exactly as PreFilter counted it. */
+function updateWithPod(state: CycleState, p: PodInfo, node: NodeInfo, by: 1 | -1): void {
+  const s = state.read<PreFilterState>(KEY);
+  if (!s) return;
+  const here = perKey(s, node, (m) => (m.test(p) ? 1 : 0));
+  if (![...here.values()].some((v) => v)) return;
+  for (const [key, count] of here) {
+    const domains = s.counts.get(key)!;
+    const value = node.labels[key];
+    domains.set(value, (domains.get(value) ?? 0) + by * count);
+  }
+  state.write(KEY, withMinimums(s));
 }
 
 function globalMinimum(domains: Map<string, number>, minDomains: number): number | undefined {
@@ -108,6 +139,8 @@ export function podTopologySpreadFilter(allNodes: () => NodeInfo[]): PreFilterPl
       if (constraints.length) state.write(KEY, preFilterState(pod, constraints, allNodes()));
       return undefined;
     },
+    addPod: (state, _pod, added, node) => updateWithPod(state, added, node, 1),
+    removePod: (state, _pod, removed, node) => updateWithPod(state, removed, node, -1),
     filter(state, pod, node) {
       const s = state.read<PreFilterState>(KEY);
       if (!s) return undefined;

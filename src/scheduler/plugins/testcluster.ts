@@ -2,9 +2,11 @@
 // through GenericScheduler with the default filters and scores that need no API objects (no volumes).
 
 import type { Namespace, Node, Pod } from 'kubernetes-types/core/v1.js';
+import type { PodDisruptionBudget } from 'kubernetes-types/policy/v1.js';
 import type { Stored } from '../../client/objects.js';
 import { CycleState } from '../framework.js';
-import { newPodInfo, NodeInfo } from '../nodeinfo.js';
+import { newPodInfo, NodeInfo, type PodInfo } from '../nodeinfo.js';
+import { Nominator } from '../nominator.js';
 import type { Profile } from '../profile.js';
 import { GenericScheduler, type ScheduleOutcome } from '../schedule_one.js';
 import type { VolumeBinding } from './volumebinding.js';
@@ -30,6 +32,8 @@ export function stored<T extends { metadata?: object }>(obj: T): Stored<T & { ap
 export class FakeCluster {
   readonly nodes: NodeInfo[];
   readonly namespaces = new Map<string, Stored<Namespace>>();
+  readonly pdbs: PodDisruptionBudget[] = [];
+  readonly nominator = new Nominator();
   private readonly algorithm: GenericScheduler;
 
   constructor(nodes: Node[]) {
@@ -51,7 +55,7 @@ export class FakeCluster {
       preBind: [],
       volumeBinding: undefined as unknown as VolumeBinding,
     };
-    this.algorithm = new GenericScheduler(profile);
+    this.algorithm = new GenericScheduler(profile, { nominatedPods: (n) => this.nominator.forNode(n), pdbs: () => this.pdbs });
   }
 
   node(name: string): NodeInfo {
@@ -63,8 +67,10 @@ export class FakeCluster {
   }
 
   /** An already bound pod. */
-  place(pod: Pod, nodeName: string): void {
-    this.node(nodeName).addPod(newPodInfo(stored(pod) as Stored<Pod>));
+  place(pod: Pod, nodeName: string): PodInfo {
+    const pi = newPodInfo(stored(pod) as Stored<Pod>);
+    this.node(nodeName).addPod(pi);
+    return pi;
   }
 
   /** One scheduling attempt; a scheduled pod is assumed on its node, as the scheduler cache does. */
