@@ -2,6 +2,7 @@
 // once, adding a key that is waiting is a no-op, and failures back off per key and overall.
 
 import type { Clock, Timer } from '../machinery/clock.js';
+import { isStatusError } from '../machinery/errors.js';
 import { logger, type Logger } from '../machinery/log.js';
 import { WaitingHeap } from './heap.js';
 import { defaultControllerRateLimiter, type RateLimiter } from './ratelimiter.js';
@@ -147,8 +148,10 @@ export function runWorkers(q: WorkQueue, workers: number, sync: (key: string) =>
           await sync(key);
           q.forget(key);
         } catch (e) {
-          // utilruntime.HandleError(fmt.Errorf("error syncing %q, requeuing: %w", key, err))
-          log.error('Error syncing, requeuing', { key, err: e });
+          // utilruntime.HandleError(fmt.Errorf("error syncing %q, requeuing: %w", key, err)), except that a
+          // lost compare-and-swap is the normal course of optimistic concurrency (a drain makes hundreds).
+          if (isStatusError(e, 'Conflict')) log.v(2).info('Conflict syncing, requeuing', { key, err: e });
+          else log.error('Error syncing, requeuing', { key, err: e });
           q.addRateLimited(key);
         }
         // Let the commit of this sync's writes reach the informers before the key can be synced again

@@ -42,6 +42,16 @@ describe('Kubelet', () => {
     tc.stop();
   });
 
+  it('sets its node Ready again when someone else marked it Unknown while it was alive', async () => {
+    const node = await tc.client.nodes.get('', NODE);
+    const conditions = (node.status?.conditions ?? []).map((c: NodeCondition) =>
+      c.type === 'Ready' ? { ...c, status: 'Unknown', reason: 'NodeStatusUnknown', message: 'Kubelet stopped posting node status.' } : c,
+    );
+    await tc.client.nodes.updateStatus('', { ...node, status: { ...node.status, conditions } });
+    await waitFor(async () => cond(await tc.client.nodes.get('', NODE), 'Ready').status === 'True', 'Ready again');
+    assert.equal(cond(await tc.client.nodes.get('', NODE), 'Ready').reason, 'KubeletReady');
+  });
+
   it('registers the Node with labels, capacity, conditions and addresses', async () => {
     const node = await tc.client.nodes.get('', NODE);
     const arch = { x64: 'amd64', arm64: 'arm64' }[process.arch as string] ?? process.arch;

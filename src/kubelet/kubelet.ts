@@ -13,7 +13,7 @@ import { logger } from '../machinery/log.js';
 import type { ExecRequest, ExecSession, Runtime } from '../runtime/runtime.js';
 import { PodIPAM } from './ipam.js';
 import { logContainerID, validateContainer } from './logs.js';
-import { LEASE_RENEW_MS, NodeLease } from './nodelease.js';
+import { LEASE_DURATION_SECONDS, leaseRenewMs, NodeLease } from './nodelease.js';
 import { nodeLabels, nodeObject, nodeStatus, readSystemInfo, type NodeSpecInput } from './nodestatus.js';
 import { PodWorker } from './podworker.js';
 
@@ -27,6 +27,11 @@ export interface KubeletOptions {
   stopDelayMs: number;
   /** Extra node labels, e.g. `node-role.kubernetes.io/control-plane: ""` for the first node. */
   labels?: Record<string, string>;
+  /**
+   * nodeLeaseDurationSeconds (40): the Lease is renewed every quarter of it, and status is posted at
+   * least every three quarters, so a node controller with the same grace period sees it alive.
+   */
+  leaseDurationSeconds?: number;
 }
 
 /** The query of GET pods/<name>/log, plus a signal that ends a follow stream. */
@@ -44,6 +49,7 @@ export interface PodLogOptions {
 
 /** How often the kubelet posts node status when nothing changed (kept within the 40 s node grace period). */
 export const NODE_STATUS_REPORT_MS = 30_000;
+const statusReportMs = (leaseDurationSeconds: number): number => Math.min(NODE_STATUS_REPORT_MS, leaseDurationSeconds * 750);
 const REGISTER_RETRY_MS = 1000;
 const log = logger('kubelet');
 const PODS = { group: '', plural: 'pods' };
@@ -155,7 +161,11 @@ export class Kubelet implements Controller {
       if (!this.down) this.workers.get(ev.podUID)?.onRuntimeEvent(ev);
     });
     const own = (node: Stored<Node>) => {
-      if (node.metadata.name === this.nodeName) this.setDown(isDown(node));
+      if (node.metadata.name !== this.nodeName) return;
+      this.setDown(isDown(node));
+      // Someone else (the node controller, after missed heartbeats) said this node is not Ready: a live
+      // kubelet corrects it, as its next status update would upstream.
+      if (!this.down && node.status?.conditions?.find((c) => c.type === 'Ready')?.status !== 'True') this.correctStatus();
     };
     this.nodes.addHandler({ add: own, update: (_old, node) => own(node) });
     this.pods.addHandler({
@@ -166,8 +176,9 @@ export class Kubelet implements Controller {
       },
       delete: (pod) => this.podGone(pod),
     });
-    this.every('lease', LEASE_RENEW_MS, () => (this.down ? Promise.resolve() : this.lease!.renew()));
-    this.every('status', NODE_STATUS_REPORT_MS, () => (this.down ? Promise.resolve() : this.postStatus()), NODE_STATUS_REPORT_MS);
+    const leaseSeconds = this.opts.leaseDurationSeconds ?? LEASE_DURATION_SECONDS;
+    this.every('lease', leaseRenewMs(leaseSeconds), () => (this.down ? Promise.resolve() : this.lease!.renew()));
+    this.every('status', statusReportMs(leaseSeconds), () => (this.down ? Promise.resolve() : this.postStatus()), statusReportMs(leaseSeconds));
   }
 
   private async register(): Promise<void> {
@@ -186,7 +197,7 @@ export class Kubelet implements Controller {
       this.ipam = new PodIPAM(node.spec.podCIDR);
     }
     if (!this.down) node = await nodes.updateStatus('', { ...node, status: nodeStatus(this.node, node.status, this.ctx.clock.now()) });
-    this.lease = new NodeLease(this.ctx.client, this.ctx.clock, this.nodeName, node.metadata.uid);
+    this.lease = new NodeLease(this.ctx.client, this.ctx.clock, this.nodeName, node.metadata.uid, this.opts.leaseDurationSeconds);
     const ref = { kind: 'Node', metadata: { name: this.nodeName, uid: this.nodeName } };
     this.recorder.event(ref, 'Normal', 'Starting', 'Starting kubelet.');
     this.recorder.event(ref, 'Normal', 'NodeAllocatableEnforced', 'Updated Node Allocatable limit across pods');
@@ -203,6 +214,16 @@ export class Kubelet implements Controller {
     const spec = node.spec?.podCIDR ? node.spec : { ...node.spec, podCIDR: this.node.podCIDR, podCIDRs: [this.node.podCIDR] };
     if (JSON.stringify(labels) === JSON.stringify(node.metadata.labels) && spec === node.spec) return node;
     return nodes.update('', { ...node, metadata: { ...node.metadata, labels }, spec });
+  }
+
+  private correcting = false;
+
+  private correctStatus(): void {
+    if (this.correcting || this.stopped) return;
+    this.correcting = true;
+    void this.postStatus()
+      .catch((e) => log.error('Posting node status failed, will retry', { node: this.nodeName, err: e }))
+      .finally(() => (this.correcting = false));
   }
 
   private async postStatus(): Promise<void> {

@@ -9,9 +9,10 @@ import { rfc3339Micro, type Clock } from '../machinery/clock.js';
 import { isStatusError } from '../machinery/errors.js';
 
 export const LEASE_NAMESPACE = 'kube-node-lease';
+/** The kubelet's nodeLeaseDurationSeconds default; it matches the node controller's 40 s grace period. */
 export const LEASE_DURATION_SECONDS = 40;
 /** renewInterval = 0.25 × leaseDuration. */
-export const LEASE_RENEW_MS = 10_000;
+export const leaseRenewMs = (leaseDurationSeconds: number): number => leaseDurationSeconds * 250;
 
 export class NodeLease {
   private lease?: Stored<Lease>;
@@ -21,6 +22,7 @@ export class NodeLease {
     private clock: Clock,
     private nodeName: string,
     private nodeUID: string,
+    private durationSeconds = LEASE_DURATION_SECONDS,
   ) {}
 
   async renew(): Promise<void> {
@@ -54,7 +56,7 @@ export class NodeLease {
         namespace: LEASE_NAMESPACE,
         ownerReferences: [{ apiVersion: 'v1', kind: 'Node', name: this.nodeName, uid: this.nodeUID }],
       },
-      spec: { holderIdentity: this.nodeName, leaseDurationSeconds: LEASE_DURATION_SECONDS, renewTime },
+      spec: { holderIdentity: this.nodeName, leaseDurationSeconds: this.durationSeconds, renewTime },
     };
   }
 }

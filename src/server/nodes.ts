@@ -11,6 +11,8 @@ export interface NodeOptions {
   count: number;
   startDelayMs: number;
   stopDelayMs: number;
+  /** The kubelets' nodeLeaseDurationSeconds, as long as the node controller's grace period. */
+  leaseDurationSeconds?: number;
 }
 
 export function nodeName(i: number): string {
@@ -28,6 +30,7 @@ export function startNodes(contextFor: (user: UserInfo) => ControllerContext, op
       runtime: new SimRuntime(ctx.clock),
       startDelayMs: opts.startDelayMs,
       stopDelayMs: opts.stopDelayMs,
+      leaseDurationSeconds: opts.leaseDurationSeconds,
       labels: i === 0 ? { 'node-role.kubernetes.io/control-plane': '' } : undefined,
     });
   });

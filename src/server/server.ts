@@ -108,7 +108,12 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
       nodeLifecycle: opts.nodeMonitorGracePeriodMs === undefined ? undefined : { nodeMonitorGracePeriodMs: opts.nodeMonitorGracePeriodMs },
       signLegacyToken: (namespace, serviceAccount, secretName) => signJwt(legacyClaims({ namespace, serviceAccount, secretName }), issuer.key),
       extra: (contextFor) => {
-        kubelets.splice(0, kubelets.length, ...startNodes(contextFor, { count: opts.nodes, startDelayMs: opts.simStartDelayMs, stopDelayMs: opts.simStopDelayMs }));
+        kubelets.splice(0, kubelets.length, ...startNodes(contextFor, {
+          count: opts.nodes,
+          startDelayMs: opts.simStartDelayMs,
+          stopDelayMs: opts.simStopDelayMs,
+          leaseDurationSeconds: opts.nodeMonitorGracePeriodMs === undefined ? undefined : Math.max(1, Math.ceil(opts.nodeMonitorGracePeriodMs / 1000)),
+        }));
         return kubelets.slice();
       },
     });
