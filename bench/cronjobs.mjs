@@ -5,6 +5,7 @@
 import { REFS } from '../dist/client/client.js';
 import { CronJobController } from '../dist/controllers/cronjob/cronjob_controller.js';
 import { rfc3339, VirtualClock } from '../dist/machinery/clock.js';
+import { EventTTL } from '../dist/registry/eventttl.js';
 import { testCluster } from '../dist/testing/fixture.js';
 
 const CRONJOBS = 100;
@@ -16,6 +17,9 @@ const start = Date.parse('2026-01-01T00:00:30Z');
 const clock = new VirtualClock(start);
 const cluster = await testCluster(clock);
 const controller = new CronJobController(cluster.ctx);
+// As in the server: events expire after an hour of (virtual) time.
+const eventTTL = new EventTTL(cluster.registry, clock);
+eventTTL.start();
 const jobs = cluster.client.resource(REFS.jobs);
 const runs = new Map(); // "<cronjob>/<scheduled minute>" -> jobs created for it
 let created = 0;
@@ -72,4 +76,5 @@ out('100 CronJobs every minute, one simulated day', `${wall.toFixed(1)} s wall f
 out('  scheduled runs missed / run twice', `${missing} / ${duplicated} of ${CRONJOBS * MINUTES}`);
 out('  Jobs left after history limits', `${left} (successfulJobsHistoryLimit 3 each: ${3 * CRONJOBS})`);
 controller.stop();
+eventTTL.stop();
 cluster.stop();
