@@ -6,12 +6,9 @@
 // nodes with preferred anti-affinity. The invariant checker watches the whole run.
 
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
 import { after, before, describe, it } from 'node:test';
-import { parse } from 'yaml';
-import { feed, httpsWatch, WATCH_PATHS } from '../../src/testing/invariantfeed.js';
-import { InvariantChecker } from '../../src/testing/invariants.js';
 import { startCluster, table, type Cluster } from './harness.js';
+import { watchInvariants, type WatchedCluster } from './invariants.js';
 import { fixturePath } from './manifests.js';
 import { eventually } from './pod-watch.js';
 
@@ -33,20 +30,15 @@ const drain = (c: Cluster, node: string, extra: string[] = []) => c.kubectl(['dr
 
 describe('ZooKeeper ensemble: PodDisruptionBudget, anti-affinity, cordon and drain', () => {
   let c: Cluster;
-  const checker = new InvariantChecker();
-  const watches = new AbortController();
-  let checking: ReturnType<typeof feed> | undefined;
+  let watched: WatchedCluster | undefined;
   let firstDrained = '';
 
   before(async () => {
     c = await startCluster(['--nodes', '4']);
-    const kc = parse(readFileSync(c.kubeconfig, 'utf8'));
-    const target = { server: kc.clusters[0].cluster.server, ca: Buffer.from(kc.clusters[0].cluster['certificate-authority-data'], 'base64').toString(), token: kc.users[0].user.token };
-    checking = feed(checker, WATCH_PATHS.map(([p, k]) => httpsWatch(target, p, k, watches.signal)));
+    watched = watchInvariants(c);
   });
   after(async () => {
-    watches.abort();
-    await checking?.done;
+    await watched?.stop();
     await c?.destroy();
   });
 
@@ -121,6 +113,6 @@ describe('ZooKeeper ensemble: PodDisruptionBudget, anti-affinity, cordon and dra
   });
 
   it('no invariant was violated on the way: one pod per identity, budgets kept, taints tolerated', () => {
-    checker.assertNone();
+    watched!.checker.assertNone();
   });
 });

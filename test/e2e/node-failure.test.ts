@@ -6,12 +6,9 @@
 // killed it. The invariant checker watches the whole run.
 
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
 import { after, before, describe, it } from 'node:test';
-import { parse } from 'yaml';
-import { feed, httpsWatch, WATCH_PATHS } from '../../src/testing/invariantfeed.js';
-import { InvariantChecker } from '../../src/testing/invariants.js';
 import { startCluster, table, type Cluster } from './harness.js';
+import { watchInvariants, type WatchedCluster } from './invariants.js';
 import { eventually } from './pod-watch.js';
 
 const LOST = 'k8ts-m02';
@@ -72,19 +69,14 @@ async function pods(c: Cluster, app: string): Promise<Row[]> {
 
 describe('node failure: a ReplicaSet replaces its pod at once, a StatefulSet waits for the old one to be gone', () => {
   let c: Cluster;
-  const checker = new InvariantChecker();
-  const watches = new AbortController();
-  let checking: ReturnType<typeof feed> | undefined;
+  let watched: WatchedCluster | undefined;
 
   before(async () => {
     c = await startCluster(['--nodes', '3', '--node-monitor-grace-period', '4s', '--default-unreachable-toleration-seconds', '2', '--default-not-ready-toleration-seconds', '2']);
-    const kc = parse(readFileSync(c.kubeconfig, 'utf8'));
-    const target = { server: kc.clusters[0].cluster.server, ca: Buffer.from(kc.clusters[0].cluster['certificate-authority-data'], 'base64').toString(), token: kc.users[0].user.token };
-    checking = feed(checker, WATCH_PATHS.map(([p, k]) => httpsWatch(target, p, k, watches.signal)));
+    watched = watchInvariants(c);
   });
   after(async () => {
-    watches.abort();
-    await checking?.done;
+    await watched?.stop();
     await c?.destroy();
   });
 
@@ -146,6 +138,6 @@ describe('node failure: a ReplicaSet replaces its pod at once, a StatefulSet wai
   });
 
   it('no invariant was violated: never two possibly-running pods of sts-singleton-0', () => {
-    checker.assertNone();
+    watched!.checker.assertNone();
   });
 });
