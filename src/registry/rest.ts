@@ -13,6 +13,7 @@ import {
   alreadyExists,
   badRequest,
   conflict,
+  forbidden,
   invalid,
   notFound,
   optimisticLock,
@@ -397,6 +398,8 @@ export class Registry {
       throw conflict(r, name, `Precondition failed: UID in precondition: ${pre.uid}, UID in object meta: ${old.metadata.uid}`);
     if (pre?.resourceVersion && parseResourceVersion(pre.resourceVersion) !== Number(old.metadata.resourceVersion))
       throw conflict(r, name, `Precondition failed: ResourceVersion in precondition: ${pre.resourceVersion}, ResourceVersion in object meta: ${old.metadata.resourceVersion}`);
+    const refused = this.strategy(r).refuseDelete?.(old);
+    if (refused) throw forbidden(r, name, refused);
     const obj = clone(old);
     const meta = obj.metadata;
     const policy = options.propagationPolicy ?? (options.orphanDependents === true ? 'Orphan' : undefined);

@@ -8,6 +8,8 @@ import type { FieldError } from '../machinery/errors.js';
 import type { KObject } from '../storage/store.js';
 import { generateJobSelector } from '../api/defaults/index.js';
 import { serviceStrategy } from './service.js';
+import { notKnownSystemPriorityClass } from '../api/scheduling/priorityclasses.js';
+import type { PriorityClass } from 'kubernetes-types/scheduling/v1.js';
 
 export interface Strategy {
   /** Status written at create time is kept (Node: the kubelet registers with its status). */
@@ -24,6 +26,8 @@ export interface Strategy {
   validateCreate?(obj: KObject, ctx: StrategyContext): FieldError[];
   /** Allocate resources such as service cluster IPs, after validation. */
   allocate?(obj: KObject, ctx: StrategyContext): void;
+  /** Why this object may not be deleted at all, if it may not (the system PriorityClasses). */
+  refuseDelete?(obj: KObject): string | undefined;
   /** Seconds of grace for a delete, or 0 to remove at once. */
   gracePeriod?(obj: KObject, requested: number | undefined): number;
   /** A status write may change annotations too (deploymentStatusStrategy keeps only spec and labels). */
@@ -135,7 +139,14 @@ export const STRATEGIES: Record<string, Strategy> = {
   'batch/cronjobs': { generation: true },
   'policy/poddisruptionbudgets': { generation: true },
   'networking.k8s.io/ingresses': { generation: true },
+  'scheduling.k8s.io/priorityclasses': { refuseDelete: refuseSystemPriorityClassDelete },
 };
+
+/** Upstream's priorityclass REST Delete: the two system classes stay. */
+function refuseSystemPriorityClassDelete(obj: KObject): string | undefined {
+  const pc = obj as unknown as PriorityClass;
+  return notKnownSystemPriorityClass(pc.metadata?.name ?? '', pc.value, pc.globalDefault ?? false) === undefined ? 'this is a system priority class and cannot be deleted' : undefined;
+}
 
 /** Secrets accept `stringData` as a write-only convenience merged into base64 `data`. */
 function mergeStringData(obj: KObject): void {

@@ -20,3 +20,16 @@ test('bootstrap creates the two system PriorityClasses, once', async () => {
   await bootstrap(c.registry, { ip: '192.168.49.1', port: 6443 }, c.clock.now());
   assert.deepEqual(pick(), want);
 });
+
+test('the system PriorityClasses cannot be deleted; a user class can', async () => {
+  const c = await testCluster();
+  const r = lookupResource('scheduling.k8s.io', 'v1', 'priorityclasses')!;
+  await assert.rejects(c.registry.delete(r, '', 'system-node-critical'), (e: unknown) => {
+    assert.equal((e as { code: number }).code, 403);
+    assert.equal((e as Error).message, 'priorityclasses.scheduling.k8s.io "system-node-critical" is forbidden: this is a system priority class and cannot be deleted');
+    return true;
+  });
+  await c.registry.create(r, '', { apiVersion: 'scheduling.k8s.io/v1', kind: 'PriorityClass', metadata: { name: 'batch-low' }, value: 10 } as never);
+  await c.registry.delete(r, '', 'batch-low');
+  assert.deepEqual(c.registry.list(r, '').items.map((o) => o.metadata.name), ['system-cluster-critical', 'system-node-critical']);
+});
