@@ -49,6 +49,13 @@ async function statefulSet(env: Env, replicas: number): Promise<OwnerReference> 
   return { apiVersion: 'apps/v1', kind: 'StatefulSet', name: 'web', uid: created.metadata.uid!, controller: true };
 }
 
+/** StatefulSet web of 3 replicas with its pods web-0..2, Ready. */
+async function threeReadyPods(env: Env): Promise<OwnerReference> {
+  const owner = await statefulSet(env, 3);
+  for (const n of ['web-0', 'web-1', 'web-2']) await podOf(env, n, owner);
+  return owner;
+}
+
 async function podOf(env: Env, name: string, owner: OwnerReference | undefined, ready = true, extra: PodCondition[] = []): Promise<void> {
   const pods = env.c.client.resource(REFS.pods);
   const pod: Pod = { metadata: { name, labels: { app: 'web' }, ...(owner ? { ownerReferences: [owner] } : {}) }, spec: TEMPLATE.spec };
@@ -97,8 +104,7 @@ describe('DisruptionController', () => {
   it('a StatefulSet of 3 ready replicas under maxUnavailable 1, then a scale-up and a spec change', async () => {
     const env = await setup();
     try {
-      const owner = await statefulSet(env, 3);
-      for (const n of ['web-0', 'web-1', 'web-2']) await podOf(env, n, owner);
+      await threeReadyPods(env);
       await createPdb(env, { maxUnavailable: 1 });
       const pdb = await statusOf(env, { expected: 3, desired: 2, healthy: 3, allowed: 1, reason: 'SufficientPods' });
       assert.equal(pdb.status?.observedGeneration, 1);
@@ -134,8 +140,7 @@ describe('DisruptionController', () => {
   it('unready and terminating pods are not healthy', async () => {
     const env = await setup();
     try {
-      const owner = await statefulSet(env, 3);
-      for (const n of ['web-0', 'web-1', 'web-2']) await podOf(env, n, owner);
+      await threeReadyPods(env);
       await createPdb(env, { minAvailable: '50%' });
       await statusOf(env, { expected: 3, desired: 2, healthy: 3, allowed: 1, reason: 'SufficientPods' });
       await setReady(env, 'web-1', false);
@@ -215,8 +220,7 @@ describe('DisruptionController', () => {
   it('evicted pods count as disrupted for 2 minutes, then are dropped with a NotDeleted warning', async () => {
     const env = await setup();
     try {
-      const owner = await statefulSet(env, 3);
-      for (const n of ['web-0', 'web-1', 'web-2']) await podOf(env, n, owner);
+      await threeReadyPods(env);
       await createPdb(env, { maxUnavailable: 1 });
       const pdb = await statusOf(env, { expected: 3, desired: 2, healthy: 3, allowed: 1, reason: 'SufficientPods' });
       // What the eviction handler writes: one fewer allowed and the pod in disruptedPods.
