@@ -11,6 +11,7 @@ import { watch } from '../registry/watch.js';
 import { boolParam, intParam } from './queryparams.js';
 import { checkDeleteOptionsBody, finishDeleteOptions } from './deleteoptions.js';
 import { decodeObject, mediaType, readBody, readBodyBuffer, sendJSON, wantsTable } from './negotiation.js';
+import { serveRemoteCommand, type RemoteCommand } from './remotecommand.js';
 import type { UserInfo } from './authentication/user.js';
 import type { ResourceRequest } from './request.js';
 import type { RestRequest, RestStorage } from './reststorage.js';
@@ -20,8 +21,11 @@ import { WatchStream } from './watchstream.js';
 /** Streaming pod subresources (log, exec, attach) are served by the node side, wired in by the server. */
 export interface PodStreams {
   log(ns: string, name: string, query: URLSearchParams, res: ServerResponse): Promise<void>;
-  /** Must throw a StatusError before any upgrade when the pod cannot be exec'd into. */
-  exec(ns: string, name: string, query: URLSearchParams, req: IncomingMessage, res: ServerResponse): Promise<void>;
+  /**
+   * Checks an exec or attach request against the pod (a StatusError is answered over HTTP, before any
+   * upgrade) and returns what opens the session once the connection is upgraded.
+   */
+  connect(kind: 'exec' | 'attach', ns: string, name: string, query: URLSearchParams): Promise<RemoteCommand>;
 }
 
 export interface HandlerContext {
@@ -181,10 +185,11 @@ async function handleSubresource(ctx: HandlerContext, req: IncomingMessage, res:
     return ctx.podStreams.log(ns, name, query, res);
   }
   if ((sub === 'exec' || sub === 'attach') && (method === 'GET' || method === 'POST')) {
-    registry.get(r, ns, name);
-    if (!ctx.podStreams) throw badRequest(`pod ${name} has no node agent to ${sub} to`);
-    if (sub === 'attach') throw badRequest(`attach is not available: pod ${name} runs on the simulated runtime (sim)`);
-    return ctx.podStreams.exec(ns, name, query, req, res);
+    if (!ctx.podStreams) {
+      registry.get(r, ns, name);
+      throw badRequest(`pod ${name} has no node agent to ${sub} to`);
+    }
+    return serveRemoteCommand(req, res, await ctx.podStreams.connect(sub, ns, name, query));
   }
   const storage = ctx.storage.subresource(r, sub);
   const unsupported = () => new StatusError(405, 'MethodNotAllowed', `${method} is not supported on ${r.plural}/${sub} by k8ts`, {});

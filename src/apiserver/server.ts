@@ -2,13 +2,15 @@
 // non-resource endpoints, discovery, OpenAPI, and resource routing.
 
 import { createServer as createHttpsServer, type Server } from 'node:https';
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import { ServerResponse, type IncomingMessage } from 'node:http';
+import type { Socket } from 'node:net';
+import type { Duplex } from 'node:stream';
 import { openapiDocument, openapiIndex } from '../api/openapi/documents.js';
 import { internalError, resourceNotFound, StatusError } from '../machinery/errors.js';
 import { logger, verbosityAtLeast } from '../machinery/log.js';
 import { impersonate } from './authentication/impersonation.js';
 import { authenticateToken, bearerToken, type TokenAuthenticator } from './authentication/token.js';
-import type { Authorizer } from './authorization/attributes.js';
+import type { Attributes, Authorizer } from './authorization/attributes.js';
 import { forbiddenError } from './authorization/forbidden.js';
 import { aggregatedDiscovery, aggregatedVersion, AGGREGATED_V2, AGGREGATED_V2BETA1, apiGroupList, apiResourceList, apiVersions } from './discovery.js';
 import { handleResource, type HandlerContext } from './handlers.js';
@@ -16,6 +18,7 @@ import { answerPretty, sendJSON, sendStatus, sendText } from './negotiation.js';
 import { boolParam } from './queryparams.js';
 import { serveOpenAPIv2 } from './openapiv2.js';
 import { answerPlainHttp } from './plainhttp.js';
+import { rememberUpgrade } from './remotecommand.js';
 import { parseApiPath, parseRequestTarget, resolveResource } from './request.js';
 import { requestAttributes } from './requestinfo.js';
 
@@ -55,7 +58,46 @@ export function createApiServer(opts: ApiServerOptions): Server {
   });
   server.keepAliveTimeout = 65_000;
   answerPlainHttp(server);
+  serveUpgrades(server, opts);
   return server;
+}
+
+/**
+ * Upgrade requests (exec, attach) go through the same chain as any request, on a response bound to the raw
+ * connection: refusals are ordinary Status responses, and the exec handler takes the connection over.
+ */
+function serveUpgrades(server: Server, opts: ApiServerOptions): void {
+  const upgraded = new Set<Duplex>();
+  const closeAll = server.closeAllConnections.bind(server);
+  // Node stops tracking a connection once it is upgraded, so closing every connection must include these.
+  server.closeAllConnections = () => {
+    closeAll();
+    for (const s of upgraded) s.destroy();
+  };
+  server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+    upgraded.add(socket);
+    socket.once('close', () => upgraded.delete(socket));
+    socket.on('error', () => socket.destroy());
+    const res = new ServerResponse(req);
+    res.shouldKeepAlive = false;
+    res.assignSocket(socket as Socket);
+    res.once('finish', () => {
+      if (res.socket !== socket) return;
+      res.detachSocket(socket as Socket);
+      socket.end();
+    });
+    if (verbosityAtLeast(3)) log.v(3).info('HTTP upgrade', { verb: req.method, URI: req.url, upgrade: req.headers.upgrade ?? '', userAgent: req.headers['user-agent'] ?? '' });
+    rememberUpgrade(req, socket, head);
+    serve(opts, req, res).catch((e) => fail(res, e));
+  });
+}
+
+/** Connect subresources whose WebSocket upgrade (a GET) is authorized as `create`, the verb of SPDY's POST. */
+const CONNECT_SUBRESOURCES = new Set(['exec', 'attach', 'portforward']);
+
+function authorizationAttributes(attrs: Attributes): Attributes {
+  const upgrade = attrs.resourceRequest && attrs.apiGroup === '' && attrs.resource === 'pods' && CONNECT_SUBRESOURCES.has(attrs.subresource) && attrs.verb === 'get';
+  return upgrade ? { ...attrs, verb: 'create' } : attrs;
 }
 
 const log = logger('apiserver');
@@ -75,7 +117,7 @@ async function serve(opts: ApiServerOptions, req: IncomingMessage, res: ServerRe
   if (boolParam(query, 'pretty')) answerPretty(res);
   const requester = authenticateToken(bearerToken(req.headers), opts.authenticators);
   const user = impersonate(requester, req.headers, opts.authorizer);
-  const attrs = requestAttributes(user, req.method ?? 'GET', segments, path, query);
+  const attrs = authorizationAttributes(requestAttributes(user, req.method ?? 'GET', segments, path, query));
   const decision = opts.authorizer.authorize(attrs);
   if (decision.decision !== 'allow') throw forbiddenError(attrs, decision.reason);
   if (path === '/version') return sendJSON(res, 200, VERSION_INFO);

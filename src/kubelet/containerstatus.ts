@@ -35,6 +35,7 @@ export function terminatedState(rt: ContainerStatus, runtimeType: string): Conta
     finishedAt: rt.finishedAt === undefined ? UNSET_TIME : rfc3339(rt.finishedAt),
     reason: rt.reason ?? (rt.exitCode ? 'Error' : 'Completed'),
     startedAt: rt.startedAt === undefined ? UNSET_TIME : rfc3339(rt.startedAt),
+    ...(rt.message ? { message: rt.message } : {}),
   };
 }
 
@@ -57,7 +58,7 @@ export function apiContainerStatus(
     ready: false,
     restartCount: rec.restartCount,
     started: false,
-    state: { waiting: { reason: waitingReason } },
+    state: { waiting: rec.backOff ?? { reason: waitingReason } },
   };
   if (!rt) return status;
   status.containerID = `${runtimeType}://${rt.id}`;

@@ -10,11 +10,12 @@ import type { Controller, ControllerContext } from '../controllers/context.js';
 import type { Timer } from '../machinery/clock.js';
 import { badRequest, isStatusError, notFound } from '../machinery/errors.js';
 import { logger } from '../machinery/log.js';
-import type { ExecRequest, ExecSession, Runtime } from '../runtime/runtime.js';
+import type { AttachRequest, ExecRequest, ExecSession, Runtime } from '../runtime/runtime.js';
 import { PodIPAM } from './ipam.js';
 import { logContainerID, validateContainer } from './logs.js';
 import { LEASE_DURATION_SECONDS, leaseRenewMs, NodeLease } from './nodelease.js';
 import { nodeLabels, nodeObject, nodeStatus, readSystemInfo, type NodeSpecInput } from './nodestatus.js';
+import { PodResources } from './podresources.js';
 import { PodWorker } from './podworker.js';
 
 export interface KubeletOptions {
@@ -32,6 +33,8 @@ export interface KubeletOptions {
    * least every three quarters, so a node controller with the same grace period sees it alive.
    */
   leaseDurationSeconds?: number;
+  /** For a runtime that runs real processes: the node's directory and the cluster DNS the pods use. */
+  processes?: { rootDir: string; clusterDNS: string[]; clusterDomain: string };
 }
 
 /** The query of GET pods/<name>/log, plus a signal that ends a follow stream. */
@@ -73,6 +76,7 @@ export class Kubelet implements Controller {
   private unsubscribe?: () => void;
   private stopped = false;
   private registered?: Promise<void>;
+  private resources?: PodResources;
 
   constructor(
     private ctx: ControllerContext,
@@ -83,6 +87,9 @@ export class Kubelet implements Controller {
     this.nodes = ctx.informers.get(REFS.nodes);
     this.recorder = new EventRecorder(ctx.client, ctx.clock, { component: 'kubelet', host: opts.nodeName });
     this.ipam = new PodIPAM(opts.podCIDR);
+    if (opts.processes) {
+      this.resources = new PodResources({ client: ctx.client, services: ctx.informers.get(REFS.services), nodeIP: opts.nodeIP, ...opts.processes });
+    }
     this.node = {
       name: opts.nodeName,
       podCIDR: opts.podCIDR,
@@ -137,6 +144,16 @@ export class Kubelet implements Controller {
     const id = worker?.record(chosen)?.id;
     if (!id) throw badRequest(`container not found ("${chosen}")`);
     return this.opts.runtime.exec(id, request);
+  }
+
+  /** Attach to the main process of a container of a pod on this node; the runtime may refuse with a StatusError. */
+  async attach(namespace: string, name: string, container: string | undefined, request: AttachRequest): Promise<ExecSession> {
+    const { pod, worker } = this.lookup(namespace, name);
+    const chosen = validateContainer(pod, container);
+    if (!pod.spec?.nodeName) throw badRequest(`pod ${name} does not have a host assigned`);
+    const id = worker?.record(chosen)?.id;
+    if (!id) throw badRequest(`container not found ("${chosen}")`);
+    return this.opts.runtime.attach(id, request);
   }
 
   private lookup(namespace: string, name: string): { pod: Stored<Pod>; worker?: PodWorker } {
@@ -283,6 +300,7 @@ export class Kubelet implements Controller {
         nodeIP: this.opts.nodeIP,
         startDelayMs: this.opts.startDelayMs,
         stopDelayMs: this.opts.stopDelayMs,
+        resources: this.resources,
         finished: (w) => {
           if (w.removed) this.drop(w);
         },

@@ -17,6 +17,9 @@ import { containerStatuses, recoveredRecords, terminatedState, type ContainerRec
 import type { PodIPAM } from './ipam.js';
 import { buildPodStatus, isRestartableInitContainer } from './podstatus.js';
 import { killContainers, type KillTarget } from './podkill.js';
+import { ImagePulls } from './imagepull.js';
+import { ContainerConfigError, type PodResources } from './podresources.js';
+import { VolumeError } from './volumes/volumemanager.js';
 
 const log = logger('kubelet');
 
@@ -29,6 +32,8 @@ export interface WorkerDeps {
   nodeIP: string;
   startDelayMs: number;
   stopDelayMs: number;
+  /** Volumes, /etc files and environments for a runtime that runs real processes. */
+  resources?: PodResources;
   /** Called once the worker released the pod's sandbox and IP. */
   finished(worker: PodWorker): void;
 }
@@ -61,6 +66,9 @@ export class PodWorker {
   /** Pod has reached Succeeded or Failed; its containers stay for logs until it is deleted. */
   private terminal = false;
   private scriptKey = '';
+  /** Volume name → host path, once the volumes are set up (process runtimes only). */
+  private volumes?: Map<string, string>;
+  private images: ImagePulls;
 
   constructor(
     private deps: WorkerDeps,
@@ -70,6 +78,7 @@ export class PodWorker {
     this.uid = pod.metadata.uid;
     this.namespace = pod.metadata.namespace!;
     this.name = pod.metadata.name;
+    this.images = new ImagePulls(deps.runtime, deps.clock);
   }
 
   /** The newest copy of the pod: the informer's, or the one our last status write returned. */
@@ -118,7 +127,8 @@ export class PodWorker {
     const rec = [...this.records.values()].find((r) => r.id === ev.containerId);
     if (!rec) return;
     if (ev.type === 'ContainerStarted') this.event('Normal', 'Started', `Started container ${rec.name}`, rec);
-    if (ev.type === 'ContainerNotReady' && !this.killing) this.event('Warning', 'Unhealthy', `Readiness probe failed: ${ev.message ?? ''}`, rec);
+    if (ev.type === 'ContainerNotReady' && !this.killing && ev.message) this.event('Warning', 'Unhealthy', ev.message, rec);
+    if (ev.type === 'ContainerUnhealthy' && !this.killing) this.restartUnhealthy(rec, ev.containerId, ev.message ?? '');
     this.requestSync();
   }
 
@@ -156,6 +166,7 @@ export class PodWorker {
         this.terminal = true;
         return;
       }
+      if (this.deps.resources && !(await this.mountVolumes(pod))) return this.writeStatus(false);
       await this.createSandbox(pod);
       // Report ContainerCreating (or Init:0/N) before anything starts, as the kubelet's first sync does.
       await this.writeStatus(false);
@@ -190,6 +201,7 @@ export class PodWorker {
         startDelayMs: deps.startDelayMs,
         stopDelayMs: deps.stopDelayMs,
         runTimeMs: ownedByJob(pod) ? JOB_POD_RUN_TIME_MS : undefined,
+        linux: deps.resources && (await deps.resources.sandbox(pod, this.ip)),
       });
     } catch (e) {
       this.releaseIP();
@@ -267,7 +279,22 @@ export class PodWorker {
       rec.restartCount++;
     }
     rec.backOff = undefined;
-    this.pullEvents(spec, rec);
+    const pulled = await this.images.ensure(spec, (type, reason, message) => this.event(type, reason, message, rec));
+    if (!pulled.ok) {
+      rec.backOff = pulled.waiting;
+      this.wakeAt(pulled.retryAt);
+      return;
+    }
+    let linux;
+    try {
+      linux = this.deps.resources && (await this.deps.resources.container(pod, spec, this.volumes!, this.ip!));
+    } catch (e) {
+      if (!(e instanceof ContainerConfigError)) throw e;
+      rec.backOff = { reason: 'CreateContainerConfigError', message: e.message };
+      this.event('Warning', 'Failed', `Error: ${e.message}`, rec);
+      this.wakeAt(this.deps.clock.now() + RETRY_MS * 2);
+      return;
+    }
     const id = await runtime.createContainer(this.sandboxId!, {
       name: spec.name,
       kind: rec.kind,
@@ -277,17 +304,34 @@ export class PodWorker {
       command: spec.command,
       args: spec.args,
       readinessProbe: spec.readinessProbe,
+      linux,
     });
     rec.id = id;
     this.event('Normal', 'Created', `Created container ${spec.name}`, rec);
     runtime.startContainer(id).catch(() => this.requestSync());
   }
 
-  private pullEvents(spec: Container, rec: ContainerRecord): void {
-    if (spec.imagePullPolicy === 'Always') {
-      this.event('Normal', 'Pulling', `Pulling image "${spec.image}"`, rec);
-      this.event('Normal', 'Pulled', `Successfully pulled image "${spec.image}" in 0s (0s including waiting). Image size: 0 bytes.`, rec);
-    } else this.event('Normal', 'Pulled', `Container image "${spec.image}" already present on machine`, rec);
+  /** Volumes first, as the kubelet waits for them before the sandbox; false (after a FailedMount event) to retry. */
+  private async mountVolumes(pod: Stored<Pod>): Promise<boolean> {
+    try {
+      this.volumes = await this.deps.resources!.volumes.setUp(pod);
+      return true;
+    } catch (e) {
+      if (!(e instanceof VolumeError)) throw e;
+      this.event('Warning', 'FailedMount', e.message);
+      this.wakeAt(this.deps.clock.now() + RETRY_MS * 2);
+      return false;
+    }
+  }
+
+  /** A liveness or startup probe failed its threshold: the container is killed and restarts under the policy. */
+  private restartUnhealthy(rec: ContainerRecord, containerId: string, message: string): void {
+    if (rec.id !== containerId) return;
+    this.event('Warning', 'Unhealthy', message, rec);
+    const kind = message.startsWith('Startup') ? 'startup' : 'liveness';
+    this.event('Normal', 'Killing', `Container ${rec.name} failed ${kind} probe, will be restarted`, rec);
+    const pod = this.pod;
+    void this.deps.runtime.stopContainer(containerId, (pod.spec!.terminationGracePeriodSeconds ?? 30) * 1000).then(() => this.requestSync());
   }
 
   /** Graceful deletion: preStop and stop every container within the grace period, report, delete. */
@@ -342,7 +386,12 @@ export class PodWorker {
     if (this.done) return;
     this.done = true;
     this.wake?.timer.cancel();
-    if (this.sandboxId) void this.deps.runtime.removePodSandbox(this.sandboxId);
+    const { runtime, resources } = this.deps;
+    const sandboxId = this.sandboxId;
+    void (async () => {
+      if (sandboxId) await runtime.removePodSandbox(sandboxId);
+      await resources?.volumes.tearDown(this.uid);
+    })().catch((e: unknown) => log.error('Removing the pod sandbox failed', { pod: `${this.namespace}/${this.name}`, err: e }));
     this.releaseIP();
     this.deps.finished(this);
   }

@@ -3,6 +3,7 @@
 // process/ (real processes in Linux namespaces).
 
 import type { Readable, Writable } from 'node:stream';
+import type { LinuxContainerConfig, LinuxSandboxConfig } from './linuxconfig.js';
 
 export interface PodSandboxConfig {
   name: string;
@@ -18,6 +19,8 @@ export interface PodSandboxConfig {
   stopDelayMs: number;
   /** How long the pod's work takes when it is meant to finish (a Job's pod), for runtimes that simulate it. */
   runTimeMs?: number;
+  /** For runtimes that run real processes. */
+  linux?: LinuxSandboxConfig;
 }
 
 /** Init containers run to completion one by one; sidecars are init containers with restartPolicy Always. */
@@ -42,6 +45,8 @@ export interface ContainerConfig {
   command?: string[];
   args?: string[];
   readinessProbe?: ProbeTiming;
+  /** For runtimes that run real processes. */
+  linux?: LinuxContainerConfig;
 }
 
 export type ContainerState = 'created' | 'running' | 'exited';
@@ -58,17 +63,19 @@ export interface ContainerStatus {
   exitCode?: number;
   /** `Completed`, `Error`, `OOMKilled` ... for exited containers. */
   reason?: string;
+  /** Why a container ended, as terminated.message: the termination message, or a start error. */
+  message?: string;
   /** Whether the readiness check passes (the runtime runs it, so the kubelet keeps no probe timers). */
   ready: boolean;
 }
 
 /** Lifecycle changes the runtime reports, like the kubelet's PLEG events. */
 export interface RuntimeEvent {
-  type: 'ContainerStarted' | 'ContainerDied' | 'ContainerReady' | 'ContainerNotReady';
+  type: 'ContainerStarted' | 'ContainerDied' | 'ContainerReady' | 'ContainerNotReady' | 'ContainerUnhealthy';
   podUID: string;
   sandboxId: string;
   containerId: string;
-  /** For ContainerNotReady: why the readiness check fails. */
+  /** For ContainerNotReady: why the readiness check fails; for ContainerUnhealthy (liveness or startup probe over its threshold: restart it), the probe's failure. */
   message?: string;
 }
 
@@ -97,18 +104,59 @@ export interface ExecRequest {
   tty: boolean;
 }
 
+/** Attach joins the streams of the container's main process (spec.containers[].stdin / tty). */
+export interface AttachRequest {
+  stdin: boolean;
+  tty: boolean;
+}
+
+/**
+ * The streams of an exec or an attach. With tty, everything comes on stdout and stderr stays empty.
+ * stdout and stderr end when the process (exec) or the attach ends; the API server waits for both.
+ */
 export interface ExecSession {
+  /** Present when stdin was requested; `end()` closes the process's stdin, `destroy()` drops it. */
   stdin?: Writable;
   stdout: Readable;
   stderr: Readable;
-  /** Resolves with the exit code. */
+  /** Resolves with the exit code (exec); for attach, when the attach ends (the code is not reported). */
   exit: Promise<number>;
+  /** The client's terminal size changed (tty only). */
+  resize?(width: number, height: number): void;
+  /** The client went away: end the exec'd process. Not called for attach, which leaves the container running. */
+  kill?(): void;
+}
+
+export interface ImagePullResult {
+  /** False when the image was already on the machine. */
+  pulled: boolean;
+  sizeBytes: number;
+}
+
+export type ImagePullPolicy = 'Always' | 'IfNotPresent' | 'Never';
+
+/** Why an image cannot be had; `reason` is the container's waiting reason (ErrImagePull, ErrImageNeverPull). */
+export class ImagePullFailure extends Error {
+  constructor(
+    readonly reason: 'ErrImagePull' | 'ErrImageNeverPull',
+    message: string,
+  ) {
+    super(message);
+  }
 }
 
 export interface Runtime {
   /** `sim`, `process`: the scheme of container IDs and of the node's containerRuntimeVersion. */
   readonly type: string;
   readonly version: string;
+  /** Real processes: the kubelet prepares volumes, /etc files and environments (the `linux` configs) for it. */
+  readonly runsProcesses: boolean;
+
+  /**
+   * Makes the image available per the pull policy, calling `pulling` before a pull starts; absent when
+   * images need no pulling (simulated). Rejects with ImagePullFailure.
+   */
+  pullImage?(image: string, policy: ImagePullPolicy, pulling: () => void): Promise<ImagePullResult>;
 
   /** Listen for runtime events; returns the unsubscribe function. */
   subscribe(listener: (ev: RuntimeEvent) => void): () => void;
@@ -131,6 +179,8 @@ export interface Runtime {
   runPreStop(containerId: string, handler: LifecycleHandler, timeoutMs: number): Promise<void>;
   /** May reject with a StatusError when the runtime cannot exec. */
   exec(containerId: string, request: ExecRequest): Promise<ExecSession>;
+  /** Joins the container's main process streams; may reject with a StatusError when the runtime cannot attach. */
+  attach(containerId: string, request: AttachRequest): Promise<ExecSession>;
   /** The container's output lines, each ending in "\n"; with follow, until the container exits. */
   logs(containerId: string, opts: LogOptions): AsyncIterable<string>;
 }

@@ -1,11 +1,14 @@
-// `kubectl logs` and `kubectl exec` reach the kubelet of the node the pod is bound to.
+// `kubectl logs`, `exec` and `attach` reach the kubelet of the node the pod is bound to.
 
 import type { ServerResponse } from 'node:http';
 import type { Pod } from 'kubernetes-types/core/v1.js';
 import { lookupResource } from '../api/resources.js';
 import type { PodStreams } from '../apiserver/handlers.js';
 import { boolParam } from '../apiserver/queryparams.js';
+import { streamOptions, type RemoteCommand } from '../apiserver/remotecommand.js';
+import type { Stored } from '../client/objects.js';
 import type { Kubelet } from '../kubelet/kubelet.js';
+import { validateContainer } from '../kubelet/logs.js';
 import { badRequest } from '../machinery/errors.js';
 import type { Registry } from '../registry/rest.js';
 
@@ -48,13 +51,19 @@ export function podStreams(registry: Registry, kubelets: readonly Kubelet[]): Po
       }
       res.end();
     },
-    async exec(ns, name, q) {
+    async connect(kind, ns, name, q): Promise<RemoteCommand> {
+      const pod = registry.get(PODS, ns, name) as Stored<Pod>;
+      const container = validateContainer(pod, q.get('container') ?? undefined);
+      const options = streamOptions(q);
       const command = q.getAll('command');
-      if (!command.length) throw badRequest('you must specify at least 1 command');
-      const session = await kubeletFor(ns, name).exec(ns, name, q.get('container') ?? undefined, { command, stdin: boolParam(q, 'stdin'), tty: boolParam(q, 'tty') });
-      session.stdout.destroy();
-      session.stderr.destroy();
-      throw badRequest('exec streams are not served yet: only the simulated runtime exists so far');
+      if (kind === 'exec' && !command.length) throw badRequest('you must specify at least 1 command');
+      if (!pod.spec?.nodeName) throw badRequest(`pod ${name} does not have a host assigned`);
+      const kubelet = kubeletFor(ns, name);
+      const open =
+        kind === 'exec'
+          ? () => kubelet.exec(ns, name, container, { command, stdin: options.stdin, tty: options.tty })
+          : () => kubelet.attach(ns, name, container, { stdin: options.stdin, tty: options.tty });
+      return { kind, command, options, open };
     },
   };
 }

@@ -4,8 +4,8 @@ import { VirtualClock } from '../../machinery/clock.js';
 import { isStatusError } from '../../machinery/errors.js';
 import type { ContainerConfig, RuntimeEvent } from '../runtime.js';
 import { readScript } from './annotations.js';
-import { imageDigestRef, normalizeImage } from './image.js';
-import { ContainerLog } from './logstore.js';
+import { imageDigestRef, normalizeImage } from '../image.js';
+import { ContainerLog } from '../logstore.js';
 import { readinessFlipAt } from './readiness.js';
 import { hookDurationMs, SimRuntime } from './simruntime.js';
 

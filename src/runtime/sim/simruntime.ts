@@ -17,8 +17,8 @@ import type {
   RuntimeEvent,
 } from '../runtime.js';
 import { EXIT_CODE, NOT_READY_MESSAGE, readScript, RUN_TIME, type SimScript } from './annotations.js';
-import { imageDigestRef, normalizeImage } from './image.js';
-import { ContainerLog } from './logstore.js';
+import { imageDigestRef, normalizeImage } from '../image.js';
+import { ContainerLog } from '../logstore.js';
 import { readinessFlipAt } from './readiness.js';
 
 export const SIM_RUNTIME_VERSION = '0.1.0';
@@ -52,6 +52,7 @@ interface Container {
 export class SimRuntime implements Runtime {
   readonly type = 'sim';
   readonly version = SIM_RUNTIME_VERSION;
+  readonly runsProcesses = false;
   private sandboxes = new Map<string, Sandbox>();
   private containers = new Map<string, Container>();
   private listeners = new Set<(ev: RuntimeEvent) => void>();
@@ -177,6 +178,15 @@ export class SimRuntime implements Runtime {
       400,
       'BadRequest',
       `exec is not available: pod ${pod} runs on the simulated runtime (sim); start k8ts with the process runtime to exec into pods`,
+    );
+  }
+
+  async attach(containerId: string): Promise<ExecSession> {
+    const pod = this.containers.get(containerId)?.sandbox.config.name ?? 'unknown';
+    throw new StatusError(
+      400,
+      'BadRequest',
+      `attach is not available: pod ${pod} runs on the simulated runtime (sim); start k8ts with the process runtime to attach to pods`,
     );
   }
 

@@ -1,7 +1,7 @@
 // A simulated container's output: timestamped lines kept in memory, read the way the kubelet serves
 // `kubectl logs` (since, tail, timestamps, limitBytes, follow until the container exits).
 
-import type { LogOptions } from '../runtime.js';
+import type { LogOptions } from './runtime.js';
 
 interface Line {
   at: number;
