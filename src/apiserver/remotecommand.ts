@@ -181,9 +181,13 @@ export async function streamSession(ws: WebSocket, session: ExecSession, rc: Omi
   const stdin = options.stdin ? session.stdin : undefined;
   stdin?.on('error', () => {});
   let ended = false;
+  let left!: () => void;
+  const clientLeft = new Promise<undefined>((resolve) => (left = () => resolve(undefined)));
+  session.exit.catch(() => {});
   const abandon = () => {
     if (ended) return;
     ended = true;
+    left();
     stdin?.destroy();
     if (rc.kind === 'exec') session.kill?.();
     session.stdout.destroy();
@@ -223,14 +227,14 @@ export async function streamSession(ws: WebSocket, session: ExecSession, rc: Omi
   ws.resume();
 
   const outputs = [pipeOut(ws, session.stdout, options.stdout ? STDOUT : undefined), pipeOut(ws, session.stderr, options.stderr ? STDERR : undefined)];
-  let status: object;
+  let status: object | undefined;
   try {
-    const [code] = await Promise.all([session.exit, ...outputs]);
-    status = exitStatus(rc.kind, rc.command, code);
+    const done = Promise.all([session.exit, ...outputs]).then(([code]) => exitStatus(rc.kind, rc.command, code));
+    status = await Promise.race([done, clientLeft]);
   } catch (e) {
     status = failureStatus(rc.kind, e);
   }
-  if (ended) return;
+  if (ended || !status) return;
   ended = true;
   finish(ws, status);
 }

@@ -13,6 +13,7 @@ test('the defaults become a server on 127.0.0.1:6443 with state in ./.k8ts', () 
     host: '127.0.0.1',
     port: 6443,
     nodes: 1,
+    runtimes: ['sim'],
     simStartDelayMs: 250,
     simStopDelayMs: 250,
     verbosity: 0,
@@ -26,13 +27,14 @@ test('the defaults become a server on 127.0.0.1:6443 with state in ./.k8ts', () 
 
 test('valid values are converted', () => {
   const opts = toServerOptions(
-    flags({ dataDir: '/var/lib/k8ts', host: '::1', port: '0', nodes: '3', simStartDelay: '0', simStopDelay: '1m30s', etcd: 'http://127.0.0.1:2379, https://10.0.0.2:2379', token: 's3cret', leaderElectLeaseDuration: '3s', leaderElectRenewDeadline: '2s', leaderElectRetryPeriod: '500ms', etcdCompactionInterval: '1m', loadBalancerPool: 'none', eventTtl: '10m', nodeMonitorGracePeriod: '5s', defaultNotReadyTolerationSeconds: '0', defaultUnreachableTolerationSeconds: '10' }),
+    flags({ dataDir: '/var/lib/k8ts', host: '::1', port: '0', nodes: '3', runtime: 'sim,process', simStartDelay: '0', simStopDelay: '1m30s', etcd: 'http://127.0.0.1:2379, https://10.0.0.2:2379', token: 's3cret', leaderElectLeaseDuration: '3s', leaderElectRenewDeadline: '2s', leaderElectRetryPeriod: '500ms', etcdCompactionInterval: '1m', loadBalancerPool: 'none', eventTtl: '10m', nodeMonitorGracePeriod: '5s', defaultNotReadyTolerationSeconds: '0', defaultUnreachableTolerationSeconds: '10' }),
   );
   assert.deepEqual(opts, {
     dataDir: '/var/lib/k8ts',
     host: '::1',
     port: 0,
     nodes: 3,
+    runtimes: ['sim', 'process'],
     simStartDelayMs: 0,
     simStopDelayMs: 90000,
     verbosity: 0,
@@ -57,6 +59,8 @@ const INVALID: [Partial<ServerFlags>, string][] = [
   [{ port: '' }, 'invalid value for --port: "" is not an integer from 0 to 65535'],
   [{ nodes: '0' }, 'invalid value for --nodes: "0" is not an integer of at least 1'],
   [{ nodes: '2x' }, 'invalid value for --nodes: "2x" is not an integer of at least 1'],
+  [{ runtime: 'docker' }, 'invalid value for --runtime: "docker" is not a runtime; use sim or process'],
+  [{ runtime: 'sim,' }, 'invalid value for --runtime: "" is not a runtime; use sim or process'],
   [{ simStartDelay: '5' }, 'invalid value for --sim-start-delay: missing unit in duration "5" (examples: 0, 200ms, 2s, 1m)'],
   [{ simStopDelay: 'soon' }, 'invalid value for --sim-stop-delay: invalid duration "soon" (examples: 0, 200ms, 2s, 1m)'],
   [{ simStopDelay: '-1s' }, 'invalid value for --sim-stop-delay: "-1s" is negative'],

@@ -4,7 +4,7 @@ import path from 'node:path';
 import type { Command } from 'commander';
 import { parseDuration } from '../machinery/durationparse.js';
 import { DEFAULT_POOL, parsePool } from '../controllers/service/loadbalancer_controller.js';
-import { startServer, type ServerOptions } from '../server/server.js';
+import { startServer, type NodeRuntime, type ServerOptions } from '../server/server.js';
 import { EXIT_FAILURE, UsageError, printError } from './errors.js';
 
 /** The flags exactly as typed; every value is still a string. */
@@ -13,6 +13,7 @@ export interface ServerFlags {
   host: string;
   port: string;
   nodes: string;
+  runtime: string;
   simStartDelay: string;
   simStopDelay: string;
   v: string;
@@ -34,6 +35,7 @@ export const SERVER_FLAG_DEFAULTS: ServerFlags = {
   host: '127.0.0.1',
   port: '6443',
   nodes: '1',
+  runtime: 'sim',
   simStartDelay: '250ms',
   simStopDelay: '250ms',
   v: '0',
@@ -75,6 +77,7 @@ export function registerServerCommand(program: Command): void {
     .option('--host <address>', 'address to listen on (IP address or host name)', d.host)
     .option('--port <port>', 'HTTPS port to listen on, 0-65535; 0 picks a free port', d.port)
     .option('--nodes <n>', 'number of nodes to run in this process, at least 1', d.nodes)
+    .option('--runtime <runtimes>', 'container runtime of the nodes: sim (simulated) or process (real processes in Linux namespaces, needs root); a comma-separated list gives the nodes theirs in order, the last one repeating (--nodes 4 --runtime sim,process)', d.runtime)
     .option('--sim-start-delay <duration>', 'time a simulated container takes to start running', d.simStartDelay)
     .option('--sim-stop-delay <duration>', 'time a simulated container takes to exit after being stopped', d.simStopDelay)
     .option('-v, --v <level>', 'log verbosity, as klog: 0 errors and warnings, 1 info, 3 every request, higher more detail', d.v)
@@ -106,6 +109,7 @@ export function toServerOptions(flags: ServerFlags): ServerOptions {
     host: flags.host,
     port: integerFlag('--port', flags.port, 0, 65535),
     nodes: integerFlag('--nodes', flags.nodes, 1, Number.MAX_SAFE_INTEGER),
+    runtimes: runtimeFlag(flags.runtime),
     simStartDelayMs: durationFlag('--sim-start-delay', flags.simStartDelay),
     simStopDelayMs: durationFlag('--sim-stop-delay', flags.simStopDelay),
     verbosity: integerFlag('-v', flags.v, 0, 10),
@@ -119,6 +123,12 @@ export function toServerOptions(flags: ServerFlags): ServerOptions {
       unreachableSeconds: integerFlag('--default-unreachable-toleration-seconds', flags.defaultUnreachableTolerationSeconds, 0, Number.MAX_SAFE_INTEGER),
     },
   };
+}
+
+function runtimeFlag(value: string): NodeRuntime[] {
+  const list = value.split(',').map((r) => r.trim());
+  for (const r of list) if (r !== 'sim' && r !== 'process') throw new UsageError(`invalid value for --runtime: ${JSON.stringify(r)} is not a runtime; use sim or process`);
+  return list as NodeRuntime[];
 }
 
 function poolFlag(value: string): ServerOptions['loadBalancerPool'] {

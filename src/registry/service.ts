@@ -10,6 +10,8 @@ const NODE_PORT_MIN = 30000;
 const NODE_PORT_MAX = 32767;
 
 export const KUBERNETES_SERVICE_IP = '10.96.0.1';
+/** The cluster DNS Service (kube-system/kube-dns), at the address kubeadm gives it: the kubelets' --cluster-dns. */
+export const KUBE_DNS_SERVICE_IP = '10.96.0.10';
 
 function ipToInt(ip: string): number {
   return ip.split('.').reduce((a, o) => ((a << 8) | Number(o)) >>> 0, 0);

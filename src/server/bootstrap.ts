@@ -12,7 +12,7 @@ import { rfc3339 } from '../machinery/clock.js';
 import { isStatusError } from '../machinery/errors.js';
 import { clone } from '../machinery/objects.js';
 import type { Registry } from '../registry/rest.js';
-import { KUBERNETES_SERVICE_IP } from '../registry/service.js';
+import { KUBE_DNS_SERVICE_IP, KUBERNETES_SERVICE_IP } from '../registry/service.js';
 import { CONTROLLER_SERVICE_ACCOUNTS } from './identities.js';
 
 const NAMESPACES = ['default', 'kube-system', 'kube-public', 'kube-node-lease'];
@@ -67,6 +67,22 @@ export async function bootstrap(reg: Registry, api: ApiEndpoint, nowMs: number):
   // the first pods of the system namespaces never wait for it.
   for (const ns of NAMESPACES) create('serviceaccounts', '', ns, { metadata: { name: 'default' } });
   for (const name of CONTROLLER_SERVICE_ACCOUNTS) create('serviceaccounts', '', 'kube-system', { metadata: { name } });
+  create('serviceaccounts', '', 'kube-system', { metadata: { name: 'coredns' } });
+  // kubeadm's CoreDNS Service; k8ts answers on its address itself when nodes run real processes.
+  create('services', '', 'kube-system', {
+    metadata: { name: 'kube-dns', labels: { 'k8s-app': 'kube-dns', 'kubernetes.io/cluster-service': 'true', 'kubernetes.io/name': 'CoreDNS' } },
+    spec: {
+      clusterIP: KUBE_DNS_SERVICE_IP,
+      selector: { 'k8s-app': 'kube-dns' },
+      ports: [
+        { name: 'dns', port: 53, protocol: 'UDP', targetPort: 53 },
+        { name: 'dns-tcp', port: 53, protocol: 'TCP', targetPort: 53 },
+        { name: 'metrics', port: 9153, protocol: 'TCP', targetPort: 9153 },
+      ],
+      sessionAffinity: 'None',
+      type: 'ClusterIP',
+    },
+  });
   // The scheduling/bootstrap-system-priority-classes post-start hook.
   for (const pc of SYSTEM_PRIORITY_CLASSES) create('priorityclasses', 'scheduling.k8s.io', '', structuredClone(pc));
   for (const gv of groupVersions()) creates.push(ensureLocalAPIService(reg, gv, nowMs));

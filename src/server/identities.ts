@@ -38,3 +38,6 @@ export const CONTROLLER_SERVICE_ACCOUNTS = [
 export const controllerUser = (name: string): UserInfo => serviceAccountUser('kube-system', name, '');
 
 export const nodeUser = (nodeName: string): UserInfo => ({ name: `system:node:${nodeName}`, groups: [NODES_GROUP, ALL_AUTHENTICATED] });
+
+/** The cluster DNS runs as CoreDNS does in kubeadm clusters: the kube-system/coredns service account. */
+export const CLUSTER_DNS_USER: UserInfo = serviceAccountUser('kube-system', 'coredns', '');

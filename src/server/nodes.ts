@@ -1,11 +1,19 @@
-// The nodes that run inside the server process: one kubelet with a simulated runtime each, named
-// like minikube's (k8ts, k8ts-m02, ...).
+// The nodes that run inside the server process, named like minikube's (k8ts, k8ts-m02, ...): one
+// kubelet each, with the simulated runtime or, on process nodes, real processes; and the cluster DNS
+// that process nodes' pods resolve through.
 
 import type { UserInfo } from '../apiserver/authentication/user.js';
-import type { ControllerContext } from '../controllers/context.js';
+import type { Controller, ControllerContext } from '../controllers/context.js';
 import { Kubelet } from '../kubelet/kubelet.js';
 import { SimRuntime } from '../runtime/sim/simruntime.js';
-import { nodeUser } from './identities.js';
+import { ClusterDNS } from '../dns/clusterdns.js';
+import { logger } from '../machinery/log.js';
+import { KUBE_DNS_SERVICE_IP } from '../registry/service.js';
+import type { Runtime } from '../runtime/runtime.js';
+import { CLUSTER_DNS_USER, nodeUser } from './identities.js';
+
+const CLUSTER_DOMAIN = 'cluster.local';
+const log = logger('cluster-dns');
 
 export interface NodeOptions {
   count: number;
@@ -13,7 +21,16 @@ export interface NodeOptions {
   stopDelayMs: number;
   /** The kubelets' nodeLeaseDurationSeconds, as long as the node controller's grace period. */
   leaseDurationSeconds?: number;
+  /** The runtimes of process nodes by node index; the other nodes are simulated. */
+  processRuntimes?: ReadonlyMap<number, Runtime>;
+  /** The directory of a process node. */
+  nodeDir?: (nodeName: string) => string;
 }
+
+/** The label process nodes carry (the RuntimeClass `process` selects it). */
+export const RUNTIME_LABEL = 'k8ts.io/runtime';
+
+export const podCIDR = (i: number): string => `10.244.${i}.0/24`;
 
 export function nodeName(i: number): string {
   return i === 0 ? 'k8ts' : `k8ts-m${String(i + 1).padStart(2, '0')}`;
@@ -23,15 +40,31 @@ export function nodeName(i: number): string {
 export function startNodes(contextFor: (user: UserInfo) => ControllerContext, opts: NodeOptions): Kubelet[] {
   return Array.from({ length: opts.count }, (_, i) => {
     const ctx = contextFor(nodeUser(nodeName(i)));
+    const runtime = opts.processRuntimes?.get(i) ?? new SimRuntime(ctx.clock);
     return new Kubelet(ctx, {
       nodeName: nodeName(i),
-      podCIDR: `10.244.${i}.0/24`,
+      podCIDR: podCIDR(i),
       nodeIP: `192.168.49.${i + 2}`,
-      runtime: new SimRuntime(ctx.clock),
+      runtime,
       startDelayMs: opts.startDelayMs,
       stopDelayMs: opts.stopDelayMs,
       leaseDurationSeconds: opts.leaseDurationSeconds,
-      labels: i === 0 ? { 'node-role.kubernetes.io/control-plane': '' } : undefined,
+      labels: { [RUNTIME_LABEL]: runtime.type, ...(i === 0 ? { 'node-role.kubernetes.io/control-plane': '' } : {}) },
+      processes: runtime.runsProcesses ? { rootDir: opts.nodeDir!(nodeName(i)), clusterDNS: [KUBE_DNS_SERVICE_IP], clusterDomain: CLUSTER_DOMAIN } : undefined,
     });
   });
+}
+
+/** The cluster DNS on the kube-dns Service address, port 53 (UDP and TCP), for pods of process nodes. */
+export function clusterDNS(contextFor: (user: UserInfo) => ControllerContext): Controller {
+  const ctx = contextFor(CLUSTER_DNS_USER);
+  const dns = new ClusterDNS({ informers: ctx.informers, clock: ctx.clock, clusterDomain: CLUSTER_DOMAIN });
+  return {
+    start() {
+      dns.listen(KUBE_DNS_SERVICE_IP, 53).catch((e: Error) => log.error('Cluster DNS could not listen', { address: `${KUBE_DNS_SERVICE_IP}:53`, err: e.message }));
+    },
+    stop() {
+      dns.close().catch((e: Error) => log.error('Closing the cluster DNS failed', { err: e.message }));
+    },
+  };
 }

@@ -23,7 +23,9 @@ import type { TolerationDefaults } from '../apiserver/admission/index.js';
 import { EventTTL } from '../registry/eventttl.js';
 import { bootstrap } from './bootstrap.js';
 import { controllerManager, scheduler } from './controllers.js';
-import { startNodes } from './nodes.js';
+import { clusterDNS, nodeName, podCIDR, startNodes } from './nodes.js';
+import { ProcessHost } from './processhost.js';
+import type { Runtime } from '../runtime/runtime.js';
 import { podStreams } from './podstreams.js';
 import type { Kubelet } from '../kubelet/kubelet.js';
 import { lockDataDir } from './datadir.js';
@@ -36,6 +38,8 @@ export interface ServerOptions {
   host: string;
   port: number;
   nodes: number;
+  /** Runtime of each node in order; the last one repeats (default: all simulated). */
+  runtimes?: NodeRuntime[];
   simStartDelayMs: number;
   simStopDelayMs: number;
   /** Log verbosity (-v). */
@@ -57,6 +61,13 @@ export interface ServerOptions {
   defaultTolerations?: TolerationDefaults;
 }
 
+export type NodeRuntime = 'sim' | 'process';
+
+export function nodeRuntime(runtimes: NodeRuntime[] | undefined, i: number): NodeRuntime {
+  if (!runtimes?.length) return 'sim';
+  return runtimes[Math.min(i, runtimes.length - 1)];
+}
+
 export interface RunningServer {
   url: string;
   kubeconfigPath: string;
@@ -67,6 +78,7 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
   setVerbosity(opts.verbosity ?? 0);
   const lock = lockDataDir(opts.dataDir);
   let store: Store | undefined;
+  let processHost: ProcessHost | undefined;
   try {
     mkdirSync(opts.dataDir, { recursive: true });
     const createLocal = async () => {
@@ -101,6 +113,13 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
     eventTtl.start();
     // The nodes of this process run with the controller manager, on the server that leads it.
     const kubelets: Kubelet[] = [];
+    const processRuntimes = new Map<number, Runtime>();
+    const processNodes = [...Array(opts.nodes).keys()].filter((i) => nodeRuntime(opts.runtimes, i) === 'process');
+    if (processNodes.length) {
+      processHost = await ProcessHost.prepare(opts.dataDir);
+      for (const i of processNodes) processRuntimes.set(i, await processHost.runtime(i, nodeName(i), podCIDR(i)));
+    }
+    const host = processHost;
     const kcm = controllerManager(chain.clientFor, realClock, {
       dataDir: opts.dataDir,
       caPem,
@@ -113,8 +132,10 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
           startDelayMs: opts.simStartDelayMs,
           stopDelayMs: opts.simStopDelayMs,
           leaseDurationSeconds: opts.nodeMonitorGracePeriodMs === undefined ? undefined : Math.max(1, Math.ceil(opts.nodeMonitorGracePeriodMs / 1000)),
+          processRuntimes,
+          nodeDir: host && ((name) => host.nodeDir(name)),
         }));
-        return kubelets.slice();
+        return [...kubelets, ...(host ? [clusterDNS(contextFor)] : [])];
       },
     });
     const identity = candidateIdentity(opts.dataDir);
@@ -124,8 +145,8 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
       runElected(chain.clientFor(SCHEDULER).resource(REFS.leases), realClock, 'kube-scheduler', identity, timing, scheduler(chain.clientFor, realClock)),
     ];
     handlers.podStreams = podStreams(registry, kubelets);
-    const host = opts.host.includes(':') ? `[${opts.host}]` : opts.host;
-    const url = `https://${host}:${port}`;
+    const hostname = opts.host.includes(':') ? `[${opts.host}]` : opts.host;
+    const url = `https://${hostname}:${port}`;
     const kubeconfigPath = path.join(opts.dataDir, 'kubeconfig');
     writeKubeconfig(kubeconfigPath, { server: url, caPem, token });
     const openStore = store;
@@ -134,6 +155,7 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
       kubeconfigPath,
       async stop() {
         await Promise.all(elected.map((e) => e.stop()));
+        await host?.stop();
         eventTtl.stop();
         compactor?.stop();
         server.closeAllConnections();
@@ -143,6 +165,7 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
       },
     };
   } catch (e) {
+    await processHost?.stop();
     await store?.close();
     lock.release();
     const err = e as NodeJS.ErrnoException;

@@ -114,6 +114,8 @@ export function bootstrapClusterRoles(): ClusterRole[] {
       rule('create', CORE, 'serviceaccounts/token'),
     ]),
     clusterRole('system:kube-dns', [rule('list watch', CORE, 'endpoints services')]),
+    // kubeadm's CoreDNS role (not part of kube-apiserver's bootstrap policy, but present in every kubeadm cluster).
+    clusterRole('system:coredns', [rule('list watch', CORE, 'endpoints services pods namespaces'), rule('list watch', ['discovery.k8s.io'], 'endpointslices')]),
     clusterRole('system:persistent-volume-provisioner', [
       rule('create delete get list watch', CORE, 'persistentvolumes'),
       rule('get list update watch', CORE, 'persistentvolumeclaims'),
@@ -165,6 +167,7 @@ export function bootstrapClusterRoleBindings(): ClusterRoleBinding[] {
     clusterRoleBinding('system:node-proxier', [user('system:kube-proxy')]),
     clusterRoleBinding('system:kube-controller-manager', [user('system:kube-controller-manager')]),
     clusterRoleBinding('system:kube-dns', [serviceAccount('kube-system', 'kube-dns')]),
+    clusterRoleBinding('system:coredns', [serviceAccount('kube-system', 'coredns')]),
     clusterRoleBinding('system:kube-scheduler', [user('system:kube-scheduler')]),
     clusterRoleBinding('system:volume-scheduler', [user('system:kube-scheduler')]),
     // Bound to no one since the Node authorizer took over (1.8); kept so the role is not orphaned.

@@ -119,9 +119,7 @@ async function removeCgroup(dir: string): Promise<void> {
 /** Removes every k8ts container cgroup (after a crash, the processes still in them are killed). */
 export async function removeAllCgroups(layout: CgroupLayout): Promise<void> {
   for (const parent of Object.values(layout.parents)) {
-    const children = await readdir(parent).catch(() => [] as string[]);
-    for (const child of children) {
-      if (!child.includes('.')) await removeCgroup(path.join(parent, child)).catch(() => undefined);
-    }
+    const children = await readdir(parent, { withFileTypes: true }).catch(() => []);
+    for (const child of children) if (child.isDirectory()) await removeCgroup(path.join(parent, child.name));
   }
 }

@@ -85,6 +85,34 @@ const busybox: ImageProfile = {
   layer: Object.fromEntries(BUSYBOX_APPLETS.map((a) => [`/usr/local/bin/${a}`, { symlink: '/usr/bin/busybox' }])),
 };
 
+/**
+ * nslookup as busybox 1.28 (the tutorials' image) prints it: that build resolved through the C library,
+ * so the search path and ndots of resolv.conf apply (`nslookup web-0.nginx` works); newer busybox
+ * nslookup sends names with a dot as they are.
+ */
+const NSLOOKUP_1_28 = `#!/bin/sh
+name=
+for a in "$@"; do case "$a" in -*) ;; *) [ -z "$name" ] && name=$a || server=$a ;; esac; done
+[ -n "$name" ] || { echo "BusyBox v1.28.4 multi-call binary." >&2; echo "Usage: nslookup [HOST] [SERVER]" >&2; exit 1; }
+[ -n "$server" ] || server=$(awk '$1 == "nameserver" { print $2; exit }' /etc/resolv.conf)
+sname=$(getent hosts "$server" | awk '{ print $2; exit }')
+printf 'Server:    %s\nAddress 1: %s%s\n\n' "$server" "$server" "\${sname:+ $sname}"
+addrs=$(getent ahostsv4 "$name" | awk '$2 == "STREAM" { print $1 }')
+if [ -z "$addrs" ]; then echo "nslookup: can't resolve '$name'"; exit 1; fi
+printf 'Name:      %s\n' "$name"
+i=1
+for a in $addrs; do
+  n=$(getent hosts "$a" | awk '{ print $2; exit }')
+  printf 'Address %d: %s%s\n' "$i" "$a" "\${n:+ $n}"
+  i=$((i + 1))
+done
+`;
+
+const busybox128: ImageProfile = {
+  ...busybox,
+  layer: { ...busybox.layer, '/usr/local/bin/nslookup': { content: NSLOOKUP_1_28, mode: 0o755 } },
+};
+
 /** A plain distribution image: the host's userland as it is. */
 const debian: ImageProfile = { packages: [], cmd: ['bash'] };
 
@@ -99,6 +127,11 @@ const PROFILES: Record<string, ImageProfile> = {
   'gcr.io/google-containers/busybox': busybox,
   'docker.io/library/debian': debian,
   'docker.io/library/ubuntu': debian,
+};
+
+/** Image tags whose content differs from the repository's other tags. */
+const TAG_PROFILES: Record<string, ImageProfile> = {
+  'docker.io/library/busybox:1.28': busybox128,
 };
 
 /** The images k8ts knows, for messages and docs. */
@@ -118,7 +151,7 @@ function repository(ref: string): string {
 export function resolveImage(image: string): ResolvedImage | undefined {
   const ref = normalizeImage(image);
   const repo = repository(ref);
-  const profile = PROFILES[repo];
+  const profile = TAG_PROFILES[ref] ?? PROFILES[repo];
   if (profile) return { ref, profile };
   if (repo.startsWith(DEBIAN_PACKAGE_REGISTRY)) {
     const pkg = repo.slice(DEBIAN_PACKAGE_REGISTRY.length);

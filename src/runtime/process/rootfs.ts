@@ -66,23 +66,27 @@ export function setupProgram(spec: RootfsSpec): string {
     'm -t tmpfs -o nosuid,nodev,mode=1777 shm "$R/dev/shm"',
     'm -t mqueue mqueue "$R/dev/mqueue"',
     'm -t tmpfs -o mode=1777 tmpfs "$R/tmp"',
-    `m --bind ${q(spec.etcFiles.hosts)} "$R/etc/hosts"`,
-    `m --bind ${q(spec.etcFiles.resolvConf)} "$R/etc/resolv.conf"`,
-    `m --bind ${q(spec.etcFiles.hostname)} "$R/etc/hostname"`,
+    'cd "$R" && mkdir -p .k8ts-oldroot && pivot_root . .k8ts-oldroot || fail "pivot_root failed"',
+    // Binds happen inside the new root, so symlinks in mount paths (/var/run -> /run) resolve in the
+    // container's filesystem, never the host's; host paths are reached through the old root.
+    'cd / && O=/.k8ts-oldroot',
   ];
   const bind = (host: string, target: string, readOnly?: boolean) => {
-    const t = `"$R"${q(target)}`;
+    const src = `"$O"${q(host)}`;
+    const t = q(target);
     lines.push(
-      `if [ -d ${q(host)} ]; then mkdir -p ${t}; else mkdir -p "$(dirname ${t})"; [ -e ${t} ] || : > ${t}; fi`,
-      `m --bind${readOnly ? ' -o ro' : ''} ${q(host)} ${t}`,
+      `if [ -d ${src} ]; then mkdir -p ${t}; else mkdir -p "$(dirname ${t})"; [ -e ${t} ] || : > ${t}; fi`,
+      `m --bind${readOnly ? ' -o ro' : ''} ${src} ${t}`,
     );
   };
+  bind(spec.etcFiles.hosts, '/etc/hosts');
+  bind(spec.etcFiles.resolvConf, '/etc/resolv.conf');
+  bind(spec.etcFiles.hostname, '/etc/hostname');
   for (const mnt of spec.mounts) bind(mnt.hostPath, mnt.containerPath, mnt.readOnly);
   if (spec.terminationLog) bind(spec.terminationLog.hostPath, spec.terminationLog.containerPath);
-  for (const cg of spec.cgroups) lines.push(`echo 0 > ${q(`${cg}/cgroup.procs`)} || fail "cannot join cgroup ${cg}"`);
+  for (const cg of spec.cgroups) lines.push(`echo 0 > "$O"${q(`${cg}/cgroup.procs`)} || fail "cannot join cgroup ${cg}"`);
   lines.push(
-    'cd "$R" && mkdir -p .k8ts-oldroot && pivot_root . .k8ts-oldroot || fail "pivot_root failed"',
-    'cd / && umount -l /.k8ts-oldroot && rmdir /.k8ts-oldroot',
+    'umount -l "$O" && rmdir "$O"',
     `cd ${q(spec.workingDir ?? '/')} 2>/dev/null || fail ${q(`failed to create containerd task: failed to create shim task: OCI runtime create failed: runc create failed: unable to start container process: chdir to cwd ("${spec.workingDir}") set in config.json failed: no such file or directory: unknown`)}`,
     // The exec of a missing program fails inside the container, as runc reports it.
     'case "$1" in */*) [ -x "$1" ] ;; *) command -v "$1" >/dev/null ;; esac ||',
