@@ -2,7 +2,10 @@
 // container's PID 1. It collects output into the container log, tells who attaches about new output,
 // and resolves with how the container ended (exit code, or the start error the setup program reported).
 
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { closeSync, constants, openSync } from 'node:fs';
+import net from 'node:net';
+import path from 'node:path';
 import { EventEmitter } from 'node:events';
 import type { Writable } from 'node:stream';
 import type { Clock } from '../../machinery/clock.js';
@@ -19,6 +22,8 @@ export interface LaunchSpec {
   argv: string[];
   env: Record<string, string>;
   stdin: boolean;
+  /** Directory for the FIFOs of the container's stdout and stderr. */
+  dir: string;
 }
 
 export type ContainerEnd = { started: true; exitCode: number; signal?: string } | { started: false; startError: string };
@@ -62,7 +67,18 @@ export class ContainerProcess extends EventEmitter {
       spec.setup,
       ...spec.argv,
     ];
-    this.child = spawn('setpriv', argv, { env: spec.env, stdio: [spec.stdin ? 'pipe' : 'ignore', 'pipe', 'pipe', 'pipe'], detached: false });
+    // Output goes through FIFOs, as containerd's does: programs open /dev/stdout and /dev/stderr, which a
+    // socket (what Node's pipes are) refuses.
+    const fifos = (['stdout', 'stderr'] as const).map((name) => path.join(spec.dir, name));
+    execFileSync('mkfifo', fifos);
+    const readers = fifos.map((f) => openSync(f, constants.O_RDONLY | constants.O_NONBLOCK));
+    const writers = fifos.map((f) => openSync(f, constants.O_WRONLY));
+    try {
+      this.child = spawn('setpriv', argv, { env: spec.env, stdio: [spec.stdin ? 'pipe' : 'ignore', writers[0], writers[1], 'pipe'], detached: false });
+    } finally {
+      for (const fd of writers) closeSync(fd);
+    }
+    const streams = readers.map((fd) => new net.Socket({ fd, readable: true, writable: false }));
     if (spec.stdin) this.stdin = this.child.stdin!;
     this.child.stdin?.on('error', () => undefined);
     let status = '';
@@ -79,20 +95,34 @@ export class ContainerProcess extends EventEmitter {
       startError = status.replace(/^pid \d+\n/, '').trim();
       resolveRunning(!startError && this.pid !== undefined);
     });
-    for (const stream of ['stdout', 'stderr'] as const) {
-      this.child[stream]!.on('data', (d: Buffer) => this.collect(stream, d.toString()));
-    }
+    let open = 2;
+    let exited: { code: number | null; signal: NodeJS.Signals | null } | undefined;
+    let finish: () => void = () => undefined;
+    (['stdout', 'stderr'] as const).forEach((stream, i) => {
+      streams[i].on('data', (d: Buffer) => this.collect(stream, d.toString()));
+      streams[i].on('error', (e) => log.warning('Reading container output failed', { err: e.message }));
+      streams[i].on('close', () => {
+        if (--open === 0) finish();
+      });
+    });
     this.ended = new Promise((resolve) => {
       this.child.on('error', (e) => {
         log.error('Starting a container process failed', { err: e.message });
         resolveRunning(false);
         resolve({ started: false, startError: e.message });
       });
-      this.child.on('close', (code, signal) => {
+      // Done once the waiter exited and every writer of the output (daemons the container left) is gone.
+      finish = () => {
+        if (!exited || open > 0) return;
+        const { code, signal } = exited;
         this.flush();
         resolveRunning(false);
         if (startError) resolve({ started: false, startError });
         else resolve({ started: true, exitCode: code ?? 128 + signalNumber(signal), signal: signal ?? undefined });
+      };
+      this.child.on('exit', (code, signal) => {
+        exited = { code, signal };
+        finish();
       });
     });
   }

@@ -185,7 +185,7 @@ export class ProcessRuntime implements Runtime {
     }
     const oomBefore = await c.cgroups.oomKills();
     const proc = new ContainerProcess(
-      { namespaces: namespaceFiles(c.sandbox.dir, !!c.sandbox.config.linux?.hostNetwork), setup, argv, env: c.env, stdin: !!spec?.stdin },
+      { namespaces: namespaceFiles(c.sandbox.dir, !!c.sandbox.config.linux?.hostNetwork), setup, argv, env: c.env, stdin: !!spec?.stdin, dir: c.dir },
       this.opts.clock,
       c.log,
     );
