@@ -6,7 +6,7 @@ import type { SrvData } from 'dns-packet';
 import { REFS } from '../client/client.js';
 import { testCluster, waitFor, type TestCluster } from '../testing/fixture.js';
 import { ClusterDNS } from './clusterdns.js';
-import { encodeQuery, query } from './testclient.js';
+import { encodeQuery, query } from '../testing/dnsclient.js';
 
 let c: TestCluster;
 let dns: ClusterDNS;

@@ -4,7 +4,7 @@ import * as dnsPacket from 'dns-packet';
 import type { Answer, Question } from 'dns-packet';
 import { CLASSIC_UDP_PAYLOAD, reply } from './message.js';
 import type { Resolution } from './records.js';
-import { encodeQuery } from './testclient.js';
+import { encodeQuery } from '../testing/dnsclient.js';
 
 const many = (n: number): Resolution => ({
   rcode: 'NOERROR',

@@ -7,7 +7,7 @@ import { realClock } from '../machinery/clock.js';
 import { reply } from './message.js';
 import type { Resolution } from './records.js';
 import { DnsServer } from './server.js';
-import { encodeQuery, query, sendTcp, sendUdp } from './testclient.js';
+import { encodeQuery, query, sendTcp, sendUdp } from '../testing/dnsclient.js';
 
 const resolver = (q: Question): Resolution =>
   q.name.toLowerCase() === 'ok.cluster.local'

@@ -127,7 +127,7 @@ export class PodWorker {
     const rec = [...this.records.values()].find((r) => r.id === ev.containerId);
     if (!rec) return;
     if (ev.type === 'ContainerStarted') this.event('Normal', 'Started', `Started container ${rec.name}`, rec);
-    if (ev.type === 'ContainerNotReady' && !this.killing && ev.message) this.event('Warning', 'Unhealthy', ev.message, rec);
+    if (ev.type === 'ContainerNotReady' && !this.killing && ev.message) this.event('Warning', 'Unhealthy', `Readiness probe failed: ${ev.message}`, rec);
     if (ev.type === 'ContainerUnhealthy' && !this.killing) this.restartUnhealthy(rec, ev.containerId, ev.message ?? '');
     this.requestSync();
   }
@@ -166,6 +166,7 @@ export class PodWorker {
         this.terminal = true;
         return;
       }
+      this.startTime ||= pod.status?.startTime ?? rfc3339(this.deps.clock.now());
       if (this.deps.resources && !(await this.mountVolumes(pod))) return this.writeStatus(false);
       await this.createSandbox(pod);
       // Report ContainerCreating (or Init:0/N) before anything starts, as the kubelet's first sync does.
@@ -186,7 +187,7 @@ export class PodWorker {
 
   private async createSandbox(pod: Stored<Pod>): Promise<void> {
     const { deps } = this;
-    this.startTime = pod.status?.startTime ?? rfc3339(deps.clock.now());
+    this.startTime ||= pod.status?.startTime ?? rfc3339(deps.clock.now());
     if (!this.records.size) for (const rec of recoveredRecords(pod)) this.records.set(rec.name, rec);
     try {
       this.ip = pod.spec!.hostNetwork ? deps.nodeIP : deps.ipam.allocate(pod.status?.podIP);

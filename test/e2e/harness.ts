@@ -56,7 +56,7 @@ export class Cluster {
   /** Run kubectl; `input` is piped to stdin (for `-f -`). */
   kubectl(args: string[], input?: string, timeoutMs = 60_000): Promise<Result> {
     return new Promise((resolve) => {
-      const p = spawn('kubectl', [...args, '--kubeconfig', this.kubeconfig, '--cache-dir', this.cacheDir], {
+      const p = spawn('kubectl', this.argv(args), {
         env: { ...process.env, HOME: this.home, KUBECONFIG: this.kubeconfig },
         stdio: ['pipe', 'pipe', 'pipe'],
       });
@@ -86,9 +86,16 @@ export class Cluster {
     return JSON.parse(await this.ok([...args, '-o', 'json'])) as T;
   }
 
+  /** The args with this cluster's kubeconfig and cache dir, before any `--` (which starts a container's command). */
+  private argv(args: string[]): string[] {
+    const own = ['--kubeconfig', this.kubeconfig, '--cache-dir', this.cacheDir];
+    const dash = args.indexOf('--');
+    return dash < 0 ? [...args, ...own] : [...args.slice(0, dash), ...own, ...args.slice(dash)];
+  }
+
   /** A long-running kubectl (e.g. `get -w`) whose output lines are collected. */
   stream(args: string[]): Stream {
-    const p = spawn('kubectl', [...args, '--kubeconfig', this.kubeconfig, '--cache-dir', this.cacheDir], {
+    const p = spawn('kubectl', this.argv(args), {
       env: { ...process.env, HOME: this.home },
       stdio: ['ignore', 'pipe', 'pipe'],
     });

@@ -95,14 +95,13 @@ export class Prober {
 
   /** True when the container is to be restarted (nothing more to probe). */
   private failed(w: Worker, message: string): boolean {
-    const text = `${LABEL[w.kind]} probe failed: ${message}`;
     if (w.kind === 'readiness') {
-      this.hooks.ready(false, text);
+      this.hooks.ready(false, message);
       return false;
     }
     this.stop();
-    this.hooks.ready(false, text);
-    this.hooks.unhealthy(text);
+    this.hooks.ready(false);
+    this.hooks.unhealthy(`${LABEL[w.kind]} probe failed: ${message}`);
     return true;
   }
 }

@@ -37,7 +37,8 @@ export function shQuote(s: string): string {
 export const WAITER = [
   's=$1; shift',
   'exec 4<&0',
-  'sh -c "$s" setup "$@" <&4 4<&- &',
+  // The setup dies with the waiter from its first instruction (and the command, which sets its own).
+  'setpriv --pdeathsig=KILL -- sh -c "$s" setup "$@" <&4 4<&- &',
   'echo "pid $!" >&3',
   'exec 3>&- 4<&-',
   'wait $!',
