@@ -102,6 +102,7 @@ export const RESOURCES: ResourceInfo[] = [
   ...define('policy', 'v1', [{ kind: 'PodDisruptionBudget', shortNames: ['pdb'], status: true }]),
   ...define('scheduling.k8s.io', 'v1', [{ kind: 'PriorityClass', plural: 'priorityclasses', namespaced: false, shortNames: ['pc'] }]),
   ...define('coordination.k8s.io', 'v1', [{ kind: 'Lease' }]),
+  ...define('node.k8s.io', 'v1', [{ kind: 'RuntimeClass', plural: 'runtimeclasses', namespaced: false }]),
   ...define('storage.k8s.io', 'v1', [{ kind: 'StorageClass', plural: 'storageclasses', namespaced: false, shortNames: ['sc'] }]),
   ...define('discovery.k8s.io', 'v1', [{ kind: 'EndpointSlice' }]),
   ...define('networking.k8s.io', 'v1', [

@@ -12,6 +12,7 @@ import { rfc3339 } from '../machinery/clock.js';
 import { isStatusError } from '../machinery/errors.js';
 import { clone } from '../machinery/objects.js';
 import type { Registry } from '../registry/rest.js';
+import { RUNTIME_LABEL } from './nodes.js';
 import { KUBE_DNS_SERVICE_IP, KUBERNETES_SERVICE_IP } from '../registry/service.js';
 import { CONTROLLER_SERVICE_ACCOUNTS } from './identities.js';
 
@@ -85,6 +86,10 @@ export async function bootstrap(reg: Registry, api: ApiEndpoint, nowMs: number):
   });
   // The scheduling/bootstrap-system-priority-classes post-start hook.
   for (const pc of SYSTEM_PRIORITY_CLASSES) create('priorityclasses', 'scheduling.k8s.io', '', structuredClone(pc));
+  // One RuntimeClass per k8ts runtime; nodes carry the label of theirs (src/server/nodes.ts).
+  for (const handler of ['sim', 'process']) {
+    create('runtimeclasses', 'node.k8s.io', '', { metadata: { name: handler }, handler, scheduling: { nodeSelector: { [RUNTIME_LABEL]: handler } } });
+  }
   for (const gv of groupVersions()) creates.push(ensureLocalAPIService(reg, gv, nowMs));
   await Promise.all(creates);
 }

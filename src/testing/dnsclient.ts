@@ -1,4 +1,4 @@
-// A minimal DNS client for the tests of this directory: one query over UDP or TCP to 127.0.0.1.
+// A minimal DNS client for tests: one query over UDP or TCP to 127.0.0.1.
 
 import * as dgram from 'node:dgram';
 import * as net from 'node:net';

@@ -1,5 +1,6 @@
 // Server-side Table printers (kube-apiserver pkg/printers/internalversion, v1.32) keyed by group and kind.
 
+import { runtimeClassPrinter } from './runtimeclass.js';
 import { apiServicePrinter } from './apiservice.js';
 import { podPrinter } from './pod.js';
 import { configMapPrinter, namespacePrinter, secretPrinter, serviceAccountPrinter } from './core.js';
@@ -49,6 +50,7 @@ const PRINTERS: Record<string, TablePrinter> = {
   '/LimitRange': limitRangePrinter,
   'coordination.k8s.io/Lease': leasePrinter,
   'scheduling.k8s.io/PriorityClass': priorityClassPrinter,
+  'node.k8s.io/RuntimeClass': runtimeClassPrinter,
   'storage.k8s.io/StorageClass': storageClassPrinter,
   'discovery.k8s.io/EndpointSlice': endpointSlicePrinter,
   'networking.k8s.io/Ingress': ingressPrinter,

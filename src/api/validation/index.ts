@@ -13,6 +13,7 @@ import * as networking from './networking.js';
 import { validatePod, validatePodUpdate } from './pod.js';
 import { validatePodDisruptionBudget, validatePodDisruptionBudgetUpdate } from './policy.js';
 import { validatePriorityClass, validatePriorityClassUpdate } from './priorityclass.js';
+import { validateRuntimeClass, validateRuntimeClassUpdate } from './runtimeclass.js';
 import * as rbac from './rbac.js';
 import { validateReplicationController, validateReplicationControllerUpdate } from './replicationcontroller.js';
 import { validateEndpointSlice, validateEndpointSliceUpdate, validateEndpoints, validateService, validateServiceUpdate } from './service.js';
@@ -61,6 +62,7 @@ const KINDS: Record<string, KindValidation> = {
   'apiregistration.k8s.io/APIService': { create: validateAPIService, update: validateAPIServiceUpdate },
   'policy/PodDisruptionBudget': { create: validatePodDisruptionBudget, update: validatePodDisruptionBudgetUpdate },
   'scheduling.k8s.io/PriorityClass': { create: validatePriorityClass, update: validatePriorityClassUpdate },
+  'node.k8s.io/RuntimeClass': { create: validateRuntimeClass, update: validateRuntimeClassUpdate },
   'coordination.k8s.io/Lease': revalidate(core.validateLease, true),
   'storage.k8s.io/StorageClass': { create: storage.validateStorageClass, update: storage.validateStorageClassUpdate },
   'discovery.k8s.io/EndpointSlice': { create: validateEndpointSlice, update: validateEndpointSliceUpdate },

@@ -6,6 +6,7 @@ import { namespaceLifecycle } from './namespacelifecycle.js';
 import { priorityAdmission } from './priority.js';
 import { rbacEscalation, type EscalationDeps } from './rbacescalation.js';
 import { resourceQuotaAdmission } from './resourcequota.js';
+import { runtimeClassAdmission } from './runtimeclass.js';
 import { serviceAccountAdmission } from './serviceaccount.js';
 import { defaultTolerationSeconds } from './defaulttolerationseconds.js';
 import { defaultStorageClass, storageObjectInUseProtection } from './storage.js';
@@ -23,6 +24,7 @@ export function defaultAdmission(rbac?: EscalationDeps, tolerations?: Toleration
     limitRanger,
     serviceAccountAdmission,
     priorityAdmission,
+    runtimeClassAdmission,
     defaultTolerationSeconds(tolerations?.notReadySeconds, tolerations?.unreachableSeconds),
     defaultStorageClass,
     storageObjectInUseProtection,

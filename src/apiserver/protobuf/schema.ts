@@ -13,6 +13,7 @@ import networking from './schema/k8s.io.api.networking.v1.json' with { type: 'js
 import policy from './schema/k8s.io.api.policy.v1.json' with { type: 'json' };
 import rbac from './schema/k8s.io.api.rbac.v1.json' with { type: 'json' };
 import scheduling from './schema/k8s.io.api.scheduling.v1.json' with { type: 'json' };
+import node from './schema/k8s.io.api.node.v1.json' with { type: 'json' };
 import storage from './schema/k8s.io.api.storage.v1.json' with { type: 'json' };
 import resource from './schema/k8s.io.apimachinery.pkg.api.resource.json' with { type: 'json' };
 import meta from './schema/k8s.io.apimachinery.pkg.apis.meta.v1.json' with { type: 'json' };
@@ -51,7 +52,7 @@ export interface SchemaFile {
 }
 
 export const SCHEMA_FILES: SchemaFile[] = [
-  core, apps, batch, policy, rbac, networking, coordination, storage, discovery, autoscaling, authentication, authorization, scheduling, apiregistration,
+  core, apps, batch, policy, rbac, networking, coordination, storage, discovery, autoscaling, authentication, authorization, scheduling, node, apiregistration,
   meta, runtime, resource, intstr,
 ];
 

@@ -39,12 +39,17 @@ export function attachSession(c: Container, request: AttachRequest): ExecSession
   const onErr = (text: string) => (request.tty ? stdout : stderr).write(text);
   proc.on('stdout', onOut);
   proc.on('stderr', onErr);
+  let attached = true;
   const detach = () => {
+    if (!attached) return;
+    attached = false;
     proc.off('stdout', onOut);
     proc.off('stderr', onErr);
     stdout.end();
     stderr.end();
   };
+  // The API server destroys the streams when the client goes away: stop copying output to them.
+  stdout.once('close', detach);
   const exit = proc.ended.then((end) => {
     detach();
     return end.started ? end.exitCode : 128;
