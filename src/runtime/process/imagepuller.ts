@@ -22,12 +22,20 @@ export class ImagePuller {
   private queue: Promise<unknown> = Promise.resolve();
   private updated = false;
 
-  /** The installed size of every package, or undefined when one is missing. */
-  async present(image: string): Promise<PullResult | undefined> {
+  /** Packages seen installed, with their size: asking dpkg costs more than a container start's budget. */
+  private installed = new Map<string, number>();
+
+  /** The installed size of every package, or undefined when one is missing; `recheck` asks dpkg again. */
+  async present(image: string, recheck = false): Promise<PullResult | undefined> {
     const resolved = this.resolve(image);
-    const sizes = await installedSizes(resolved.profile.packages);
-    if (sizes.some((s) => s === undefined)) return undefined;
-    return { image: resolved, sizeBytes: sizes.reduce<number>((a, b) => a + b!, 0) };
+    const { packages } = resolved.profile;
+    const unknown = recheck ? packages : packages.filter((p) => !this.installed.has(p));
+    if (unknown.length) {
+      const sizes = await installedSizes(unknown);
+      unknown.forEach((p, i) => (sizes[i] === undefined ? this.installed.delete(p) : this.installed.set(p, sizes[i]!)));
+    }
+    if (packages.some((p) => !this.installed.has(p))) return undefined;
+    return { image: resolved, sizeBytes: packages.reduce((sum, p) => sum + this.installed.get(p)!, 0) };
   }
 
   /** Installs what is missing; rejects with an ImagePullError whose message says what provides the image. */
@@ -48,7 +56,7 @@ export class ImagePuller {
   }
 
   private async install(image: string): Promise<PullResult> {
-    const have = await this.present(image);
+    const have = await this.present(image, true);
     if (have) return have;
     const missing = this.resolve(image).profile.packages;
     log.info('Installing Debian packages for an image', { image, packages: missing.join(' ') });
@@ -62,7 +70,7 @@ export class ImagePuller {
         throw pullFailed(image, missing, e2);
       });
     }
-    const done = await this.present(image);
+    const done = await this.present(image, true);
     if (!done) throw new ImagePullError(`installing ${missing.join(' ')} for "${image}" left packages missing`);
     return done;
   }
