@@ -129,6 +129,8 @@ export class PodWorker {
     if (ev.type === 'ContainerStarted') this.event('Normal', 'Started', `Started container ${rec.name}`, rec);
     if (ev.type === 'ContainerNotReady' && !this.killing && ev.message) this.event('Warning', 'Unhealthy', `Readiness probe failed: ${ev.message}`, rec);
     if (ev.type === 'ContainerUnhealthy' && !this.killing) this.restartUnhealthy(rec, ev.containerId, ev.message ?? '');
+    if (ev.type === 'PostStartHookFailed') this.event('Warning', 'FailedPostStartHook', ev.message ?? '', rec);
+    if (ev.type === 'PreStopHookFailed') this.event('Warning', 'FailedPreStopHook', ev.message ?? '', rec);
     this.requestSync();
   }
 

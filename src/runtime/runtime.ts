@@ -71,11 +71,14 @@ export interface ContainerStatus {
 
 /** Lifecycle changes the runtime reports, like the kubelet's PLEG events. */
 export interface RuntimeEvent {
-  type: 'ContainerStarted' | 'ContainerDied' | 'ContainerReady' | 'ContainerNotReady' | 'ContainerUnhealthy';
+  type: 'ContainerStarted' | 'ContainerDied' | 'ContainerReady' | 'ContainerNotReady' | 'ContainerUnhealthy' | 'PostStartHookFailed' | 'PreStopHookFailed';
   podUID: string;
   sandboxId: string;
   containerId: string;
-  /** For ContainerNotReady: why the readiness check fails; for ContainerUnhealthy (liveness or startup probe over its threshold: restart it), the probe's failure. */
+  /**
+   * For ContainerNotReady: why the readiness check fails; for ContainerUnhealthy (liveness or startup
+   * probe over its threshold: restart it), the probe's failure; for the hook events, the hook's error.
+   */
   message?: string;
 }
 

@@ -4,6 +4,7 @@
 // with the pod's volumes bound in. Images are Debian packages (images.ts).
 
 import { randomBytes } from 'node:crypto';
+import type { LifecycleHandler as V1LifecycleHandler } from 'kubernetes-types/core/v1.js';
 import { mkdir, rm, symlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Clock } from '../../machinery/clock.js';
@@ -31,12 +32,15 @@ import { ContainerProcess } from './containerprocess.js';
 import { attachSession, execSession } from './exec.js';
 import type { ImagePuller } from './imagepuller.js';
 import { containerArgv, DEFAULT_PATH, type ImageProfile, type ResolvedImage } from './images.js';
+import { runHook } from './hooks.js';
 import { Prober } from './prober.js';
 import { setupProgram } from './rootfs.js';
 import { namespaceFiles, createNamespaces, removeNamespaces } from './sandbox.js';
 import { containerLimits, terminationMessage } from './termination.js';
 
 export const PROCESS_RUNTIME_VERSION = '0.1.0';
+/** The kubelet gives postStart no deadline of its own; this keeps a hung hook from hanging the start forever. */
+const POST_START_TIMEOUT_MS = 120_000;
 const log = logger('process-runtime');
 
 export interface ProcessRuntimeOptions {
@@ -198,6 +202,18 @@ export class ProcessRuntime implements Runtime {
     });
     const ok = await proc.running;
     if (!ok || c.status.state !== 'created') return;
+    const postStart = spec?.lifecycle?.postStart;
+    if (postStart) {
+      // The container counts as started once its postStart hook returned, as the kubelet's start does.
+      const failed = await runHook(this.opts.clock, postStart, c, (cmd, ms) => this.probeExec(c, cmd, ms), POST_START_TIMEOUT_MS);
+      if (failed) {
+        c.log.write(this.opts.clock.now(), failed);
+        this.emit('PostStartHookFailed', c, failed);
+        proc.signal('SIGKILL');
+        return;
+      }
+    }
+    if (c.status.state !== 'created') return;
     c.status.state = 'running';
     c.status.startedAt = this.opts.clock.now();
     this.emit('ContainerStarted', c);
@@ -245,13 +261,10 @@ export class ProcessRuntime implements Runtime {
   async runPreStop(containerId: string, handler: LifecycleHandler, timeoutMs: number): Promise<void> {
     const c = this.containers.get(containerId);
     if (!c || c.status.state !== 'running') return;
-    if (handler.sleep) {
-      await this.opts.clock.sleep(Math.min(handler.sleep.seconds * 1000, timeoutMs));
-      return;
-    }
-    if (handler.exec?.command?.length) {
-      const r = await this.probeExec(c, handler.exec.command, timeoutMs);
-      if (r.code !== 0) log.info('PreStop hook failed', { container: c.config.name, code: r.code, output: r.output });
+    const failed = await runHook(this.opts.clock, handler as V1LifecycleHandler, c, (cmd, ms) => this.probeExec(c, cmd, ms), timeoutMs);
+    if (failed) {
+      c.log.write(this.opts.clock.now(), failed);
+      this.emit('PreStopHookFailed', c, failed);
     }
   }
 
