@@ -144,6 +144,96 @@ spec:
   });
 });
 
+describe('probes and hooks of real containers', { skip }, () => {
+  let c: Cluster;
+  before(async () => {
+    c = await startCluster(['--runtime', 'process']);
+  });
+  after(async () => c?.destroy());
+
+  it('a failing liveness probe restarts the container and RESTARTS counts up; postStart ran before it started', async () => {
+    const pod = `apiVersion: v1
+kind: Pod
+metadata: {name: live}
+spec:
+  terminationGracePeriodSeconds: 2
+  containers:
+  - name: c
+    image: busybox
+    command: [sh, -c, "touch /tmp/healthy; trap 'exit 0' TERM; while true; do sleep 1; done"]
+    lifecycle:
+      postStart: {exec: {command: [sh, -c, "echo hooked > /tmp/poststart"]}}
+    livenessProbe: {exec: {command: [cat, /tmp/healthy]}, periodSeconds: 1, failureThreshold: 2}
+    readinessProbe: {exec: {command: [cat, /tmp/healthy]}, periodSeconds: 1}
+`;
+    await c.ok(['apply', '-f', '-'], pod);
+    await eventually(async () => assert.equal(await c.ok(['get', 'pod', 'live', '-o', 'jsonpath={.status.containerStatuses[0].ready}']), 'true'), 30_000);
+    assert.equal(await c.ok(['exec', 'live', '--', 'cat', '/tmp/poststart']), 'hooked\n');
+    await c.ok(['exec', 'live', '--', 'rm', '/tmp/healthy']);
+    await eventually(async () => assert.equal(await c.ok(['get', 'pod', 'live', '-o', 'jsonpath={.status.containerStatuses[0].restartCount}']), '1'), 30_000);
+    const ev = await events(c, 'live');
+    assert.match(ev, /Warning\s+Unhealthy\s+Liveness probe failed: cat: \/tmp\/healthy: No such file or directory/);
+    assert.match(ev, /Normal\s+Killing\s+Container c failed liveness probe, will be restarted/);
+    // The new container has a fresh writable layer: the file the probe needs is back, the hook ran again.
+    await eventually(async () => assert.equal(await c.ok(['get', 'pod', 'live', '-o', 'jsonpath={.status.containerStatuses[0].ready}']), 'true'), 30_000);
+    assert.equal(await c.ok(['get', 'pod', 'live', '-o', 'jsonpath={.status.containerStatuses[0].lastState.terminated.exitCode}']), '0');
+  });
+
+  it('a memory limit is enforced by the cgroup: OOMKilled', async () => {
+    const pod = `apiVersion: v1
+kind: Pod
+metadata: {name: oom}
+spec:
+  restartPolicy: Never
+  containers:
+  - name: c
+    image: deb.k8ts.io/python3
+    command: [python3, -c, "x = bytearray(300 * 1024 * 1024); print(len(x))"]
+    resources: {limits: {memory: 64Mi}}
+`;
+    await c.ok(['apply', '-f', '-'], pod);
+    const t = await eventually(async () => {
+      const s = (await c.json(['get', 'pod', 'oom'])).status.containerStatuses?.[0]?.state?.terminated;
+      assert.ok(s);
+      return s;
+    }, 60_000);
+    assert.equal(t.reason, 'OOMKilled');
+    assert.equal(t.exitCode, 137);
+  });
+});
+
+describe('RuntimeClass on a cluster of simulated and real nodes', { skip }, () => {
+  let c: Cluster;
+  before(async () => {
+    c = await startCluster(['--nodes', '2', '--runtime', 'sim,process']);
+  });
+  after(async () => c?.destroy());
+
+  it('runtimeClassName picks the node that runs that runtime; an unknown class is refused', async () => {
+    assert.match(await c.ok(['get', 'runtimeclass']), /^NAME\s+HANDLER\s+AGE\nprocess\s+process\s+\S+\nsim\s+sim\s+/);
+    const pod = (name: string, rc: string) => `apiVersion: v1
+kind: Pod
+metadata: {name: ${name}}
+spec:
+  runtimeClassName: ${rc}
+  containers: [{name: c, image: busybox, command: [sleep, "3600"]}]
+`;
+    await c.ok(['apply', '-f', '-'], pod('real', 'process'));
+    await c.ok(['apply', '-f', '-'], pod('fake', 'sim'));
+    await eventually(async () => assert.equal(await c.ok(['get', 'pod', 'real', '-o', 'jsonpath={.status.phase}']), 'Running'), 30_000);
+    await eventually(async () => assert.equal(await c.ok(['get', 'pod', 'fake', '-o', 'jsonpath={.status.phase}']), 'Running'), 30_000);
+    assert.equal(await c.ok(['get', 'pod', 'real', '-o', 'jsonpath={.spec.nodeName} {.spec.nodeSelector}']), 'k8ts-m02 {"k8ts.io/runtime":"process"}');
+    assert.equal(await c.ok(['get', 'pod', 'fake', '-o', 'jsonpath={.spec.nodeName}']), 'k8ts');
+    assert.equal((await c.ok(['exec', 'real', '--', 'hostname'])).trim(), 'real');
+    const sim = await c.kubectl(['exec', 'fake', '--', 'hostname']);
+    assert.equal(sim.code, 1);
+    assert.match(sim.stderr, /exec is not available: pod fake runs on the simulated runtime/);
+    const r = await c.kubectl(['apply', '-f', '-'], pod('nope', 'gvisor'));
+    assert.equal(r.code, 1);
+    assert.match(r.stderr, /pods "nope" is forbidden: pod rejected: RuntimeClass "gvisor" not found/);
+  });
+});
+
 describe('cleanup after kill -9', { skip }, () => {
   it('container processes die with the server, and the next start removes what was left', async () => {
     const marker = `k8ts-kill9-${process.pid}`;
