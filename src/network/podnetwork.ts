@@ -15,8 +15,10 @@ export const BRIDGE_PREFIX = 'k8ts-br';
 export const VETH_PREFIX = 'k8v';
 export const CLUSTER_POD_CIDR = '10.244.0.0/16';
 export const SERVICE_CIDR = '10.96.0.0/12';
-/** nftables table (family ip) holding the forward filter and the service rules. */
+/** nftables table (family ip) holding the forward filter. */
 export const NFT_TABLE = 'k8ts';
+/** The service proxy's table (src/network/proxier.ts). */
+export const PROXY_TABLE = 'k8ts-proxy';
 
 export interface BridgeConfig {
   /** `k8ts-br0` */
@@ -61,6 +63,9 @@ export class PodNetwork {
     await setSysctl(`net/ipv4/conf/${name}/forwarding`, '1');
     // Replies of pods must not be dropped by reverse-path filtering on the bridge.
     await setSysctl(`net/ipv4/conf/${name}/rp_filter`, '0');
+    // The host's connections to NodePorts on 127.0.0.1 and to the 127.0.0.x load-balancer addresses are
+    // DNATed to pods behind this bridge (and masqueraded); loopback sources may be routed out of it.
+    await setSysctl(`net/ipv4/conf/${name}/route_localnet`, '1');
     if (serviceRoute) await ipBatch([`route replace ${SERVICE_CIDR} dev ${name} src ${this.gw.ip}`]);
   }
 
@@ -127,8 +132,9 @@ export async function tearDownHostNetwork(): Promise<void> {
   if (ours.length) await ipBatch(ours.map((n) => `link del ${n}`), undefined, true).catch((e: Error) => log.v(2).info('Some network devices were already gone', { err: e.message }));
   if (await hasProgram('nft')) {
     const tables = await command(['nft', 'list', 'tables']).catch(() => '');
-    if (tables.includes(`table ip ${NFT_TABLE}\n`) || tables.trimEnd().endsWith(`table ip ${NFT_TABLE}`)) {
-      await command(['nft', 'delete', 'table', 'ip', NFT_TABLE]).catch((e: Error) => log.warning('Removing the nftables table failed', { err: e.message }));
+    for (const table of [NFT_TABLE, PROXY_TABLE]) {
+      if (!tables.split('\n').some((l) => l.trim() === `table ip ${table}`)) continue;
+      await command(['nft', 'delete', 'table', 'ip', table]).catch((e: Error) => log.warning('Removing an nftables table failed', { table, err: e.message }));
     }
   }
 }

@@ -41,3 +41,6 @@ export const nodeUser = (nodeName: string): UserInfo => ({ name: `system:node:${
 
 /** The cluster DNS runs as CoreDNS does in kubeadm clusters: the kube-system/coredns service account. */
 export const CLUSTER_DNS_USER: UserInfo = serviceAccountUser('kube-system', 'coredns', '');
+
+/** The service proxy of process nodes, as kube-proxy authenticates (bound to system:node-proxier). */
+export const KUBE_PROXY_USER: UserInfo = { name: 'system:kube-proxy', groups: [ALL_AUTHENTICATED] };

@@ -10,7 +10,8 @@ import { ClusterDNS } from '../dns/clusterdns.js';
 import { logger } from '../machinery/log.js';
 import { KUBE_DNS_SERVICE_IP } from '../registry/service.js';
 import type { Runtime } from '../runtime/runtime.js';
-import { CLUSTER_DNS_USER, nodeUser } from './identities.js';
+import { Proxier } from '../network/proxier.js';
+import { CLUSTER_DNS_USER, KUBE_PROXY_USER, nodeUser } from './identities.js';
 
 const CLUSTER_DOMAIN = 'cluster.local';
 const log = logger('cluster-dns');
@@ -65,6 +66,18 @@ export function clusterDNS(contextFor: (user: UserInfo) => ControllerContext): C
     },
     stop() {
       dns.close().catch((e: Error) => log.error('Closing the cluster DNS failed', { err: e.message }));
+    },
+  };
+}
+
+/** The service proxy: nftables rules for ClusterIPs, NodePorts and load-balancer addresses, kept in sync with EndpointSlices. */
+export function serviceProxy(contextFor: (user: UserInfo) => ControllerContext): Controller {
+  const ctx = contextFor(KUBE_PROXY_USER);
+  const proxier = new Proxier({ informers: ctx.informers, clock: ctx.clock });
+  return {
+    start: () => proxier.start(),
+    stop() {
+      proxier.stop().catch((e: Error) => log.error('Removing the service proxy rules failed', { err: e.message }));
     },
   };
 }

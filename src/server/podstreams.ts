@@ -1,9 +1,10 @@
-// `kubectl logs`, `exec` and `attach` reach the kubelet of the node the pod is bound to.
+// `kubectl logs`, `exec`, `attach` and `port-forward` reach the kubelet of the node the pod is bound to.
 
 import type { ServerResponse } from 'node:http';
 import type { Pod } from 'kubernetes-types/core/v1.js';
 import { lookupResource } from '../api/resources.js';
 import type { PodStreams } from '../apiserver/handlers.js';
+import type { PortForwarder } from '../apiserver/portforward.js';
 import { boolParam } from '../apiserver/queryparams.js';
 import { streamOptions, type RemoteCommand } from '../apiserver/remotecommand.js';
 import type { Stored } from '../client/objects.js';
@@ -64,6 +65,13 @@ export function podStreams(registry: Registry, kubelets: readonly Kubelet[]): Po
           ? () => kubelet.exec(ns, name, container, { command, stdin: options.stdin, tty: options.tty })
           : () => kubelet.attach(ns, name, container, { stdin: options.stdin, tty: options.tty });
       return { kind, command, options, open };
+    },
+    async portForward(ns, name): Promise<PortForwarder> {
+      const pod = registry.get(PODS, ns, name) as Stored<Pod>;
+      if (!pod.spec?.nodeName) throw badRequest(`pod ${name} does not have a host assigned`);
+      const kubelet = kubeletFor(ns, name);
+      // The CRI streaming server names the pod by its sandbox and leaves the uid empty.
+      return { pod: pod.metadata.uid, uid: '', dial: (port) => kubelet.portForward(ns, name, port) };
     },
   };
 }

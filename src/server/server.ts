@@ -23,7 +23,7 @@ import type { TolerationDefaults } from '../apiserver/admission/index.js';
 import { EventTTL } from '../registry/eventttl.js';
 import { bootstrap } from './bootstrap.js';
 import { controllerManager, scheduler } from './controllers.js';
-import { clusterDNS, nodeName, podCIDR, startNodes } from './nodes.js';
+import { clusterDNS, nodeName, podCIDR, serviceProxy, startNodes } from './nodes.js';
 import { ProcessHost } from './processhost.js';
 import type { Runtime } from '../runtime/runtime.js';
 import { podStreams } from './podstreams.js';
@@ -135,7 +135,7 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
           processRuntimes,
           nodeDir: host && ((name) => host.nodeDir(name)),
         }));
-        return [...kubelets, ...(host ? [clusterDNS(contextFor)] : [])];
+        return [...kubelets, ...(host ? [clusterDNS(contextFor), serviceProxy(contextFor)] : [])];
       },
     });
     const identity = candidateIdentity(opts.dataDir);

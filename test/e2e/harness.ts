@@ -6,6 +6,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { acquireProcessLock, releaseProcessLock, usesProcessRuntime } from './processlock.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
 export const BIN = path.join(ROOT, 'bin', 'k8ts.js');
@@ -20,6 +21,7 @@ export class Cluster {
   url = '';
   kubeconfig = '';
   private proc: ChildProcess | undefined;
+  private locked = false;
   readonly home: string;
   readonly cacheDir: string;
 
@@ -32,6 +34,10 @@ export class Cluster {
   }
 
   async start(): Promise<void> {
+    if (usesProcessRuntime(this.extraArgs) && !this.locked) {
+      await acquireProcessLock();
+      this.locked = true;
+    }
     const proc = spawn(process.execPath, [BIN, 'server', '--port', '0', '--data-dir', this.dataDir, ...this.extraArgs], { stdio: ['ignore', 'pipe', 'pipe'] });
     this.proc = proc;
     let out = '';
@@ -128,6 +134,10 @@ export class Cluster {
 
   async destroy(): Promise<void> {
     await this.stop();
+    if (this.locked) {
+      this.locked = false;
+      releaseProcessLock();
+    }
     rmSync(this.home, { recursive: true, force: true });
     rmSync(this.dataDir, { recursive: true, force: true });
   }
@@ -171,7 +181,12 @@ export class Stream {
 
 export async function startCluster(extraArgs: string[] = []): Promise<Cluster> {
   const c = new Cluster(mkdtempSync(path.join(tmpdir(), 'k8ts-data-')), extraArgs);
-  await c.start();
+  try {
+    await c.start();
+  } catch (e) {
+    await c.destroy();
+    throw e;
+  }
   return c;
 }
 

@@ -100,6 +100,33 @@ describe('StatefulSet basics with real nginx and busybox', { skip }, () => {
     assert.equal(await c.ok(['exec', 'dns', '--', 'wget', '-qO-', 'http://web-1.nginx']), 'web-1\n');
   });
 
+  it('a ClusterIP Service forwards to its ready pods from the host and from pods; NodePort, load-balancer address and ClientIP affinity work', async () => {
+    await c.ok(['apply', '-f', '-'], 'apiVersion: v1\nkind: Service\nmetadata: {name: web-svc}\nspec:\n  type: LoadBalancer\n  selector: {app: nginx}\n  ports: [{port: 8080, targetPort: 80}]\n');
+    const svc = await eventually(async () => {
+      const s = await c.json(['get', 'svc', 'web-svc']);
+      assert.ok(s.status.loadBalancer.ingress?.[0]?.ip, 'load-balancer address');
+      return s;
+    });
+    const seen = async (fetch: () => Promise<string>) => {
+      const names = new Set<string>();
+      for (let i = 0; i < 40 && names.size < 2; i++) names.add((await fetch()).trim());
+      return [...names].sort();
+    };
+    const curl = (url: string) => () => Promise.resolve(execFileSync('curl', ['-s', '-m', '5', url], { encoding: 'utf8' }));
+    await eventually(async () => assert.deepEqual(await seen(curl(`http://${svc.spec.clusterIP}:8080/`)), ['web-0', 'web-1']));
+    assert.deepEqual(await seen(() => c.ok(['exec', 'dns', '--', 'wget', '-qO-', 'http://web-svc:8080'])), ['web-0', 'web-1']);
+    // A pod reaching its own Service may land on itself (hairpin).
+    assert.deepEqual(await seen(() => c.ok(['exec', 'web-0', '--', 'curl', '-s', '-m', '5', 'http://web-svc.default.svc.cluster.local:8080'])), ['web-0', 'web-1']);
+    assert.deepEqual(await seen(curl(`http://127.0.0.1:${svc.spec.ports[0].nodePort}/`)), ['web-0', 'web-1']);
+    assert.deepEqual(await seen(curl(`http://${svc.status.loadBalancer.ingress[0].ip}:8080/`)), ['web-0', 'web-1']);
+    await c.ok(['patch', 'svc', 'web-svc', '-p', '{"spec":{"sessionAffinity":"ClientIP"}}']);
+    await eventually(async () => {
+      const answers = new Set<string>();
+      for (let i = 0; i < 10; i++) answers.add((await c.ok(['exec', 'dns', '--', 'wget', '-qO-', 'http://web-svc:8080'])).trim());
+      assert.equal(answers.size, 1, 'one client IP, one endpoint');
+    });
+  });
+
   it('an image nothing provides fails with ErrImagePull, then ImagePullBackOff, and the server stays healthy', async () => {
     await c.ok(['run', 'noimage', '--image', 'example.com/no/such-image:1.0', '--restart=Never']);
     await eventually(async () => {
