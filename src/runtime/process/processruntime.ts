@@ -5,11 +5,12 @@
 
 import { randomBytes } from 'node:crypto';
 import type { LifecycleHandler as V1LifecycleHandler } from 'kubernetes-types/core/v1.js';
-import { mkdir, rm, symlink, writeFile } from 'node:fs/promises';
+import { mkdir, rm, stat, symlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Clock } from '../../machinery/clock.js';
 import { StatusError } from '../../machinery/errors.js';
 import { logger } from '../../machinery/log.js';
+import { command } from '../../network/command.js';
 import type { PodNetwork } from '../../network/podnetwork.js';
 import { ContainerLog } from '../logstore.js';
 import type {
@@ -34,7 +35,7 @@ import type { ImagePuller } from './imagepuller.js';
 import { containerArgv, DEFAULT_PATH, type ImageProfile, type ResolvedImage } from './images.js';
 import { runHook } from './hooks.js';
 import { Prober } from './prober.js';
-import { setupProgram } from './rootfs.js';
+import { devTemplateScript, setupProgram } from './rootfs.js';
 import { namespaceFiles, createNamespaces, removeNamespaces } from './sandbox.js';
 import { containerLimits, terminationMessage } from './termination.js';
 
@@ -83,6 +84,7 @@ export class ProcessRuntime implements Runtime {
   private sandboxes = new Map<string, Sandbox>();
   private containers = new Map<string, Container>();
   private listeners = new Set<(ev: RuntimeEvent) => void>();
+  private devReady?: Promise<string>;
 
   constructor(private opts: ProcessRuntimeOptions) {}
 
@@ -172,10 +174,12 @@ export class ProcessRuntime implements Runtime {
     const terminationPath = spec?.terminationMessagePath ?? '/dev/termination-log';
     const terminationHost = path.join(c.dir, 'termination-log');
     await writeFile(terminationHost, '');
+    const mounts = await Promise.all((linux?.mounts ?? []).map(async (m) => ({ ...m, isDir: (await stat(m.hostPath).catch(() => undefined))?.isDirectory() ?? false })));
     const setup = setupProgram({
       containerDir: c.dir,
+      devTemplate: await this.devTemplate(),
       etcFiles: { hosts: path.join(c.sandbox.dir, 'hosts'), resolvConf: path.join(c.sandbox.dir, 'resolv.conf'), hostname: path.join(c.sandbox.dir, 'hostname') },
-      mounts: linux?.mounts ?? [],
+      mounts,
       terminationLog: { hostPath: terminationHost, containerPath: terminationPath },
       cgroups: c.cgroups.dirs,
       workingDir: spec?.workingDir ?? c.image.profile.workingDir,
@@ -284,6 +288,12 @@ export class ProcessRuntime implements Runtime {
   /** Stops and removes everything (server shutdown). */
   async shutdown(): Promise<void> {
     await Promise.all([...this.sandboxes.keys()].map((id) => this.removePodSandbox(id).catch((e: Error) => log.error('Removing a pod sandbox failed', { err: e.message }))));
+  }
+
+  private devTemplate(): Promise<string> {
+    const dir = path.join(this.opts.rootDir, 'dev-template');
+    this.devReady ??= command(['sh', '-c', devTemplateScript(dir)]).then(() => dir);
+    return this.devReady;
   }
 
   private running(containerId: string): Container {

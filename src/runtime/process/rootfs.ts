@@ -4,17 +4,23 @@
 // host's / with a fresh /proc, /dev and /tmp, the pod's /etc files and the volumes), pivots into it,
 // joins the container's cgroups and execs the container's command as its user.
 
+import { posix } from 'node:path';
+
 export interface ContainerMount {
   /** A directory or file on the host. */
   hostPath: string;
   /** Absolute path in the container. */
   containerPath: string;
   readOnly?: boolean;
+  /** The host path is a directory (else a file, bound onto a file). */
+  isDir?: boolean;
 }
 
 export interface RootfsSpec {
   /** Holds upper/, work/ and merged/ of the overlay. */
   containerDir: string;
+  /** A directory holding the /dev nodes and links every container gets (see devTemplateScript). */
+  devTemplate: string;
   /** Host files bind-mounted over /etc/hosts, /etc/resolv.conf and /etc/hostname. */
   etcFiles: { hosts: string; resolvConf: string; hostname: string };
   mounts: ContainerMount[];
@@ -44,7 +50,27 @@ export const WAITER = [
   'wait $!',
 ].join('\n');
 
-const DEVICES = ['null', 'zero', 'full', 'random', 'urandom', 'tty'];
+/** The character devices of a container's /dev (runc's default set), with their major/minor numbers. */
+const DEVICES: Array<[string, number, number]> = [
+  ['null', 1, 3],
+  ['zero', 1, 5],
+  ['full', 1, 7],
+  ['random', 1, 8],
+  ['urandom', 1, 9],
+  ['tty', 5, 0],
+];
+
+/** Creates the /dev template once per node; containers copy it (one exec instead of a dozen). */
+export function devTemplateScript(dir: string): string {
+  const d = shQuote(dir);
+  return [
+    `rm -rf ${d} && mkdir -p ${d} && cd ${d}`,
+    ...DEVICES.map(([name, major, minor]) => `mknod -m 666 ${name} c ${major} ${minor}`),
+    'mkdir pts shm mqueue',
+    'ln -s pts/ptmx ptmx && ln -s /proc/self/fd fd',
+    'ln -s /proc/self/fd/0 stdin && ln -s /proc/self/fd/1 stdout && ln -s /proc/self/fd/2 stderr',
+  ].join('\n');
+}
 
 export function setupProgram(spec: RootfsSpec): string {
   const C = spec.containerDir;
@@ -60,11 +86,8 @@ export function setupProgram(spec: RootfsSpec): string {
     'm -t proc proc "$R/proc"',
     'm -t sysfs -o ro,nosuid,nodev,noexec sysfs "$R/sys"',
     'm -t tmpfs -o nosuid,mode=755,size=65536k tmpfs "$R/dev"',
-    `for d in ${DEVICES.join(' ')}; do : > "$R/dev/$d"; m --bind "/dev/$d" "$R/dev/$d"; done`,
-    'mkdir -p "$R/dev/pts" "$R/dev/shm" "$R/dev/mqueue"',
+    `cp -a ${q(spec.devTemplate)}/. "$R/dev/" || fail "cannot populate /dev"`,
     'm -t devpts -o newinstance,ptmxmode=0666,mode=620 devpts "$R/dev/pts"',
-    'ln -s pts/ptmx "$R/dev/ptmx"; ln -s /proc/self/fd "$R/dev/fd"',
-    'ln -s /proc/self/fd/0 "$R/dev/stdin"; ln -s /proc/self/fd/1 "$R/dev/stdout"; ln -s /proc/self/fd/2 "$R/dev/stderr"',
     'm -t tmpfs -o nosuid,nodev,mode=1777 shm "$R/dev/shm"',
     'm -t mqueue mqueue "$R/dev/mqueue"',
     'm -t tmpfs -o mode=1777 tmpfs "$R/tmp"',
@@ -73,19 +96,23 @@ export function setupProgram(spec: RootfsSpec): string {
     // container's filesystem, never the host's; host paths are reached through the old root.
     'cd / && O=/.k8ts-oldroot',
   ];
-  const bind = (host: string, target: string, readOnly?: boolean) => {
-    const src = `"$O"${q(host)}`;
-    const t = q(target);
-    lines.push(
-      `if [ -d ${src} ]; then mkdir -p ${t}; else mkdir -p "$(dirname ${t})"; [ -e ${t} ] || : > ${t}; fi`,
-      `m --bind${readOnly ? ' -o ro' : ''} ${src} ${t}`,
-    );
-  };
-  bind(spec.etcFiles.hosts, '/etc/hosts');
-  bind(spec.etcFiles.resolvConf, '/etc/resolv.conf');
-  bind(spec.etcFiles.hostname, '/etc/hostname');
-  for (const mnt of spec.mounts) bind(mnt.hostPath, mnt.containerPath, mnt.readOnly);
-  if (spec.terminationLog) bind(spec.terminationLog.hostPath, spec.terminationLog.containerPath);
+  const binds: ContainerMount[] = [
+    { hostPath: spec.etcFiles.hosts, containerPath: '/etc/hosts' },
+    { hostPath: spec.etcFiles.resolvConf, containerPath: '/etc/resolv.conf' },
+    { hostPath: spec.etcFiles.hostname, containerPath: '/etc/hostname' },
+    ...spec.mounts,
+    ...(spec.terminationLog ? [{ ...spec.terminationLog }] : []),
+  ];
+  // Mount points first, all in one mkdir; a file is bound onto a file, created empty if missing.
+  const dirs = new Set(binds.map((b) => (b.isDir ? b.containerPath : posix.dirname(b.containerPath))));
+  dirs.delete('/');
+  dirs.delete('/etc');
+  if (dirs.size) lines.push(`mkdir -p ${[...dirs].map(q).join(' ')}`);
+  for (const b of binds) {
+    const t = q(b.containerPath);
+    if (!b.isDir) lines.push(`[ -e ${t} ] || : > ${t}`);
+    lines.push(`m --bind${b.readOnly ? ' -o ro' : ''} "$O"${q(b.hostPath)} ${t}`);
+  }
   for (const cg of spec.cgroups) lines.push(`echo 0 > "$O"${q(`${cg}/cgroup.procs`)} || fail "cannot join cgroup ${cg}"`);
   lines.push(
     'umount -l "$O" && rmdir "$O"',
