@@ -11,6 +11,7 @@ import { watch } from '../registry/watch.js';
 import { boolParam, intParam } from './queryparams.js';
 import { checkDeleteOptionsBody, finishDeleteOptions } from './deleteoptions.js';
 import { decodeObject, mediaType, readBody, readBodyBuffer, sendJSON, wantsTable } from './negotiation.js';
+import { servePortForward, type PortForwarder } from './portforward.js';
 import { serveRemoteCommand, type RemoteCommand } from './remotecommand.js';
 import type { UserInfo } from './authentication/user.js';
 import type { ResourceRequest } from './request.js';
@@ -18,7 +19,7 @@ import type { RestRequest, RestStorage } from './reststorage.js';
 import { TABLE_CONTENT_TYPE, toTable } from './table.js';
 import { WatchStream } from './watchstream.js';
 
-/** Streaming pod subresources (log, exec, attach) are served by the node side, wired in by the server. */
+/** Streaming pod subresources (log, exec, attach, portforward) are served by the node side, wired in by the server. */
 export interface PodStreams {
   log(ns: string, name: string, query: URLSearchParams, res: ServerResponse): Promise<void>;
   /**
@@ -26,6 +27,8 @@ export interface PodStreams {
    * upgrade) and returns what opens the session once the connection is upgraded.
    */
   connect(kind: 'exec' | 'attach', ns: string, name: string, query: URLSearchParams): Promise<RemoteCommand>;
+  /** Checks a port-forward request against the pod (before the upgrade) and returns what dials its ports. */
+  portForward(ns: string, name: string): Promise<PortForwarder>;
 }
 
 export interface HandlerContext {
@@ -190,6 +193,13 @@ async function handleSubresource(ctx: HandlerContext, req: IncomingMessage, res:
       throw badRequest(`pod ${name} has no node agent to ${sub} to`);
     }
     return serveRemoteCommand(req, res, await ctx.podStreams.connect(sub, ns, name, query));
+  }
+  if (sub === 'portforward' && (method === 'GET' || method === 'POST')) {
+    if (!ctx.podStreams) {
+      registry.get(r, ns, name);
+      throw badRequest(`pod ${name} has no node agent to forward ports to`);
+    }
+    return servePortForward(req, res, await ctx.podStreams.portForward(ns, name));
   }
   const storage = ctx.storage.subresource(r, sub);
   const unsupported = () => new StatusError(405, 'MethodNotAllowed', `${method} is not supported on ${r.plural}/${sub} by k8ts`, {});

@@ -2,6 +2,8 @@
 // every pod bound to the node. It also answers `kubectl logs` and `kubectl exec` for those pods.
 
 import type { Node, Pod } from 'kubernetes-types/core/v1.js';
+import { connect } from 'node:net';
+import type { Duplex } from 'node:stream';
 import { REFS } from '../client/client.js';
 import { EventRecorder } from '../client/events.js';
 import type { Informer } from '../client/informer.js';
@@ -154,6 +156,20 @@ export class Kubelet implements Controller {
     const id = worker?.record(chosen)?.id;
     if (!id) throw badRequest(`container not found ("${chosen}")`);
     return this.opts.runtime.attach(id, request);
+  }
+
+  /**
+   * A TCP connection to `port` of a Running pod on this node, at its pod IP (reachable from the host on a
+   * process node). Rejects with StatusError 400 on the simulated runtime or for a pod that is not running,
+   * and with the dial error when nothing listens.
+   */
+  async portForward(namespace: string, name: string, port: number): Promise<Duplex> {
+    const { pod, worker } = this.lookup(namespace, name);
+    if (this.opts.runtime.type === 'sim') throw badRequest(`port-forward is not available: pod ${name} runs on the simulated runtime (sim)`);
+    const status = worker?.sandboxId ? worker.status(false) : (pod.status ?? {});
+    if (pod.spec?.nodeName !== this.nodeName || status.phase !== 'Running') throw badRequest(`unable to forward port because pod is not running. Current status=${status.phase ?? 'Unknown'}`);
+    if (!status.podIP) throw badRequest(`pod ${name} has no IP address yet`);
+    return dialTCP(status.podIP, port);
   }
 
   private lookup(namespace: string, name: string): { pod: Stored<Pod>; worker?: PodWorker } {
@@ -325,4 +341,29 @@ export class Kubelet implements Controller {
     const key = `${worker.namespace}/${worker.name}`;
     if (this.byName.get(key) === worker) this.byName.delete(key);
   }
+}
+
+/** Go's dial error texts, which the kubelet reports on the port-forward error stream. */
+const DIAL_ERRORS: Record<string, string> = {
+  ECONNREFUSED: 'connection refused',
+  ETIMEDOUT: 'connection timed out',
+  EHOSTUNREACH: 'no route to host',
+  ENETUNREACH: 'network is unreachable',
+};
+
+/** Resolves once connected; half-open, so a pod that stops sending can still receive. */
+export function dialTCP(ip: string, port: number): Promise<Duplex> {
+  return new Promise((resolve, reject) => {
+    const socket = connect({ host: ip, port, allowHalfOpen: true });
+    socket.once('connect', () => {
+      socket.removeAllListeners('error');
+      resolve(socket);
+    });
+    socket.once('error', (e: NodeJS.ErrnoException) => {
+      const why = DIAL_ERRORS[e.code ?? ''] ?? e.message;
+      const net = ip.includes(':') ? 'tcp6' : 'tcp4';
+      const addr = ip.includes(':') ? `[${ip}]:${port}` : `${ip}:${port}`;
+      reject(new Error(`failed to connect to ${addr}: dial ${net} ${addr}: connect: ${why}`));
+    });
+  });
 }
