@@ -3,9 +3,10 @@
 // env, working dir) and the files the image would carry, written into each container's writable layer.
 
 import { normalizeImage } from '../image.js';
+import { KUBERNETES_ZOOKEEPER_REPOSITORIES, kubernetesZookeeper } from './profiles/zookeeper.js';
 
-/** A file in the image's layer: text content, or a symlink target. */
-export type LayerFile = { content: string; mode?: number } | { symlink: string };
+/** A file in the image's layer: text content, a symlink target, or a directory's mode. */
+export type LayerFile = { content: string; mode?: number } | { symlink: string } | { directory: true; mode: number };
 
 export interface ImageProfile {
   /** Debian packages that provide the image's software. */
@@ -127,6 +128,7 @@ const PROFILES: Record<string, ImageProfile> = {
   'gcr.io/google-containers/busybox': busybox,
   'docker.io/library/debian': debian,
   'docker.io/library/ubuntu': debian,
+  ...Object.fromEntries(KUBERNETES_ZOOKEEPER_REPOSITORIES.map((r) => [r, kubernetesZookeeper])),
 };
 
 /** Image tags whose content differs from the repository's other tags. */

@@ -5,7 +5,7 @@
 
 import { randomBytes } from 'node:crypto';
 import type { LifecycleHandler as V1LifecycleHandler } from 'kubernetes-types/core/v1.js';
-import { mkdir, rm, stat, symlink, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, rm, stat, symlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Clock } from '../../machinery/clock.js';
 import { StatusError } from '../../machinery/errors.js';
@@ -369,10 +369,13 @@ function containerEnv(profile: ImageProfile, config: ContainerConfig, hostname: 
 }
 
 async function writeLayer(upper: string, profile: ImageProfile): Promise<void> {
-  for (const [file, entry] of Object.entries(profile.layer ?? {})) {
+  const entries = Object.entries(profile.layer ?? {});
+  for (const [file, entry] of entries) {
     const target = path.join(upper, file);
-    await mkdir(path.dirname(target), { recursive: true });
+    await mkdir('directory' in entry ? target : path.dirname(target), { recursive: true });
     if ('symlink' in entry) await symlink(entry.symlink, target);
-    else await writeFile(target, entry.content, { mode: entry.mode ?? 0o644 });
+    else if ('content' in entry) await writeFile(target, entry.content, { mode: entry.mode ?? 0o644 });
   }
+  // Directory modes last: the files above may have created them with the default mode.
+  for (const [file, entry] of entries) if ('directory' in entry) await chmod(path.join(upper, file), entry.mode);
 }

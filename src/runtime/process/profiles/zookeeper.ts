@@ -19,6 +19,13 @@ const FAST_START_FLAGS = '-XX:TieredStopAtLevel=1 -Xshare:auto -XX:+UseSerialGC'
  */
 const CONF_TARGET = '/tmp/zookeeper/conf';
 
+/**
+ * The JVM caches a failed lookup for 10 s: a member that started before its peers' DNS records existed
+ * (OrderedReady starts zk-0 alone) would keep failing to reach the new leader that long.
+ */
+const JAVA_SECURITY_FILE = '/opt/zookeeper/java.security';
+const JAVA_SECURITY = 'networkaddress.cache.ttl=5\nnetworkaddress.cache.negative.ttl=1\n';
+
 const START_ZOOKEEPER = `#!/bin/bash
 # start-zookeeper [OPTIONS]: generate the configuration of one member of a StatefulSet ensemble and run
 # the server in the foreground (the java process replaces this script). Options as in the image:
@@ -167,6 +174,7 @@ run_server() {
     exec "\${JAVA_HOME:+$JAVA_HOME/bin/}java" "-Dzookeeper.log.dir=$ZOO_LOG_DIR" \\
         "-Dzookeeper.root.logger=\${ZOO_LOG4J_PROP:-INFO,CONSOLE}" \\
         -XX:+HeapDumpOnOutOfMemoryError "-XX:OnOutOfMemoryError=kill -9 %p" ${FAST_START_FLAGS} \\
+        -Djava.security.properties=${JAVA_SECURITY_FILE} \\
         -cp "$CONF_DIR:${CLASSPATH}" $JVMFLAGS \\
         org.apache.zookeeper.server.quorum.QuorumPeerMain "$CONFIG_FILE"
 }
@@ -210,7 +218,11 @@ export const kubernetesZookeeper: ImageProfile = {
     // The image ran Ubuntu's netcat-openbsd; busybox nc speaks the same for one request and an EOF.
     '/usr/bin/nc': { symlink: '/usr/bin/busybox' },
     '/opt/zookeeper/conf': { symlink: CONF_TARGET },
+    [JAVA_SECURITY_FILE]: { content: JAVA_SECURITY },
     '/usr/etc/zookeeper': { symlink: '/opt/zookeeper/conf' },
+    // The tutorial deletes /usr/bin/zookeeper-ready as the container's user (uid 1000) to fail the
+    // liveness probe; in this layer the scripts' directory lets it.
+    '/usr/bin': { directory: true, mode: 0o777 },
   },
 };
 
@@ -218,5 +230,4 @@ export const kubernetesZookeeper: ImageProfile = {
 export const KUBERNETES_ZOOKEEPER_REPOSITORIES = [
   'registry.k8s.io/kubernetes-zookeeper',
   'k8s.gcr.io/kubernetes-zookeeper',
-  'gcr.io/google_samples/k8szk',
 ];

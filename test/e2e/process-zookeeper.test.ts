@@ -1,0 +1,91 @@
+// The ZooKeeper tutorial (../shared/seeds/001, section 4) with real ZooKeeper servers on three process
+// nodes: the ensemble forms from the StatefulSet's stable names (myid from the ordinal, zoo.cfg by FQDN,
+// one leader and two followers), data written on one member is read on another and survives deleting
+// and re-creating the StatefulSet, a killed JVM restarts the container, a removed readiness script
+// makes the liveness probe restart it, and the rolling update / history / undo of the tutorial.
+
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import { startCluster, type Cluster } from './harness.js';
+import { eventually } from './pod-watch.js';
+
+const skip = process.getuid?.() === 0 ? false : 'the process runtime needs root';
+// The tutorial's manifest, with a shorter grace period: its PID 1 is `sh -c start-zookeeper ...`, which
+// ignores SIGTERM, so each pod deletion would wait out the default 30 s before the SIGKILL.
+const ZK = readFileSync(path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../test/e2e/fixtures/zookeeper.yaml'), 'utf8').replace(
+  /^(\s+)affinity:/m,
+  '$1terminationGracePeriodSeconds: 3\n$1affinity:',
+);
+const MEMBERS = [0, 1, 2];
+
+describe('ZooKeeper ensemble with real servers', { skip }, () => {
+  let c: Cluster;
+  const restarts = async (pod: string) => Number(await c.ok(['get', 'pod', pod, '-o', 'jsonpath={.status.containerStatuses[0].restartCount}']));
+  const ready = async () => assert.equal(await c.ok(['get', 'sts', 'zk', '-o', 'jsonpath={.status.readyReplicas}']), '3');
+  const zkCli = (pod: string, ...args: string[]) => c.ok(['exec', pod, '--', 'zkCli.sh', ...args]);
+
+  before(async () => {
+    c = await startCluster(['--nodes', '3', '--runtime', 'process']);
+    await c.ok(['apply', '-f', '-'], ZK);
+    await c.ok(['rollout', 'status', 'sts/zk', '--timeout=180s']);
+  });
+  after(async () => c?.destroy());
+
+  it('each member has its ordinal as myid, zoo.cfg names the members by FQDN, one leader and two followers', async () => {
+    for (const i of MEMBERS) {
+      assert.equal((await c.ok(['exec', `zk-${i}`, '--', 'hostname'])).trim(), `zk-${i}`);
+      assert.equal((await c.ok(['exec', `zk-${i}`, '--', 'cat', '/var/lib/zookeeper/data/myid'])).trim(), String(i + 1));
+    }
+    const cfg = await c.ok(['exec', 'zk-0', '--', 'cat', '/opt/zookeeper/conf/zoo.cfg']);
+    for (const i of MEMBERS) assert.match(cfg, new RegExp(`^server\\.${i + 1}=zk-${i}\\.zk-hs\\.default\\.svc\\.cluster\\.local:2888:3888$`, 'm'));
+    assert.match(cfg, /^clientPort=2181$/m);
+    const modes = await eventually(async () => {
+      const m = [];
+      for (const i of MEMBERS) m.push(/Mode: (\w+)/.exec(await c.ok(['exec', `zk-${i}`, '--', 'sh', '-c', 'echo srvr | nc localhost 2181']))?.[1]);
+      assert.deepEqual([...m].sort(), ['follower', 'follower', 'leader']);
+      return m;
+    }, 30_000);
+    assert.equal(modes.length, 3);
+    // The volume is group-owned by fsGroup 1000 and group-writable, as the kubelet leaves it.
+    assert.match(await c.ok(['exec', 'zk-0', '--', 'stat', '-c', '%A %g', '/var/lib/zookeeper/data']), /^drwxr-s\S+ 1000\n$/);
+  });
+
+  it('a znode written on zk-0 is read on zk-1, and survives deleting and re-creating the StatefulSet', async () => {
+    assert.match(await zkCli('zk-0', 'create', '/hello', 'world'), /Created \/hello/);
+    assert.match(await zkCli('zk-1', 'get', '/hello'), /^world$/m);
+    await c.ok(['delete', 'statefulset', 'zk']);
+    await eventually(async () => assert.equal(await c.ok(['get', 'pods', '-l', 'app=zk', '-o', 'name']), ''), 120_000);
+    await c.ok(['apply', '-f', '-'], ZK);
+    await c.ok(['rollout', 'status', 'sts/zk', '--timeout=180s']);
+    assert.match(await zkCli('zk-2', 'get', '/hello'), /^world$/m);
+  });
+
+  it('killing the JVM restarts the container (RESTARTS 1)', async () => {
+    const before = await restarts('zk-0');
+    await c.kubectl(['exec', 'zk-0', '--', 'pkill', 'java']);
+    await eventually(async () => assert.equal(await restarts('zk-0'), before + 1), 60_000);
+    await eventually(ready, 120_000);
+  });
+
+  it('removing the readiness script makes the liveness probe restart the container', async () => {
+    const before = await restarts('zk-1');
+    await c.ok(['exec', 'zk-1', '--', 'rm', '/usr/bin/zookeeper-ready']);
+    await eventually(async () => assert.equal(await restarts('zk-1'), before + 1), 90_000);
+    const events = await c.ok(['get', 'events', '--field-selector', 'involvedObject.name=zk-1', '-o', 'custom-columns=REASON:.reason,MESSAGE:.message', '--no-headers']);
+    assert.match(events, /Unhealthy\s+Liveness probe failed: sh: 1: zookeeper-ready: not found/);
+    await eventually(ready, 120_000);
+  });
+
+  it('a template change rolls the members one by one; history and undo as in the tutorial', async () => {
+    await c.ok(['patch', 'sts', 'zk', '--type=json', '-p=[{"op": "replace", "path": "/spec/template/spec/containers/0/resources/requests/cpu", "value":"0.3"}]']);
+    const status = await c.ok(['rollout', 'status', 'sts/zk', '--timeout=300s']);
+    assert.match(status, /statefulset rolling update complete 3 pods at revision zk-\w+\.\.\./);
+    assert.match(await c.ok(['rollout', 'history', 'sts/zk']), /^REVISION\s*\n1\s*\n2\s*$/m);
+    assert.match(await c.ok(['rollout', 'undo', 'sts/zk']), /statefulset.apps\/zk rolled back/);
+    await c.ok(['rollout', 'status', 'sts/zk', '--timeout=300s']);
+    assert.match(await zkCli('zk-0', 'get', '/hello'), /^world$/m);
+  });
+});
