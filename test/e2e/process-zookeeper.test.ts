@@ -2,7 +2,9 @@
 // nodes: the ensemble forms from the StatefulSet's stable names (myid from the ordinal, zoo.cfg by FQDN,
 // one leader and two followers), data written on one member is read on another and survives deleting
 // and re-creating the StatefulSet, a killed JVM restarts the container, a removed readiness script
-// makes the liveness probe restart it, and the rolling update / history / undo of the tutorial.
+// makes the liveness probe restart it, and the rolling update / history / undo of the tutorial. Then
+// the ARCUS cache cluster of ../shared/seeds/000 on that ensemble: memcached servers registered in
+// ZooKeeper by their init container, each holding its ephemeral znode while it runs.
 
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
@@ -20,15 +22,23 @@ const ZK = readFileSync(path.resolve(path.dirname(fileURLToPath(import.meta.url)
   '$1terminationGracePeriodSeconds: 3\n$1affinity:',
 );
 const MEMBERS = [0, 1, 2];
+// The seed's manifest names its Service and StatefulSet arcus-mc, but its output and its init
+// container's server FQDN ($(POD_NAME).mc.default...) use mc: run it with the names the author used.
+const ARCUS = readFileSync(path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../test/e2e/fixtures/arcus-memcached.yaml'), 'utf8').replace(/name: arcus-mc$/gm, 'name: mc').replace(/serviceName: arcus-mc$/m, 'serviceName: mc');
 
 describe('ZooKeeper ensemble with real servers', { skip }, () => {
   let c: Cluster;
   const restarts = async (pod: string) => Number(await c.ok(['get', 'pod', pod, '-o', 'jsonpath={.status.containerStatuses[0].restartCount}']));
   const ready = async () => assert.equal(await c.ok(['get', 'sts', 'zk', '-o', 'jsonpath={.status.readyReplicas}']), '3');
-  const zkCli = (pod: string, ...args: string[]) => c.ok(['exec', pod, '--', 'zkCli.sh', ...args]);
+  // What a user sees in the terminal: zkCli.sh prints some results on stderr.
+  const zkCli = async (pod: string, ...args: string[]) => {
+    const r = await c.kubectl(['exec', pod, '--', 'zkCli.sh', ...args]);
+    assert.equal(r.code, 0, r.stderr);
+    return r.stdout + r.stderr;
+  };
 
   before(async () => {
-    c = await startCluster(['--nodes', '3', '--runtime', 'process']);
+    c = await startCluster(['--nodes', '4', '--runtime', 'process']);
     await c.ok(['apply', '-f', '-'], ZK);
     await c.ok(['rollout', 'status', 'sts/zk', '--timeout=180s']);
   });
@@ -60,7 +70,8 @@ describe('ZooKeeper ensemble with real servers', { skip }, () => {
     await eventually(async () => assert.equal(await c.ok(['get', 'pods', '-l', 'app=zk', '-o', 'name']), ''), 120_000);
     await c.ok(['apply', '-f', '-'], ZK);
     await c.ok(['rollout', 'status', 'sts/zk', '--timeout=180s']);
-    assert.match(await zkCli('zk-2', 'get', '/hello'), /^world$/m);
+    // Ready (ruok) comes before the members have re-elected a leader; clients retry meanwhile.
+    await eventually(async () => assert.match(await zkCli('zk-2', 'get', '/hello'), /^world$/m), 30_000);
   });
 
   it('killing the JVM restarts the container (RESTARTS 1)', async () => {
@@ -83,9 +94,40 @@ describe('ZooKeeper ensemble with real servers', { skip }, () => {
     await c.ok(['patch', 'sts', 'zk', '--type=json', '-p=[{"op": "replace", "path": "/spec/template/spec/containers/0/resources/requests/cpu", "value":"0.3"}]']);
     const status = await c.ok(['rollout', 'status', 'sts/zk', '--timeout=300s']);
     assert.match(status, /statefulset rolling update complete 3 pods at revision zk-\w+\.\.\./);
-    assert.match(await c.ok(['rollout', 'history', 'sts/zk']), /^REVISION\s*\n1\s*\n2\s*$/m);
+    assert.match(await c.ok(['rollout', 'history', 'sts/zk']), /^REVISION\s+CHANGE-CAUSE\n1\s+<none>\n2\s+<none>\n/m);
     assert.match(await c.ok(['rollout', 'undo', 'sts/zk']), /statefulset.apps\/zk rolled back/);
     await c.ok(['rollout', 'status', 'sts/zk', '--timeout=300s']);
-    assert.match(await zkCli('zk-0', 'get', '/hello'), /^world$/m);
+    await eventually(async () => assert.match(await zkCli('zk-0', 'get', '/hello'), /^world$/m), 30_000);
+  });
+
+  it('ARCUS: each memcached server registers its ephemeral znode under its service code, answers version, and scaling moves the znodes', async () => {
+    const cacheList = async () => {
+      const out = await zkCli('zk-0', 'ls', '/arcus/cache_list/test');
+      const m = /^\[(.*)\]$/m.exec(out);
+      assert.ok(m, out);
+      return m[1] ? m[1].split(', ').sort() : [];
+    };
+    const expected = async (n: number) => {
+      const names = [];
+      // <ip>:<port>-<hostname>, the host name being what getnameinfo gives for the IP, as ARCUS asks:
+      // the pod's FQDN from its /etc/hosts.
+      for (let i = 0; i < n; i++) names.push(`${await c.ok(['get', 'pod', `mc-${i}`, '-o', 'jsonpath={.status.podIP}'])}:11211-mc-${i}.mc.default.svc.cluster.local`);
+      return names.sort();
+    };
+    await c.ok(['apply', '-f', '-'], ARCUS);
+    await c.ok(['rollout', 'status', 'sts/mc', '--timeout=180s']);
+    await eventually(async () => assert.deepEqual(await cacheList(), await expected(3)), 30_000);
+    const mc0 = await c.ok(['get', 'pod', 'mc-0', '-o', 'jsonpath={.status.podIP}']);
+    const zk0 = await c.ok(['get', 'pod', 'zk-0', '-o', 'jsonpath={.status.podIP}']);
+    const r = await c.kubectl(['run', '-i', '--rm', '--restart=Never', 'busybox', '--image=gcr.io/google-containers/busybox', '--', 'sh', '-c', `echo version | nc ${mc0} 11211; echo srvr | nc ${zk0} 2181`], undefined, 60_000);
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stdout, /^VERSION 1\.13\.5\r?$/m);
+    assert.match(r.stdout, /^Zookeeper version: 3\.8\.\S+, built on /m);
+    assert.match(r.stdout, /^Mode: (leader|follower)$/m);
+    await c.ok(['scale', 'sts', 'mc', '--replicas=4']);
+    await c.ok(['rollout', 'status', 'sts/mc', '--timeout=120s']);
+    await eventually(async () => assert.deepEqual(await cacheList(), await expected(4)), 30_000);
+    await c.ok(['scale', 'sts', 'mc', '--replicas=2']);
+    await eventually(async () => assert.deepEqual(await cacheList(), await expected(2)), 60_000);
   });
 });

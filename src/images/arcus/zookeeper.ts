@@ -15,12 +15,8 @@ export const ZOO_ERR = {
   sessionExpired: -112,
 } as const;
 
-export const enum CreateMode {
-  persistent = 0,
-  ephemeral = 1,
-  persistentSequential = 2,
-  ephemeralSequential = 3,
-}
+export const CreateMode = { persistent: 0, ephemeral: 1, persistentSequential: 2, ephemeralSequential: 3 } as const;
+export type CreateMode = (typeof CreateMode)[keyof typeof CreateMode];
 
 const OP = { create: 1, delete: 2, exists: 3, getData: 4, getChildren: 8, sync: 9, ping: 11, closeSession: -11 };
 const XID_NOTIFICATION = -1;

@@ -3,6 +3,7 @@
 // env, working dir) and the files the image would carry, written into each container's writable layer.
 
 import { normalizeImage } from '../image.js';
+import { ARCUS_PROFILES } from './profiles/arcus.js';
 import { KUBERNETES_ZOOKEEPER_REPOSITORIES, kubernetesZookeeper } from './profiles/zookeeper.js';
 
 /** A file in the image's layer: text content, a symlink target, or a directory's mode. */
@@ -129,6 +130,7 @@ const PROFILES: Record<string, ImageProfile> = {
   'docker.io/library/debian': debian,
   'docker.io/library/ubuntu': debian,
   ...Object.fromEntries(KUBERNETES_ZOOKEEPER_REPOSITORIES.map((r) => [r, kubernetesZookeeper])),
+  ...ARCUS_PROFILES,
 };
 
 /** Image tags whose content differs from the repository's other tags. */
