@@ -119,7 +119,8 @@ describe('ZooKeeper ensemble with real servers', { skip }, () => {
     await eventually(async () => assert.deepEqual(await cacheList(), await expected(3)), 30_000);
     const mc0 = await c.ok(['get', 'pod', 'mc-0', '-o', 'jsonpath={.status.podIP}']);
     const zk0 = await c.ok(['get', 'pod', 'zk-0', '-o', 'jsonpath={.status.podIP}']);
-    const r = await c.kubectl(['run', '-i', '--rm', '--restart=Never', 'busybox', '--image=gcr.io/google-containers/busybox', '--', 'sh', '-c', `echo version | nc ${mc0} 11211; echo srvr | nc ${zk0} 2181`], undefined, 60_000);
+    // As the seed does it: a shell in a busybox pod, the commands typed into it.
+    const r = await c.kubectl(['run', '-i', '--rm', '--restart=Never', 'busybox', '--image=gcr.io/google-containers/busybox', '--', 'sh'], `echo version | nc ${mc0} 11211\necho srvr | nc ${zk0} 2181\n`, 60_000);
     assert.equal(r.code, 0, r.stderr);
     assert.match(r.stdout, /^VERSION 1\.13\.5\r?$/m);
     assert.match(r.stdout, /^Zookeeper version: 3\.8\.\S+, built on /m);
