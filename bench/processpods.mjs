@@ -1,13 +1,21 @@
 // Issue #11 figures (real pods; needs root): process pod start from binding to Running for a busybox
 // sleep pod (p50/p99), the server's memory per running real pod, a 30-replica Parallel nginx
 // StatefulSet to all Ready, and the cluster DNS answering a headless Service with 100 endpoints
-// (queries/s and p99). Prints figures; asserts nothing.
+// (queries/s and p99), and HTTP through a ClusterIP versus straight to a pod. Prints figures; asserts nothing.
 import dgram from 'node:dgram';
+import http from 'node:http';
 import dnsPacket from 'dns-packet';
 import { client, percentile, rssMB, startServer, watchLines } from './lib.mjs';
 
 const out = (label, value) => console.log(`${label.padEnd(64)} ${value}`);
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+const httpGet = (host) =>
+  new Promise((resolve, reject) => {
+    http.get({ host, port: 80, path: '/', agent: false }, (res) => {
+      res.resume();
+      res.on('end', resolve);
+    }).on('error', reject);
+  });
 
 if (process.getuid?.() !== 0) {
   console.log('processpods: skipped (the process runtime needs root)');
@@ -68,6 +76,33 @@ try {
     await sleep(20);
   }
   out('30-replica Parallel nginx StatefulSet (real processes) to all Ready', `${((performance.now() - t0) / 1000).toFixed(2)} s`);
+
+  // Service routing: new connections per request, through the ClusterIP to 3 pods versus to one pod IP.
+  await req('PATCH', '/apis/apps/v1/namespaces/default/statefulsets/web/scale', { spec: { replicas: 3 } }, { 'Content-Type': 'application/merge-patch+json' });
+  await req('POST', '/api/v1/namespaces/default/services', { apiVersion: 'v1', kind: 'Service', metadata: { name: 'web-svc' }, spec: { selector: { app: 'nginx' }, ports: [{ port: 80 }] } });
+  for (;;) {
+    const slices = JSON.parse((await req('GET', '/apis/discovery.k8s.io/v1/namespaces/default/endpointslices?labelSelector=kubernetes.io%2Fservice-name%3Dweb-svc')).body).items;
+    if (slices.flatMap((sl) => sl.endpoints ?? []).filter((e) => e.conditions?.ready !== false).length === 3) break;
+    await sleep(50);
+  }
+  await sleep(300);
+  const clusterIP = JSON.parse((await req('GET', '/api/v1/namespaces/default/services/web-svc')).body).spec.clusterIP;
+  const podIP = JSON.parse((await req('GET', '/api/v1/namespaces/default/pods/web-0')).body).status.podIP;
+  const rate = async (host) => {
+    const N = 4000;
+    let next = 0;
+    const t = performance.now();
+    await Promise.all(
+      Array.from({ length: 16 }, async () => {
+        while (next++ < N) await httpGet(host);
+      }),
+    );
+    return N / ((performance.now() - t) / 1000);
+  };
+  const direct = await rate(podIP);
+  const viaService = await rate(clusterIP);
+  out('HTTP requests/s, a new connection each, straight to one nginx pod IP', `${Math.round(direct)}`);
+  out('HTTP requests/s, a new connection each, through the ClusterIP to 3 pods', `${Math.round(viaService)} (${(viaService / direct).toFixed(2)}x)`);
 
   // A headless Service with 100 endpoints, written directly as its EndpointSlice.
   await req('POST', '/api/v1/namespaces/default/services', { apiVersion: 'v1', kind: 'Service', metadata: { name: 'many' }, spec: { clusterIP: 'None', ports: [{ port: 80, name: 'web' }] } });

@@ -7,6 +7,8 @@ import type { Clock } from '../machinery/clock.js';
 import { ImagePullFailure, type ImagePullPolicy, type Runtime } from '../runtime/runtime.js';
 import { Backoff } from './backoff.js';
 
+const RESYNC_AFTER_FAILURE_MS = 2000;
+
 export type EventSink = (type: 'Normal' | 'Warning', reason: string, message: string) => void;
 
 export type PullOutcome = { ok: true } | { ok: false; waiting: { reason: string; message: string }; retryAt: number };
@@ -57,7 +59,8 @@ export class ImagePulls {
         event('Warning', 'Failed', `Failed to pull image "${image}": ${e.message}`);
         event('Warning', 'Failed', 'Error: ErrImagePull');
       }
-      return { ok: false, waiting: { reason: e.reason, message: e.message }, retryAt: at + this.backoff.get(image) };
+      // The next sync comes soon and finds the back-off running: ImagePullBackOff, as a node shows it.
+      return { ok: false, waiting: { reason: e.reason, message: e.message }, retryAt: at + Math.min(this.backoff.get(image), RESYNC_AFTER_FAILURE_MS) };
     }
   }
 }

@@ -99,6 +99,7 @@ export class Kubelet implements Controller {
       containerRuntimeVersion: `${opts.runtime.type}://${opts.runtime.version}`,
       labels: opts.labels,
       sys: readSystemInfo(opts.nodeName, ctx.clock.now()),
+      warnings: opts.runtime.warnings,
     };
   }
 

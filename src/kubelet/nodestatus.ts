@@ -32,6 +32,8 @@ export interface NodeSpecInput {
   containerRuntimeVersion: string;
   labels?: Record<string, string>;
   sys: SystemInfo;
+  /** What the node cannot do as asked (limits not enforced ...), appended to the Ready message as the kubelet does. */
+  warnings?: readonly string[];
 }
 
 /** Go's GOARCH for Node's process.arch. */
@@ -88,7 +90,7 @@ export function nodeObject(input: NodeSpecInput): Node {
 }
 
 /** The conditions a healthy kubelet reports, keeping transition times of unchanged ones. */
-export function nodeConditions(previous: NodeCondition[], now: number): NodeCondition[] {
+export function nodeConditions(previous: NodeCondition[], now: number, warnings: readonly string[] = []): NodeCondition[] {
   const ts = rfc3339(now);
   const make = (type: string, status: string, reason: string, message: string) => {
     const prev = previous.find((c) => c.type === type);
@@ -99,7 +101,7 @@ export function nodeConditions(previous: NodeCondition[], now: number): NodeCond
     make('MemoryPressure', 'False', 'KubeletHasSufficientMemory', 'kubelet has sufficient memory available'),
     make('DiskPressure', 'False', 'KubeletHasNoDiskPressure', 'kubelet has no disk pressure'),
     make('PIDPressure', 'False', 'KubeletHasSufficientPID', 'kubelet has sufficient PID available'),
-    make('Ready', 'True', 'KubeletReady', 'kubelet is posting ready status'),
+    make('Ready', 'True', 'KubeletReady', ['kubelet is posting ready status', ...warnings.map((w) => `WARNING: ${w}`)].join('. ')),
   ];
 }
 
@@ -122,7 +124,7 @@ export function nodeStatus(input: NodeSpecInput, previous: NodeStatus | undefine
     // Like minikube, no resources are reserved for the system: allocatable equals capacity.
     allocatable: { ...resources },
     capacity: resources,
-    conditions: nodeConditions(previous?.conditions ?? [], now),
+    conditions: nodeConditions(previous?.conditions ?? [], now, input.warnings),
     daemonEndpoints: { kubeletEndpoint: { Port: KUBELET_PORT } },
     nodeInfo: {
       architecture: sys.architecture,

@@ -154,6 +154,8 @@ export interface Runtime {
   readonly version: string;
   /** Real processes: the kubelet prepares volumes, /etc files and environments (the `linux` configs) for it. */
   readonly runsProcesses: boolean;
+  /** What the runtime cannot do on this machine (e.g. enforce limits); the node reports it. */
+  readonly warnings?: readonly string[];
 
   /**
    * Makes the image available per the pull policy, calling `pulling` before a pull starts; absent when

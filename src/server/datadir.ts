@@ -53,7 +53,8 @@ function readPid(file: string): number | undefined {
   return /^\d+$/.test(text) && pid > 0 ? pid : undefined;
 }
 
-function isAlive(pid: number): boolean {
+/** Whether a process with this pid exists. */
+export function isAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
     return true;

@@ -5,6 +5,7 @@
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { logger } from '../machinery/log.js';
+import { isAlive } from './datadir.js';
 import { command, hasProgram } from '../network/command.js';
 import { bridgeName, PodNetwork, setUpHostNetwork, tearDownHostNetwork } from '../network/podnetwork.js';
 import { detectCgroups, limitsWarning, removeAllCgroups, type CgroupLayout } from '../runtime/process/cgroups.js';
@@ -68,7 +69,7 @@ export class ProcessHost {
       const warning = await setUpHostNetwork(KUBE_DNS_SERVICE_IP, name);
       if (warning) this.warnings.push(warning);
     }
-    const rt = new ProcessRuntime({ clock: realClock, rootDir: this.nodeDir(nodeName), network, puller: this.puller, cgroups: this.cgroups });
+    const rt = new ProcessRuntime({ clock: realClock, rootDir: this.nodeDir(nodeName), network, puller: this.puller, cgroups: this.cgroups, warnings: this.warnings });
     this.runtimes.push(rt);
     return rt;
   }
@@ -107,17 +108,8 @@ function previousLock(): LockRecord | undefined {
   }
 }
 
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
-
 function acquireLock(dataDir: string, prev: LockRecord | undefined): void {
-  if (prev && prev.pid !== process.pid && alive(prev.pid)) {
+  if (prev && prev.pid !== process.pid && isAlive(prev.pid)) {
     throw new Error(`another k8ts server (pid ${prev.pid}, data dir ${prev.dataDir}) runs process nodes on this machine; stop it first (one server at a time owns the pod network)`);
   }
   mkdirSync(LOCK_DIR, { recursive: true });

@@ -127,6 +127,18 @@ describe('StatefulSet basics with real nginx and busybox', { skip }, () => {
     });
   });
 
+  it('kubectl port-forward reaches nginx in web-0', async () => {
+    const pf = c.stream(['port-forward', 'pod/web-0', ':80']);
+    try {
+      const line = await pf.waitFor(/^Forwarding from 127\.0\.0\.1:\d+ -> 80$/);
+      const port = /:(\d+) ->/.exec(line)![1];
+      assert.equal(execFileSync('curl', ['-s', '-m', '5', `http://127.0.0.1:${port}/`], { encoding: 'utf8' }), 'web-0\n');
+      await pf.waitFor(new RegExp(`^Handling connection for ${port}$`));
+    } finally {
+      pf.stop();
+    }
+  });
+
   it('an image nothing provides fails with ErrImagePull, then ImagePullBackOff, and the server stays healthy', async () => {
     await c.ok(['run', 'noimage', '--image', 'example.com/no/such-image:1.0', '--restart=Never']);
     await eventually(async () => {
@@ -135,8 +147,11 @@ describe('StatefulSet basics with real nginx and busybox', { skip }, () => {
       assert.match(ev, /Warning\s+Failed\s+Failed to pull image "example\.com\/no\/such-image:1\.0": no image profile for "example\.com\/no\/such-image:1\.0"/);
       assert.match(ev, /Warning\s+Failed\s+Error: ErrImagePull/);
     });
-    const reason = await c.ok(['get', 'pod', 'noimage', '-o', 'jsonpath={.status.containerStatuses[0].state.waiting.reason}']);
-    assert.match(reason, /^(ErrImagePull|ImagePullBackOff)$/);
+    await eventually(async () => {
+      const waiting = (await c.json(['get', 'pod', 'noimage'])).status.containerStatuses[0].state.waiting;
+      assert.deepEqual(waiting, { reason: 'ImagePullBackOff', message: 'Back-off pulling image "example.com/no/such-image:1.0"' });
+    });
+    assert.match(await events(c, 'noimage'), /Normal\s+BackOff\s+Back-off pulling image "example\.com\/no\/such-image:1\.0"/);
     assert.equal((await c.ok(['get', '--raw', '/readyz'])).trim(), 'ok');
   });
 

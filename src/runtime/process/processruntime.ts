@@ -51,6 +51,8 @@ export interface ProcessRuntimeOptions {
   network: PodNetwork;
   puller: ImagePuller;
   cgroups: CgroupLayout;
+  /** The machine's shortcomings (see ProcessHost), shown in the node's Ready condition. */
+  warnings: readonly string[];
 }
 
 interface Sandbox {
@@ -87,6 +89,10 @@ export class ProcessRuntime implements Runtime {
   private devReady?: Promise<string>;
 
   constructor(private opts: ProcessRuntimeOptions) {}
+
+  get warnings(): readonly string[] {
+    return this.opts.warnings;
+  }
 
   subscribe(listener: (ev: RuntimeEvent) => void): () => void {
     this.listeners.add(listener);
