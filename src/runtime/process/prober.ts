@@ -7,6 +7,7 @@ import https from 'node:https';
 import net from 'node:net';
 import type { Container as ContainerSpec, Probe } from 'kubernetes-types/core/v1.js';
 import type { Clock, Timer } from '../../machinery/clock.js';
+import { grpcProbe } from './grpcprobe.js';
 
 export interface ProbeTarget {
   config: { linux?: { spec: ContainerSpec } };
@@ -119,7 +120,7 @@ export async function runProbe(probe: Probe, target: ProbeTarget, hooks: Pick<Pr
     return httpProbe(probe.httpGet.scheme === 'HTTPS' ? 'https' : 'http', probe.httpGet.host || host, port, probe.httpGet.path ?? '/', probe.httpGet.httpHeaders ?? [], timeoutMs);
   }
   if (probe.tcpSocket) return tcpProbe(probe.tcpSocket.host || host, resolvePort(probe.tcpSocket.port, spec), timeoutMs);
-  if (probe.grpc) return tcpProbe(host, probe.grpc.port, timeoutMs);
+  if (probe.grpc) return grpcProbe(host, probe.grpc.port, probe.grpc.service ?? '', timeoutMs);
   return { ok: false, message: 'probe has no handler' };
 }
 
