@@ -59,6 +59,7 @@ const INVALID: [Partial<ServerFlags>, string][] = [
   [{ port: '' }, 'invalid value for --port: "" is not an integer from 0 to 65535'],
   [{ nodes: '0' }, 'invalid value for --nodes: "0" is not an integer of at least 1'],
   [{ nodes: '2x' }, 'invalid value for --nodes: "2x" is not an integer of at least 1'],
+  [{ clusterDnsUpstream: '8.8.8.8:99999' }, 'invalid value for --cluster-dns-upstream: "8.8.8.8:99999" is not an IP address with an optional port, like 10.0.0.2 or 10.0.0.2:53'],
   [{ runtime: 'docker' }, 'invalid value for --runtime: "docker" is not a runtime; use sim or process'],
   [{ runtime: 'sim,' }, 'invalid value for --runtime: "" is not a runtime; use sim or process'],
   [{ simStartDelay: '5' }, 'invalid value for --sim-start-delay: missing unit in duration "5" (examples: 0, 200ms, 2s, 1m)'],

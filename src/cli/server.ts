@@ -4,6 +4,7 @@ import path from 'node:path';
 import type { Command } from 'commander';
 import { parseDuration } from '../machinery/durationparse.js';
 import { DEFAULT_POOL, parsePool } from '../controllers/service/loadbalancer_controller.js';
+import { parseUpstream, type Upstream } from '../dns/upstream.js';
 import { startServer, type NodeRuntime, type ServerOptions } from '../server/server.js';
 import { EXIT_FAILURE, UsageError, printError } from './errors.js';
 
@@ -14,6 +15,7 @@ export interface ServerFlags {
   port: string;
   nodes: string;
   runtime: string;
+  clusterDnsUpstream?: string;
   simStartDelay: string;
   simStopDelay: string;
   v: string;
@@ -78,6 +80,7 @@ export function registerServerCommand(program: Command): void {
     .option('--port <port>', 'HTTPS port to listen on, 0-65535; 0 picks a free port', d.port)
     .option('--nodes <n>', 'number of nodes to run in this process, at least 1', d.nodes)
     .option('--runtime <runtimes>', 'container runtime of the nodes: sim (simulated) or process (real processes in Linux namespaces, needs root); a comma-separated list gives the nodes theirs in order, the last one repeating (--nodes 4 --runtime sim,process)', d.runtime)
+    .option('--cluster-dns-upstream <address>', 'with process nodes: forward DNS names outside cluster.local to this resolver (IP[:port]); by default they are refused')
     .option('--sim-start-delay <duration>', 'time a simulated container takes to start running', d.simStartDelay)
     .option('--sim-stop-delay <duration>', 'time a simulated container takes to exit after being stopped', d.simStopDelay)
     .option('-v, --v <level>', 'log verbosity, as klog: 0 errors and warnings, 1 info, 3 every request, higher more detail', d.v)
@@ -110,6 +113,7 @@ export function toServerOptions(flags: ServerFlags): ServerOptions {
     port: integerFlag('--port', flags.port, 0, 65535),
     nodes: integerFlag('--nodes', flags.nodes, 1, Number.MAX_SAFE_INTEGER),
     runtimes: runtimeFlag(flags.runtime),
+    ...(flags.clusterDnsUpstream === undefined ? {} : { dnsUpstream: upstreamFlag(flags.clusterDnsUpstream) }),
     simStartDelayMs: durationFlag('--sim-start-delay', flags.simStartDelay),
     simStopDelayMs: durationFlag('--sim-stop-delay', flags.simStopDelay),
     verbosity: integerFlag('-v', flags.v, 0, 10),
@@ -123,6 +127,14 @@ export function toServerOptions(flags: ServerFlags): ServerOptions {
       unreachableSeconds: integerFlag('--default-unreachable-toleration-seconds', flags.defaultUnreachableTolerationSeconds, 0, Number.MAX_SAFE_INTEGER),
     },
   };
+}
+
+function upstreamFlag(value: string): Upstream {
+  try {
+    return parseUpstream(value);
+  } catch (e) {
+    throw new UsageError(`invalid value for --cluster-dns-upstream: ${(e as Error).message}`);
+  }
 }
 
 function runtimeFlag(value: string): NodeRuntime[] {

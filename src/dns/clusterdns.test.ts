@@ -6,6 +6,10 @@ import type { SrvData } from 'dns-packet';
 import { REFS } from '../client/client.js';
 import { testCluster, waitFor, type TestCluster } from '../testing/fixture.js';
 import { ClusterDNS } from './clusterdns.js';
+import { forward, parseUpstream } from './upstream.js';
+import * as dgram from 'node:dgram';
+import type { AddressInfo } from 'node:net';
+import * as dnsPacket from 'dns-packet';
 import { encodeQuery, query } from '../testing/dnsclient.js';
 
 let c: TestCluster;
@@ -122,13 +126,51 @@ test('100 endpoints: truncated over plain UDP, whole over EDNS and TCP', async (
   assert.equal(srv.additionals!.length, 100);
 });
 
-test('repeated queries are served from the reply cache with their own id', () => {
+test('repeated queries are served from the reply cache with their own id', async () => {
   const a = encodeQuery('kubernetes.default.svc.cluster.local', 'A');
   const b = Buffer.from(a);
   b.writeUInt16BE((a.readUInt16BE(0) + 1) & 0xffff, 0);
-  const first = dns.respond(a, 'udp').bytes!;
-  const second = dns.respond(b, 'udp').bytes!;
+  const first = (await dns.respond(a, 'udp')).bytes!;
+  const second = (await dns.respond(b, 'udp')).bytes!;
   assert.equal(second.readUInt16BE(0), b.readUInt16BE(0));
   assert.deepEqual(second.subarray(2), first.subarray(2));
   assert.equal(first.readUInt16BE(0), a.readUInt16BE(0), 'the cached bytes are not changed by a later hit');
+});
+
+test('names outside the cluster are REFUSED, or forwarded as they came when an upstream is configured', async () => {
+  // A stand-in upstream on loopback: it answers every A query with 192.0.2.7 (tests never ask outside names).
+  const upstream = dgram.createSocket('udp4');
+  upstream.on('message', (msg, rinfo) => {
+    const q = dnsPacket.decode(msg);
+    const reply = dnsPacket.encode({ type: 'response', id: q.id, flags: dnsPacket.RECURSION_DESIRED | dnsPacket.RECURSION_AVAILABLE, questions: q.questions, answers: [{ type: 'A', name: q.questions![0].name, ttl: 60, data: '192.0.2.7' }] });
+    upstream.send(reply, rinfo.port, rinfo.address);
+  });
+  await new Promise<void>((r) => upstream.bind(0, '127.0.0.1', () => r()));
+  const forwarding = new ClusterDNS({ informers: c.informers, clock: c.clock, upstream: { host: '127.0.0.1', port: (upstream.address() as AddressInfo).port } });
+  const p = await forwarding.listen('127.0.0.1', 0);
+  try {
+    assert.equal((await query(port, 'www.example.test', 'A')).rcode, 'REFUSED');
+    const viaUdp = await query(p.udpPort, 'www.example.test', 'A');
+    assert.equal(viaUdp.rcode, 'NOERROR');
+    assert.deepEqual(ips(viaUdp), ['192.0.2.7']);
+    assert.deepEqual(ips(await query(p.tcpPort, 'www.example.test', 'A', { tcp: true })), ['192.0.2.7']);
+    // The cluster's own names never go upstream.
+    assert.deepEqual(ips(await query(p.udpPort, 'kubernetes.default.svc.cluster.local', 'A')), ['10.96.0.1']);
+  } finally {
+    await forwarding.close();
+    upstream.close();
+  }
+});
+
+test('an upstream that does not answer is SERVFAIL', async () => {
+  const silent = dgram.createSocket('udp4');
+  await new Promise<void>((r) => silent.bind(0, '127.0.0.1', () => r()));
+  const msg = encodeQuery('www.example.test', 'A');
+  const reply = await forward(msg, { host: '127.0.0.1', port: (silent.address() as AddressInfo).port }, 200);
+  silent.close();
+  assert.equal(reply[3] & 0x0f, 2, 'SERVFAIL');
+  assert.equal(reply.readUInt16BE(0), msg.readUInt16BE(0));
+  assert.deepEqual(parseUpstream('10.0.0.2'), { host: '10.0.0.2', port: 53 });
+  assert.deepEqual(parseUpstream('[::1]:5353'), { host: '::1', port: 5353 });
+  assert.throws(() => parseUpstream('dns.example'), /is not an IP address/);
 });

@@ -9,6 +9,7 @@ import { reply, type Reply, type Transport } from './message.js';
 import { canonicalName, parseCidr } from './names.js';
 import { resolve, type ResolveConfig, type Resolution } from './records.js';
 import { DnsServer } from './server.js';
+import { forward, rcodeOf, REFUSED, type Upstream } from './upstream.js';
 import { InformerView } from './view.js';
 
 export const DEFAULT_CLUSTER_DOMAIN = 'cluster.local';
@@ -27,6 +28,8 @@ export interface ClusterDNSOptions {
   ttlSeconds?: number;
   reverseCIDRs?: string[];
   pods?: 'verified' | 'insecure';
+  /** Where names the cluster does not own are forwarded; without it they are REFUSED. */
+  upstream?: Upstream;
 }
 
 export class ClusterDNS {
@@ -37,7 +40,7 @@ export class ClusterDNS {
   private replies = new Map<string, Buffer>();
   private cacheGen = -1;
 
-  constructor(opts: ClusterDNSOptions) {
+  constructor(private opts: ClusterDNSOptions) {
     const ttl = opts.ttlSeconds ?? DEFAULT_TTL_SECONDS;
     if (!Number.isInteger(ttl) || ttl < 0 || ttl > 3600) throw new Error(`DNS TTL must be an integer from 0 to 3600 seconds, got ${ttl}`);
     this.config = {
@@ -66,7 +69,14 @@ export class ClusterDNS {
    * The reply to one wire message. A message identical but for its id to one answered since the last
    * change gets the same bytes with its own id.
    */
-  respond(msg: Buffer, transport: Transport): Reply {
+  respond(msg: Buffer, transport: Transport): Reply | Promise<Reply> {
+    const r = this.answerLocally(msg, transport);
+    const { upstream } = this.opts;
+    if (!upstream || !r.bytes || rcodeOf(r.bytes) !== REFUSED) return r;
+    return forward(msg, upstream).then((bytes) => ({ bytes }));
+  }
+
+  private answerLocally(msg: Buffer, transport: Transport): Reply {
     this.expire();
     const key = msg.length >= 12 && msg.length <= MAX_CACHED_QUERY ? transport + msg.toString('latin1', 2) : '';
     const hit = key && this.replies.get(key);

@@ -15,7 +15,7 @@ export const TCP_IDLE_MS = 10_000;
 const SAME_PORT_ATTEMPTS = 5;
 
 /** Turns one wire message into the reply (see message.ts `reply`). */
-export type Responder = (msg: Buffer, transport: Transport) => Reply;
+export type Responder = (msg: Buffer, transport: Transport) => Reply | Promise<Reply>;
 
 export class DnsServer {
   private udp: dgram.Socket | undefined;
@@ -69,10 +69,10 @@ export class DnsServer {
     ]);
   }
 
-  private answer(msg: Buffer, transport: Transport, from: string): Buffer | undefined {
+  private async answer(msg: Buffer, transport: Transport, from: string): Promise<Buffer | undefined> {
     let r: Reply;
     try {
-      r = this.respond(msg, transport);
+      r = await this.respond(msg, transport);
     } catch (e) {
       log.error('Answering a DNS message failed', { transport, from, err: e });
       return undefined;
@@ -89,8 +89,9 @@ export class DnsServer {
         sock.off('error', reject);
         sock.on('error', (e) => log.error('UDP socket error', { err: e }));
         sock.on('message', (msg, rinfo) => {
-          const out = this.answer(msg, 'udp', `${rinfo.address}:${rinfo.port}`);
-          if (out) sock.send(out, rinfo.port, rinfo.address, (e) => e && log.v(2).info('UDP send failed', { to: rinfo.address, err: e }));
+          void this.answer(msg, 'udp', `${rinfo.address}:${rinfo.port}`).then((out) => {
+            if (out) sock.send(out, rinfo.port, rinfo.address, (e) => e && log.v(2).info('UDP send failed', { to: rinfo.address, err: e }));
+          });
         });
         resolve(sock);
       });
@@ -113,6 +114,8 @@ export class DnsServer {
     this.conns.add(sock);
     const from = `${sock.remoteAddress}:${sock.remotePort}`;
     let pending = Buffer.alloc(0);
+    // Answers go out in the order of the queries, though forwarded ones take longer.
+    let written: Promise<void> = Promise.resolve();
     let idle: Timer | undefined;
     const arm = () => {
       idle?.cancel();
@@ -127,11 +130,14 @@ export class DnsServer {
         if (pending.length < 2 + len) break;
         const msg = pending.subarray(2, 2 + len);
         pending = pending.subarray(2 + len);
-        const out = this.answer(msg, 'tcp', from);
-        if (!out || sock.destroyed) continue;
-        const prefix = Buffer.alloc(2);
-        prefix.writeUInt16BE(out.length, 0);
-        sock.write(Buffer.concat([prefix, out]));
+        const answered = this.answer(msg, 'tcp', from);
+        written = written.then(async () => {
+          const out = await answered;
+          if (!out || sock.destroyed) return;
+          const prefix = Buffer.alloc(2);
+          prefix.writeUInt16BE(out.length, 0);
+          sock.write(Buffer.concat([prefix, out]));
+        });
       }
     });
     sock.on('error', (e) => log.v(2).info('TCP connection error', { from, err: e }));

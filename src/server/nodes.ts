@@ -7,6 +7,7 @@ import type { Controller, ControllerContext } from '../controllers/context.js';
 import { Kubelet } from '../kubelet/kubelet.js';
 import { SimRuntime } from '../runtime/sim/simruntime.js';
 import { ClusterDNS } from '../dns/clusterdns.js';
+import type { Upstream } from '../dns/upstream.js';
 import { logger } from '../machinery/log.js';
 import { KUBE_DNS_SERVICE_IP } from '../registry/service.js';
 import type { Runtime } from '../runtime/runtime.js';
@@ -57,9 +58,9 @@ export function startNodes(contextFor: (user: UserInfo) => ControllerContext, op
 }
 
 /** The cluster DNS on the kube-dns Service address, port 53 (UDP and TCP), for pods of process nodes. */
-export function clusterDNS(contextFor: (user: UserInfo) => ControllerContext): Controller {
+export function clusterDNS(contextFor: (user: UserInfo) => ControllerContext, upstream?: Upstream): Controller {
   const ctx = contextFor(CLUSTER_DNS_USER);
-  const dns = new ClusterDNS({ informers: ctx.informers, clock: ctx.clock, clusterDomain: CLUSTER_DOMAIN });
+  const dns = new ClusterDNS({ informers: ctx.informers, clock: ctx.clock, clusterDomain: CLUSTER_DOMAIN, upstream });
   return {
     start() {
       dns.listen(KUBE_DNS_SERVICE_IP, 53).catch((e: Error) => log.error('Cluster DNS could not listen', { address: `${KUBE_DNS_SERVICE_IP}:53`, err: e.message }));

@@ -25,6 +25,7 @@ import { bootstrap } from './bootstrap.js';
 import { controllerManager, scheduler } from './controllers.js';
 import { clusterDNS, nodeName, podCIDR, serviceProxy, startNodes } from './nodes.js';
 import { ProcessHost } from './processhost.js';
+import type { Upstream } from '../dns/upstream.js';
 import type { Runtime } from '../runtime/runtime.js';
 import { podStreams } from './podstreams.js';
 import type { Kubelet } from '../kubelet/kubelet.js';
@@ -40,6 +41,8 @@ export interface ServerOptions {
   nodes: number;
   /** Runtime of each node in order; the last one repeats (default: all simulated). */
   runtimes?: NodeRuntime[];
+  /** Where the cluster DNS forwards names outside cluster.local (none: they are refused). */
+  dnsUpstream?: Upstream;
   simStartDelayMs: number;
   simStopDelayMs: number;
   /** Log verbosity (-v). */
@@ -135,7 +138,7 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
           processRuntimes,
           nodeDir: host && ((name) => host.nodeDir(name)),
         }));
-        return [...kubelets, ...(host ? [clusterDNS(contextFor), serviceProxy(contextFor)] : [])];
+        return [...kubelets, ...(host ? [clusterDNS(contextFor, opts.dnsUpstream), serviceProxy(contextFor)] : [])];
       },
     });
     const identity = candidateIdentity(opts.dataDir);
