@@ -44,6 +44,7 @@ export class PodResources {
       hostsFile: podHostsFile(pod, { podIPs: [ip], clusterDomain: this.opts.clusterDomain, nodeHosts }),
       resolvConf: formatResolvConf(config),
       hostNetwork: !!pod.spec?.hostNetwork,
+      shareProcessNamespace: !!pod.spec?.shareProcessNamespace,
     };
   }
 

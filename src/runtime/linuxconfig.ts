@@ -11,6 +11,8 @@ export interface LinuxSandboxConfig {
   hostsFile: string;
   resolvConf: string;
   hostNetwork: boolean;
+  /** The containers share one PID namespace, whose PID 1 is the sandbox's pause process. */
+  shareProcessNamespace: boolean;
 }
 
 export interface LinuxContainerConfig {

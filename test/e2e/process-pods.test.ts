@@ -221,6 +221,26 @@ spec:
     assert.equal(await c.ok(['get', 'pod', 'live', '-o', 'jsonpath={.status.containerStatuses[0].lastState.terminated.exitCode}']), '0');
   });
 
+  it('with shareProcessNamespace the containers see each other\'s processes under the pause process', async () => {
+    const pod = `apiVersion: v1
+kind: Pod
+metadata: {name: shared}
+spec:
+  shareProcessNamespace: true
+  terminationGracePeriodSeconds: 1
+  containers:
+  - {name: a, image: busybox, command: [sh, -c, "exec sleep 3601"]}
+  - {name: b, image: busybox, command: [sh, -c, "exec sleep 3602"]}
+`;
+    await c.ok(['apply', '-f', '-'], pod);
+    await eventually(async () => assert.equal(await c.ok(['get', 'pod', 'shared', '-o', 'jsonpath={.status.containerStatuses[*].ready}']), 'true true'), 30_000);
+    const ps = await c.ok(['exec', 'shared', '-c', 'a', '--', 'ps', '-eo', 'pid,args']);
+    assert.match(ps, /^\s*1 sleep infinity$/m);
+    assert.match(ps, /^\s*\d+ sleep 3601$/m);
+    assert.match(ps, /^\s*\d+ sleep 3602$/m);
+    await c.ok(['delete', 'pod', 'shared']);
+  });
+
   it('a memory limit is enforced by the cgroup: OOMKilled', async () => {
     const pod = `apiVersion: v1
 kind: Pod

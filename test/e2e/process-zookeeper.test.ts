@@ -30,6 +30,12 @@ describe('ZooKeeper ensemble with real servers', { skip }, () => {
   let c: Cluster;
   const restarts = async (pod: string) => Number(await c.ok(['get', 'pod', pod, '-o', 'jsonpath={.status.containerStatuses[0].restartCount}']));
   const ready = async () => assert.equal(await c.ok(['get', 'sts', 'zk', '-o', 'jsonpath={.status.readyReplicas}']), '3');
+  /** `kubectl rollout status`, given longer than the harness's one minute per kubectl. */
+  const rollout = async (sts: string, seconds: number) => {
+    const r = await c.kubectl(['rollout', 'status', `sts/${sts}`, `--timeout=${seconds}s`], undefined, (seconds + 10) * 1000);
+    assert.equal(r.code, 0, `${r.stdout}${r.stderr}`);
+    return r.stdout;
+  };
   // What a user sees in the terminal: zkCli.sh prints some results on stderr.
   const zkCli = async (pod: string, ...args: string[]) => {
     const r = await c.kubectl(['exec', pod, '--', 'zkCli.sh', ...args]);
@@ -40,7 +46,7 @@ describe('ZooKeeper ensemble with real servers', { skip }, () => {
   before(async () => {
     c = await startCluster(['--nodes', '4', '--runtime', 'process']);
     await c.ok(['apply', '-f', '-'], ZK);
-    await c.ok(['rollout', 'status', 'sts/zk', '--timeout=180s']);
+    await rollout('zk', 180);
   });
   after(async () => c?.destroy());
 
@@ -69,7 +75,7 @@ describe('ZooKeeper ensemble with real servers', { skip }, () => {
     await c.ok(['delete', 'statefulset', 'zk']);
     await eventually(async () => assert.equal(await c.ok(['get', 'pods', '-l', 'app=zk', '-o', 'name']), ''), 120_000);
     await c.ok(['apply', '-f', '-'], ZK);
-    await c.ok(['rollout', 'status', 'sts/zk', '--timeout=180s']);
+    await rollout('zk', 180);
     // Ready (ruok) comes before the members have re-elected a leader; clients retry meanwhile.
     await eventually(async () => assert.match(await zkCli('zk-2', 'get', '/hello'), /^world$/m), 30_000);
   });
@@ -92,11 +98,11 @@ describe('ZooKeeper ensemble with real servers', { skip }, () => {
 
   it('a template change rolls the members one by one; history and undo as in the tutorial', async () => {
     await c.ok(['patch', 'sts', 'zk', '--type=json', '-p=[{"op": "replace", "path": "/spec/template/spec/containers/0/resources/requests/cpu", "value":"0.3"}]']);
-    const status = await c.ok(['rollout', 'status', 'sts/zk', '--timeout=300s']);
+    const status = await rollout('zk', 300);
     assert.match(status, /statefulset rolling update complete 3 pods at revision zk-\w+\.\.\./);
     assert.match(await c.ok(['rollout', 'history', 'sts/zk']), /^REVISION\s+CHANGE-CAUSE\n1\s+<none>\n2\s+<none>\n/m);
     assert.match(await c.ok(['rollout', 'undo', 'sts/zk']), /statefulset.apps\/zk rolled back/);
-    await c.ok(['rollout', 'status', 'sts/zk', '--timeout=300s']);
+    await rollout('zk', 300);
     await eventually(async () => assert.match(await zkCli('zk-0', 'get', '/hello'), /^world$/m), 30_000);
   });
 
@@ -114,8 +120,10 @@ describe('ZooKeeper ensemble with real servers', { skip }, () => {
       for (let i = 0; i < n; i++) names.push(`${await c.ok(['get', 'pod', `mc-${i}`, '-o', 'jsonpath={.status.podIP}'])}:11211-mc-${i}.mc.default.svc.cluster.local`);
       return names.sort();
     };
+    // The ensemble serves clients again after the rollback before the cache servers are added.
+    await eventually(async () => assert.match(await zkCli('zk-1', 'ls', '/'), /\[.*zookeeper.*\]/), 60_000);
     await c.ok(['apply', '-f', '-'], ARCUS);
-    await c.ok(['rollout', 'status', 'sts/mc', '--timeout=180s']);
+    await rollout('mc', 180);
     await eventually(async () => assert.deepEqual(await cacheList(), await expected(3)), 30_000);
     const mc0 = await c.ok(['get', 'pod', 'mc-0', '-o', 'jsonpath={.status.podIP}']);
     const zk0 = await c.ok(['get', 'pod', 'zk-0', '-o', 'jsonpath={.status.podIP}']);
@@ -126,7 +134,7 @@ describe('ZooKeeper ensemble with real servers', { skip }, () => {
     assert.match(r.stdout, /^Zookeeper version: 3\.8\.\S+, built on /m);
     assert.match(r.stdout, /^Mode: (leader|follower)$/m);
     await c.ok(['scale', 'sts', 'mc', '--replicas=4']);
-    await c.ok(['rollout', 'status', 'sts/mc', '--timeout=120s']);
+    await rollout('mc', 120);
     await eventually(async () => assert.deepEqual(await cacheList(), await expected(4)), 30_000);
     await c.ok(['scale', 'sts', 'mc', '--replicas=2']);
     await eventually(async () => assert.deepEqual(await cacheList(), await expected(2)), 60_000);

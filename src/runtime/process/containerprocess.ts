@@ -11,13 +11,13 @@ import type { Writable } from 'node:stream';
 import type { Clock } from '../../machinery/clock.js';
 import { logger } from '../../machinery/log.js';
 import type { ContainerLog } from '../logstore.js';
-import { WAITER } from './rootfs.js';
+import { SHARED_PID_WAITER, WAITER } from './rootfs.js';
 
 const log = logger('process-runtime');
 
 export interface LaunchSpec {
   /** Namespace files of the pod sandbox (net, uts, ipc); a missing one means the host's. */
-  namespaces: { net?: string; uts?: string; ipc?: string };
+  namespaces: { net?: string; uts?: string; ipc?: string; /** The pod's shared PID namespace, if it has one. */ pid?: string };
   setup: string;
   argv: string[];
   env: Record<string, string>;
@@ -56,14 +56,15 @@ export class ContainerProcess extends EventEmitter {
       '--',
       'unshare',
       '--mount',
-      '--pid',
+      ...(ns.pid ? [] : ['--pid']),
       '--propagation',
       'private',
       '--',
       'sh',
       '-c',
-      WAITER,
+      ns.pid ? SHARED_PID_WAITER : WAITER,
       'waiter',
+      ...(ns.pid ? [ns.pid] : []),
       spec.setup,
       ...spec.argv,
     ];
@@ -90,10 +91,11 @@ export class ContainerProcess extends EventEmitter {
       status += d.toString();
       const m = /^pid (\d+)\n/.exec(status);
       if (m && this.pid === undefined) this.pid = Number(m[1]);
+      if (this.pid !== undefined && /^exec$/m.test(status)) resolveRunning(true);
     });
     control.on('end', () => {
-      startError = status.replace(/^pid \d+\n/, '').trim();
-      resolveRunning(!startError && this.pid !== undefined);
+      startError = status.replace(/^pid \d+\n/, '').replace(/^exec\n/m, '').trim();
+      resolveRunning(false);
     });
     let open = 2;
     let exited: { code: number | null; signal: NodeJS.Signals | null } | undefined;

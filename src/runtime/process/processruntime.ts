@@ -36,7 +36,7 @@ import { containerArgv, DEFAULT_PATH, type ImageProfile, type ResolvedImage } fr
 import { runHook } from './hooks.js';
 import { Prober } from './prober.js';
 import { devTemplateScript, setupProgram } from './rootfs.js';
-import { namespaceFiles, createNamespaces, removeNamespaces } from './sandbox.js';
+import { namespaceFiles, createNamespaces, PauseProcess, removeNamespaces } from './sandbox.js';
 import { containerLimits, terminationMessage } from './termination.js';
 
 export const PROCESS_RUNTIME_VERSION = '0.1.0';
@@ -61,6 +61,8 @@ interface Sandbox {
   dir: string;
   containers: Set<string>;
   stopped: boolean;
+  /** PID 1 of the pod's shared PID namespace (shareProcessNamespace). */
+  pause?: PauseProcess;
 }
 
 export interface Container {
@@ -125,6 +127,7 @@ export class ProcessRuntime implements Runtime {
     try {
       await createNamespaces(dir, config.hostname, !!linux?.hostNetwork);
       if (!linux?.hostNetwork) await this.opts.network.attach(id, namespaceFiles(dir).net!, config.ip);
+      if (linux?.shareProcessNamespace) sb.pause = await PauseProcess.start(namespaceFiles(dir, !!linux.hostNetwork));
     } catch (e) {
       await this.teardown(sb).catch(() => undefined);
       throw e;
@@ -199,7 +202,7 @@ export class ProcessRuntime implements Runtime {
     }
     const oomBefore = await c.cgroups.oomKills();
     const proc = new ContainerProcess(
-      { namespaces: namespaceFiles(c.sandbox.dir, !!c.sandbox.config.linux?.hostNetwork), setup, argv, env: c.env, stdin: !!spec?.stdin, dir: c.dir },
+      { namespaces: { ...namespaceFiles(c.sandbox.dir, !!c.sandbox.config.linux?.hostNetwork), pid: c.sandbox.pause?.pidNamespace }, setup, argv, env: c.env, stdin: !!spec?.stdin, dir: c.dir },
       this.opts.clock,
       c.log,
     );
@@ -352,6 +355,7 @@ export class ProcessRuntime implements Runtime {
 
   private async teardown(sb: Sandbox): Promise<void> {
     await this.opts.network.detach(sb.id);
+    sb.pause?.stop();
     await removeNamespaces(sb.dir);
   }
 

@@ -50,6 +50,23 @@ export const WAITER = [
   'wait $!',
 ].join('\n');
 
+/**
+ * The waiter of a container in a pod with shareProcessNamespace: its setup runs in the pod's PID
+ * namespace (`$1`, held by the sandbox's pause process) through nsenter, which forks; the PID reported
+ * is that of nsenter's child (the container's main process, not PID 1 of the namespace).
+ */
+export const SHARED_PID_WAITER = [
+  'p=$1; s=$2; shift 2',
+  'exec 4<&0',
+  'nsenter --pid="$p" -- setpriv --pdeathsig=KILL -- sh -c "$s" setup "$@" <&4 4<&- &',
+  'n=$!; c=',
+  // (dash's read leaves the variable empty at an end of file without a newline, which this file has)
+  'while [ -z "$c" ] && [ -d /proc/$n ]; do c=$(cat /proc/$n/task/$n/children); c=${c%% *}; done',
+  'echo "pid $c" >&3',
+  'exec 3>&- 4<&-',
+  'wait $n',
+].join('\n');
+
 /** The character devices of a container's /dev (runc's default set), with their major/minor numbers. */
 const DEVICES: Array<[string, number, number]> = [
   ['null', 1, 3],
@@ -116,7 +133,7 @@ export function setupProgram(spec: RootfsSpec): string {
   for (const cg of spec.cgroups) lines.push(`echo 0 > "$O"${q(`${cg}/cgroup.procs`)} || fail "cannot join cgroup ${cg}"`);
   lines.push(
     'umount -l "$O" && rmdir "$O"',
-    `cd ${q(spec.workingDir ?? '/')} 2>/dev/null || fail ${q(`failed to create containerd task: failed to create shim task: OCI runtime create failed: runc create failed: unable to start container process: chdir to cwd ("${spec.workingDir}") set in config.json failed: no such file or directory: unknown`)}`,
+    `cd ${q(spec.workingDir ?? '/')} 2>/dev/null || fail ${q(`failed to create containerd task: failed to create shim task: OCI runtime create failed: runc create failed: unable to start container process: chdir to cwd ("${spec.workingDir ?? '/'}") set in config.json failed: no such file or directory: unknown`)}`,
     // The exec of a missing program fails inside the container, as runc reports it.
     'case "$1" in */*) [ -x "$1" ] ;; *) command -v "$1" >/dev/null ;; esac ||',
     `  fail "failed to create containerd task: failed to create shim task: OCI runtime create failed: runc create failed: unable to start container process: exec: \\"$1\\": executable file not found in \\$PATH: unknown"`,
@@ -127,6 +144,8 @@ export function setupProgram(spec: RootfsSpec): string {
     setpriv.push(spec.user.groups.length ? `--groups=${spec.user.groups.join(',')}` : '--clear-groups');
   }
   if (spec.pdeathsig) setpriv.push('--pdeathsig=KILL');
-  lines.push(`exec ${setpriv.join(' ')} -- "$@" 3>&-`);
+  // "exec" on fd 3 says the command is about to run (in a shared PID namespace nsenter keeps fd 3 open,
+  // so its end of file comes only when the container ends).
+  lines.push('echo exec >&3', `exec ${setpriv.join(' ')} -- "$@" 3>&-`);
   return lines.join('\n');
 }
