@@ -2,6 +2,7 @@
 // (client-go tools/remotecommand websocket.go; the kubelet's cri/streaming/remotecommand on the server side).
 // Every message is binary: byte 0 names the channel, the rest is payload. The server sends stdout and stderr,
 // then one Status on the error channel, then Close(1000); any other ending is an error to kubectl.
+// A POST with `Upgrade: SPDY/3.1` (kubectl's fallback) is served by remotecommandspdy.ts.
 
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
@@ -10,6 +11,7 @@ import { WebSocket, WebSocketServer } from 'ws';
 import { badRequest, internalError, isStatusError, StatusError } from '../machinery/errors.js';
 import type { ExecSession } from '../runtime/runtime.js';
 import { boolParam } from './queryparams.js';
+import { serveRemoteCommandSpdy } from './remotecommandspdy.js';
 
 export const V5_PROTOCOL = 'v5.channel.k8s.io';
 
@@ -23,10 +25,6 @@ export const CLOSE = 255;
 
 /** Frames larger than this end the connection with 1009; kubectl sends stdin in 32 KiB pieces. */
 const MAX_FRAME_BYTES = 4 * 1024 * 1024;
-
-export const SPDY_NOT_SUPPORTED =
-  'unable to upgrade: SPDY/3.1 streams are not supported by k8ts; exec, attach and run -i need the WebSocket protocol ' +
-  `${V5_PROTOCOL} (kubectl v1.30 or newer, without KUBECTL_REMOTE_COMMAND_WEBSOCKETS=false)`;
 
 export interface StreamOptions {
   stdin: boolean;
@@ -85,19 +83,26 @@ export function parseResize(payload: Buffer): Array<{ width: number; height: num
   const sizes: Array<{ width: number; height: number }> = [];
   for (const line of payload.toString('utf8').split('\n')) {
     if (!line.trim()) continue;
-    let doc: Record<string, unknown>;
+    let doc: unknown;
     try {
       doc = JSON.parse(line);
     } catch {
       continue;
     }
-    // encoding/json matches field names case-insensitively.
-    const field = (name: string) => Object.entries(doc ?? {}).find(([k]) => k.toLowerCase() === name)?.[1];
-    const width = field('width');
-    const height = field('height');
-    if (isDimension(width) && isDimension(height)) sizes.push({ width, height });
+    const size = terminalSize(doc);
+    if (size) sizes.push(size);
   }
   return sizes;
+}
+
+/** A decoded TerminalSize document, or undefined when it is not one (negative, fractional, missing, > 65535). */
+export function terminalSize(doc: unknown): { width: number; height: number } | undefined {
+  if (typeof doc !== 'object' || doc === null) return undefined;
+  // encoding/json matches field names case-insensitively.
+  const field = (name: string) => Object.entries(doc).find(([k]) => k.toLowerCase() === name)?.[1];
+  const width = field('width');
+  const height = field('height');
+  return isDimension(width) && isDimension(height) ? { width, height } : undefined;
 }
 
 function isDimension(v: unknown): v is number {
@@ -107,7 +112,6 @@ function isDimension(v: unknown): v is number {
 /** Why the request cannot become a v5 WebSocket, answered as a Status before any upgrade. */
 export function upgradeError(req: IncomingMessage): StatusError | undefined {
   const upgrade = (req.headers.upgrade ?? '').toLowerCase();
-  if (upgrade.startsWith('spdy/')) return badRequest(SPDY_NOT_SUPPORTED);
   if (upgrade !== 'websocket' || !/\bupgrade\b/i.test(req.headers.connection ?? '')) return badRequest('unable to upgrade: missing upgrade headers in request');
   if (req.method !== 'GET') return badRequest(`unable to upgrade: a WebSocket upgrade must be a GET, not ${req.method}`);
   const offered = offeredProtocols(req);
@@ -134,12 +138,18 @@ export function rememberUpgrade(req: IncomingMessage, socket: Duplex, head: Buff
 
 const wss = new WebSocketServer({ noServer: true, clientTracking: false, perMessageDeflate: false, maxPayload: MAX_FRAME_BYTES, handleProtocols: () => V5_PROTOCOL });
 
-/** Answers 101 and takes the connection away from `res`; `upgradeError` must have passed. */
-function acceptWebSocket(req: IncomingMessage, res: ServerResponse): Promise<WebSocket | undefined> {
+/** Takes the raw connection of an upgrade request away from `res`, with the bytes Node read past the head. */
+export function hijack(req: IncomingMessage, res: ServerResponse): { socket: Duplex; head: Buffer } {
   const up = upgrades.get(req);
   if (!up) throw badRequest('unable to upgrade: missing upgrade headers in request');
   upgrades.delete(req);
   res.detachSocket(up.socket as Socket);
+  return up;
+}
+
+/** Answers 101 and takes the connection away from `res`; `upgradeError` must have passed. */
+function acceptWebSocket(req: IncomingMessage, res: ServerResponse): Promise<WebSocket | undefined> {
+  const up = hijack(req, res);
   return new Promise((resolve) => {
     if (up.socket.destroyed) return resolve(undefined);
     up.socket.once('close', () => resolve(undefined));
@@ -152,6 +162,7 @@ function acceptWebSocket(req: IncomingMessage, res: ServerResponse): Promise<Web
  * opens the session and streams it. Failures to open the session go on the error channel, as the kubelet's.
  */
 export async function serveRemoteCommand(req: IncomingMessage, res: ServerResponse, rc: RemoteCommand): Promise<void> {
+  if ((req.headers.upgrade ?? '').toLowerCase().startsWith('spdy/')) return serveRemoteCommandSpdy(req, res, rc);
   const refused = upgradeError(req);
   if (refused) throw refused;
   const ws = await acceptWebSocket(req, res);

@@ -2,7 +2,6 @@
 // the WebSocket upgrade and the v5 framing, against a fake node whose "processes" the test plays.
 
 import assert from 'node:assert/strict';
-import https from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { PassThrough } from 'node:stream';
 import { after, before, test } from 'node:test';
@@ -210,27 +209,6 @@ test('problems found before the upgrade are HTTP Status answers', async () => {
   );
   const old = await refusal(execPath('command=echo&stdout=true'), 'admin', ['v4.channel.k8s.io']);
   assert.equal(old.status.message, 'requested protocol(s) are not supported: [v4.channel.k8s.io]; supports [v5.channel.k8s.io]');
-});
-
-test('the SPDY fallback POST gets a 400 saying WebSocket v5 is needed', async () => {
-  const { code, body } = await new Promise<{ code: number; body: string }>((resolve, reject) => {
-    const req = https.request(`https://${base}${execPath('command=echo&stdout=true')}`, {
-      method: 'POST',
-      ca: caPem,
-      headers: { Authorization: 'Bearer admin', Connection: 'Upgrade', Upgrade: 'SPDY/3.1', 'X-Stream-Protocol-Version': 'v5.channel.k8s.io' },
-    });
-    req.on('response', (res) => {
-      let text = '';
-      res.on('data', (d) => (text += d));
-      res.on('end', () => resolve({ code: res.statusCode!, body: text }));
-    });
-    req.on('upgrade', () => reject(new Error('upgraded')));
-    req.end();
-  });
-  assert.equal(code, 400);
-  const status = JSON.parse(body);
-  assert.equal(status.reason, 'BadRequest');
-  assert.match(status.message, /SPDY\/3\.1 streams are not supported by k8ts.*v5\.channel\.k8s\.io/);
 });
 
 test('a runtime that refuses answers after the upgrade, on the error channel, as the kubelet does', async () => {
