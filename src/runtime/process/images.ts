@@ -18,6 +18,8 @@ export interface ImageProfile {
   workingDir?: string;
   /** Paths in the container (absolute) to files of the image layer. */
   layer?: Record<string, LayerFile>;
+  /** Host files or directories the image's programs need, bound read-only (the host's /tmp, for one, is not visible inside). */
+  mounts?: Array<{ hostPath: string; containerPath: string }>;
 }
 
 export interface ResolvedImage {

@@ -183,7 +183,8 @@ export class ProcessRuntime implements Runtime {
     const terminationPath = spec?.terminationMessagePath ?? '/dev/termination-log';
     const terminationHost = path.join(c.dir, 'termination-log');
     await writeFile(terminationHost, '');
-    const mounts = await Promise.all((linux?.mounts ?? []).map(async (m) => ({ ...m, isDir: (await stat(m.hostPath).catch(() => undefined))?.isDirectory() ?? false })));
+    const wanted = [...(c.image.profile.mounts ?? []).map((m) => ({ ...m, readOnly: true })), ...(linux?.mounts ?? [])];
+    const mounts = await Promise.all(wanted.map(async (m) => ({ ...m, isDir: (await stat(m.hostPath).catch(() => undefined))?.isDirectory() ?? false })));
     const setup = setupProgram({
       containerDir: c.dir,
       devTemplate: await this.devTemplate(),

@@ -4,7 +4,7 @@ import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { test } from 'node:test';
-import { containerArgv, type LayerFile } from '../images.js';
+import { containerArgv, type ImageProfile, type LayerFile } from '../images.js';
 import { ARCUS_PROFILES, arcusMemcached, arcusZkcli } from './arcus.js';
 
 function content(f: LayerFile | undefined): string {
@@ -12,12 +12,21 @@ function content(f: LayerFile | undefined): string {
   return f.content;
 }
 
-/** Runs a layer script as the container would, with its args. */
-function runLayerScript(f: LayerFile | undefined, args: string[]): { status: number | null; stderr: string } {
+/** The host path the profile binds at a container path. */
+function hostPathOf(profile: ImageProfile, containerPath: string): string {
+  const m = profile.mounts?.find((x) => containerPath === x.containerPath || containerPath.startsWith(`${x.containerPath}/`));
+  assert.ok(m, `${containerPath} is bound`);
+  return m.hostPath + containerPath.slice(m.containerPath.length);
+}
+
+/** Runs a layer script as the container would, with its args (the profile's bound paths seen at their host paths). */
+function runLayerScript(profile: ImageProfile, f: LayerFile | undefined, args: string[]): { status: number | null; stderr: string } {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'arcus-profile-'));
   try {
     const file = path.join(dir, 'script');
-    writeFileSync(file, content(f), { mode: 0o755 });
+    let script = content(f);
+    for (const m of profile.mounts ?? []) script = script.split(m.containerPath).join(m.hostPath);
+    writeFileSync(file, script, { mode: 0o755 });
     const r = spawnSync(file, args, { encoding: 'utf8' });
     return { status: r.status, stderr: r.stderr };
   } finally {
@@ -37,7 +46,7 @@ test('the init container runs zkcli with its args', () => {
   assert.deepEqual(containerArgv(arcusZkcli, undefined, args), ['/usr/local/bin/zkcli', ...args]);
 });
 
-test('the layer wrappers exec the compiled programs with this node', () => {
+test('the layer wrappers exec the compiled programs with this node, both bound into the container', () => {
   for (const [profile, bin, program] of [
     [arcusMemcached, '/usr/local/bin/arcus-memcached', 'main-memcached.js'],
     [arcusZkcli, '/usr/local/bin/zkcli', 'main-zkcli.js'],
@@ -45,14 +54,17 @@ test('the layer wrappers exec the compiled programs with this node', () => {
     const script = content(profile.layer?.[bin]);
     const m = /^#!\/bin\/sh\nexec '([^']+)' '([^']+)' "\$@"\n$/.exec(script);
     assert.ok(m, script);
-    assert.equal(m[1], process.execPath);
-    assert.ok(m[2]!.endsWith(path.join('dist', 'images', 'arcus', program)));
-    assert.ok(existsSync(m[2]!), `${m[2]} is built`);
+    assert.equal(hostPathOf(profile, m[1]!), process.execPath);
+    const host = hostPathOf(profile, m[2]!);
+    assert.ok(host.endsWith(path.join('dist', 'images', 'arcus', program)));
+    assert.ok(existsSync(host), `${host} is built`);
+    // Never a path under the host's /tmp, which a container does not see.
+    assert.ok(!m[2]!.startsWith('/tmp/'));
   }
 });
 
 test('the zkcli wrapper really runs zkcli (usage error without a ZooKeeper)', () => {
-  const r = runLayerScript(arcusZkcli.layer?.['/usr/local/bin/zkcli'], ['arcus.memcached', 'add']);
+  const r = runLayerScript(arcusZkcli, arcusZkcli.layer?.['/usr/local/bin/zkcli'], ['arcus.memcached', 'add']);
   assert.equal(r.status, 2);
   assert.match(r.stderr, /usage: zkcli arcus\.memcached add/);
 });

@@ -10,10 +10,17 @@ function shellQuote(s: string): string {
   return `'${s.replace(/'/g, `'\\''`)}'`;
 }
 
+/** Where the container sees the node binary and k8ts's image programs (bound from wherever k8ts is installed). */
+const NODE = '/usr/lib/k8ts/node';
+const PROGRAMS = '/usr/lib/k8ts/images';
+const MOUNTS = [
+  { hostPath: process.execPath, containerPath: NODE },
+  { hostPath: packageFile('dist', 'images'), containerPath: PROGRAMS },
+];
+
 /** A layer script that execs the compiled program, so that it (not a shell) is the container's process. */
 function nodeWrapper(program: string): { content: string; mode: number } {
-  const script = packageFile('dist', 'images', 'arcus', program);
-  return { content: `#!/bin/sh\nexec ${shellQuote(process.execPath)} ${shellQuote(script)} "$@"\n`, mode: 0o755 };
+  return { content: `#!/bin/sh\nexec ${shellQuote(NODE)} ${shellQuote(`${PROGRAMS}/arcus/${program}`)} "$@"\n`, mode: 0o755 };
 }
 
 /**
@@ -28,6 +35,7 @@ export function arcusMemcachedProfile(version: string): ImageProfile {
     cmd: [],
     env: { ARCUS_MEMCACHED_VERSION: version },
     layer: { '/usr/local/bin/arcus-memcached': nodeWrapper('main-memcached.js') },
+    mounts: MOUNTS,
   };
 }
 
@@ -39,6 +47,7 @@ export const arcusZkcli: ImageProfile = {
   entrypoint: ['/usr/local/bin/zkcli'],
   cmd: [],
   layer: { '/usr/local/bin/zkcli': nodeWrapper('main-zkcli.js') },
+  mounts: MOUNTS,
 };
 
 /** Repository → profile, in the form of images.ts PROFILES. */
