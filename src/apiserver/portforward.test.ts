@@ -3,26 +3,16 @@
 
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
 import net, { type AddressInfo } from 'node:net';
 import path from 'node:path';
+import { startStreamServer } from '../testing/streamserver.js';
 import { after, before, test } from 'node:test';
 import tls from 'node:tls';
 import { dialTCP } from '../kubelet/kubelet.js';
-import { realClock } from '../machinery/clock.js';
 import { badRequest } from '../machinery/errors.js';
-import { buildApiChain } from '../server/apichain.js';
-import { bootstrap } from '../server/bootstrap.js';
-import { ADMIN } from '../server/identities.js';
-import { MemoryBackend } from '../storage/local.js';
-import { Store } from '../storage/store.js';
 import { waitFor } from '../testing/fixture.js';
-import { tempDir } from '../testing/tmpdir.js';
-import { StaticTokenAuthenticator } from './authentication/token.js';
-import { ensureCertificates } from './certs.js';
 import type { PodStreams } from './handlers.js';
 import { TUNNEL_PROTOCOL, type PortForwarder } from './portforward.js';
-import { createApiServer } from './server.js';
 import { encodeData, encodeSynStream, FrameParser, type Frame } from './spdy/frames.js';
 import { encodeHeaderBlock, HeaderCompressor } from './spdy/headers.js';
 
@@ -60,26 +50,6 @@ before(async () => {
   await new Promise<void>((r) => closed.close(() => r()));
   cleanups.push(() => echo.close());
 
-  const dir = tempDir('k8ts-pf-');
-  const certs = await ensureCertificates(dir);
-  caPem = certs.caPem;
-  const store = await Store.open(new MemoryBackend());
-  const getter = { token: 'getter', user: { name: 'getter', groups: [] } };
-  const chain = buildApiChain(store, realClock, { authenticators: [new StaticTokenAuthenticator([{ token: 'admin', user: ADMIN }, getter])] });
-  await bootstrap(chain.registry, { ip: '192.168.49.1', port: 6443 }, realClock.now());
-  const admin = chain.clientFor(ADMIN);
-  const rbac = (plural: string) => admin.resource({ group: 'rbac.authorization.k8s.io', version: 'v1', plural });
-  await rbac('roles').create('default', { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'Role', metadata: { name: 'getter' }, rules: [{ apiGroups: [''], resources: ['pods', 'pods/portforward'], verbs: ['get'] }] });
-  await rbac('rolebindings').create('default', {
-    apiVersion: 'rbac.authorization.k8s.io/v1',
-    kind: 'RoleBinding',
-    metadata: { name: 'getter' },
-    roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: 'getter' },
-    subjects: [{ kind: 'User', apiGroup: 'rbac.authorization.k8s.io', name: 'getter' }],
-  });
-  const pod = await admin.pods.create('default', { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'web-0' }, spec: { nodeName: 'node-1', containers: [{ name: 'nginx', image: 'nginx' }] } });
-  await admin.pods.updateStatus('default', { ...pod, status: { phase: 'Running', podIP: '10.244.0.5' } });
-  podUID = pod.metadata.uid;
   const streams: PodStreams = {
     log: () => Promise.reject(badRequest('no logs')),
     connect: () => Promise.reject(badRequest('no exec')),
@@ -88,33 +58,9 @@ before(async () => {
       return forwarder(podUID);
     },
   };
-  const handlers = { registry: chain.registry, storage: chain.storage, podStreams: streams };
-  const server = createApiServer({ tls: { cert: certs.certPem, key: certs.keyPem }, authenticators: chain.authenticators, authorizer: chain.authorizer, handlers, paths: chain.paths });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  base = `127.0.0.1:${(server.address() as AddressInfo).port}`;
-  cleanups.push(() => {
-    server.closeAllConnections();
-    server.close();
-  });
-  home = tempDir('k8ts-pf-home-');
-  kubeconfig = path.join(home, 'kubeconfig');
-  writeFileSync(
-    kubeconfig,
-    JSON.stringify({
-      apiVersion: 'v1',
-      kind: 'Config',
-      clusters: [{ name: 'k8ts', cluster: { server: `https://${base}`, 'certificate-authority-data': Buffer.from(caPem).toString('base64') } }],
-      users: [
-        { name: 'admin', user: { token: 'admin' } },
-        { name: 'getter', user: { token: 'getter' } },
-      ],
-      contexts: [
-        { name: 'k8ts', context: { cluster: 'k8ts', user: 'admin' } },
-        { name: 'getter', context: { cluster: 'k8ts', user: 'getter' } },
-      ],
-      'current-context': 'k8ts',
-    }),
-  );
+  const srv = await startStreamServer({ roles: { getter: { resources: ['pods', 'pods/portforward'], verbs: ['get'] } }, running: true, podStreams: () => streams });
+  ({ base, caPem, home, kubeconfig, podUID } = srv);
+  cleanups.push(() => srv.close());
 });
 
 after(() => {

@@ -3,79 +3,20 @@
 
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
 import type { IncomingMessage } from 'node:http';
 import net, { type AddressInfo } from 'node:net';
 import path from 'node:path';
-import { PassThrough } from 'node:stream';
+import { FakeNode, startStreamServer } from '../testing/streamserver.js';
 import { after, before, test } from 'node:test';
 import tls from 'node:tls';
 import type { Kubelet } from '../kubelet/kubelet.js';
-import { realClock } from '../machinery/clock.js';
-import { badRequest } from '../machinery/errors.js';
-import type { AttachRequest, ExecRequest, ExecSession } from '../runtime/runtime.js';
-import { buildApiChain } from '../server/apichain.js';
-import { bootstrap } from '../server/bootstrap.js';
-import { ADMIN } from '../server/identities.js';
 import { podStreams } from '../server/podstreams.js';
-import { MemoryBackend } from '../storage/local.js';
-import { Store } from '../storage/store.js';
 import { waitFor } from '../testing/fixture.js';
-import { tempDir } from '../testing/tmpdir.js';
-import { StaticTokenAuthenticator } from './authentication/token.js';
-import { ensureCertificates } from './certs.js';
 import { expectedStreams, JsonObjectSplitter, negotiateProtocol, runRemoteCommand, spdyUpgradeError } from './remotecommandspdy.js';
-import { createApiServer } from './server.js';
 import { encodeData, encodeSynStream, FLAG_FIN, FrameParser, type Frame } from './spdy/frames.js';
 import { HeaderCompressor } from './spdy/headers.js';
 
-/** The node: `echo ARGS`, `fail CODE`, `cat` (echo stdin until EOF), `sleep` (until killed); attach prints "attached". */
-class FakeNode {
-  readonly nodeName = 'node-1';
-  killed = 0;
-  resizes: Array<[number, number]> = [];
-  started: string[][] = [];
-
-  async exec(_ns: string, _name: string, _container: string | undefined, req: ExecRequest): Promise<ExecSession> {
-    const [cmd, ...args] = req.command;
-    if (cmd === 'refuse') throw badRequest('exec is not available: pod web-0 runs on the simulated runtime (sim)');
-    this.started.push(req.command);
-    let exit!: (code: number) => void;
-    const s: ExecSession = {
-      stdin: req.stdin ? new PassThrough() : undefined,
-      stdout: new PassThrough(),
-      stderr: new PassThrough(),
-      exit: new Promise((resolve) => (exit = resolve)),
-      resize: (w, h) => void this.resizes.push([w, h]),
-      kill: () => {
-        this.killed++;
-        finish(137);
-      },
-    };
-    const finish = (code: number) => {
-      (s.stdout as PassThrough).end();
-      (s.stderr as PassThrough).end();
-      exit(code);
-    };
-    if (cmd === 'echo') {
-      s.stdout.push(`${args.join(' ')}\n`);
-      finish(0);
-    } else if (cmd === 'fail') {
-      s.stderr.push('failing\n');
-      finish(Number(args[0]));
-    } else if (cmd === 'cat') {
-      s.stdin!.on('data', (d) => s.stdout.push(d));
-      s.stdin!.on('end', () => finish(0));
-    }
-    return s;
-  }
-
-  async attach(ns: string, name: string, container: string | undefined, req: AttachRequest): Promise<ExecSession> {
-    return this.exec(ns, name, container, { command: ['echo', 'attached'], ...req });
-  }
-}
-
-const node = new FakeNode();
+const node = new FakeNode(true);
 let base = '';
 let caPem = '';
 let home = '';
@@ -83,51 +24,13 @@ let kubeconfig = '';
 const cleanups: Array<() => void> = [];
 
 before(async () => {
-  const certs = await ensureCertificates(tempDir('k8ts-spdy-exec-'));
-  caPem = certs.caPem;
-  const store = await Store.open(new MemoryBackend());
-  const getter = { token: 'getter', user: { name: 'getter', groups: [] } };
-  const chain = buildApiChain(store, realClock, { authenticators: [new StaticTokenAuthenticator([{ token: 'admin', user: ADMIN }, getter])] });
-  await bootstrap(chain.registry, { ip: '192.168.49.1', port: 6443 }, realClock.now());
-  const admin = chain.clientFor(ADMIN);
-  const rbac = (plural: string) => admin.resource({ group: 'rbac.authorization.k8s.io', version: 'v1', plural });
-  await rbac('roles').create('default', { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'Role', metadata: { name: 'getter' }, rules: [{ apiGroups: [''], resources: ['pods', 'pods/exec'], verbs: ['get'] }] });
-  await rbac('rolebindings').create('default', {
-    apiVersion: 'rbac.authorization.k8s.io/v1',
-    kind: 'RoleBinding',
-    metadata: { name: 'getter' },
-    roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: 'getter' },
-    subjects: [{ kind: 'User', apiGroup: 'rbac.authorization.k8s.io', name: 'getter' }],
+  const srv = await startStreamServer({
+    roles: { getter: { resources: ['pods', 'pods/exec'], verbs: ['get'] } },
+    running: true,
+    podStreams: (registry) => podStreams(registry, [node as unknown as Kubelet]),
   });
-  const pod = await admin.pods.create('default', { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'web-0' }, spec: { nodeName: 'node-1', containers: [{ name: 'nginx', image: 'nginx' }] } });
-  await admin.pods.updateStatus('default', { ...pod, status: { phase: 'Running', podIP: '10.244.0.5' } });
-  const handlers = { registry: chain.registry, storage: chain.storage, podStreams: podStreams(chain.registry, [node as unknown as Kubelet]) };
-  const server = createApiServer({ tls: { cert: certs.certPem, key: certs.keyPem }, authenticators: chain.authenticators, authorizer: chain.authorizer, handlers, paths: chain.paths });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  base = `127.0.0.1:${(server.address() as AddressInfo).port}`;
-  cleanups.push(() => {
-    server.closeAllConnections();
-    server.close();
-  });
-  home = tempDir('k8ts-spdy-exec-home-');
-  kubeconfig = path.join(home, 'kubeconfig');
-  writeFileSync(
-    kubeconfig,
-    JSON.stringify({
-      apiVersion: 'v1',
-      kind: 'Config',
-      clusters: [{ name: 'k8ts', cluster: { server: `https://${base}`, 'certificate-authority-data': Buffer.from(caPem).toString('base64') } }],
-      users: [
-        { name: 'admin', user: { token: 'admin' } },
-        { name: 'getter', user: { token: 'getter' } },
-      ],
-      contexts: [
-        { name: 'k8ts', context: { cluster: 'k8ts', user: 'admin' } },
-        { name: 'getter', context: { cluster: 'k8ts', user: 'getter' } },
-      ],
-      'current-context': 'k8ts',
-    }),
-  );
+  ({ base, caPem, home, kubeconfig } = srv);
+  cleanups.push(() => srv.close());
 });
 
 after(() => {

@@ -2,71 +2,14 @@
 // the WebSocket upgrade and the v5 framing, against a fake node whose "processes" the test plays.
 
 import assert from 'node:assert/strict';
-import type { AddressInfo } from 'node:net';
-import { PassThrough } from 'node:stream';
+import { FakeNode, startStreamServer } from '../testing/streamserver.js';
 import { after, before, test } from 'node:test';
 import tls from 'node:tls';
 import { WebSocket } from 'ws';
-import { ensureCertificates } from '../apiserver/certs.js';
-import { StaticTokenAuthenticator } from '../apiserver/authentication/token.js';
 import { frame, V5_PROTOCOL } from '../apiserver/remotecommand.js';
-import { createApiServer } from '../apiserver/server.js';
 import type { Kubelet } from '../kubelet/kubelet.js';
-import { realClock } from '../machinery/clock.js';
-import { badRequest } from '../machinery/errors.js';
-import type { AttachRequest, ExecRequest, ExecSession } from '../runtime/runtime.js';
-import { MemoryBackend } from '../storage/local.js';
-import { Store } from '../storage/store.js';
 import { waitFor } from '../testing/fixture.js';
-import { tempDir } from '../testing/tmpdir.js';
-import { buildApiChain } from './apichain.js';
-import { bootstrap } from './bootstrap.js';
-import { ADMIN } from './identities.js';
 import { podStreams } from './podstreams.js';
-
-/** The node's side: `echo ARGS`, `fail CODE`, `cat`, `sleep` (until killed), `refuse` (the runtime says no). */
-class FakeNode {
-  readonly nodeName = 'node-1';
-  killed = 0;
-  sessions: ExecSession[] = [];
-
-  async exec(_ns: string, _name: string, _container: string | undefined, req: ExecRequest): Promise<ExecSession> {
-    const [cmd, ...args] = req.command;
-    if (cmd === 'refuse') throw badRequest('exec is not available: pod web-0 runs on the simulated runtime (sim)');
-    let exit!: (code: number) => void;
-    const s: ExecSession = {
-      stdin: req.stdin ? new PassThrough() : undefined,
-      stdout: new PassThrough(),
-      stderr: new PassThrough(),
-      exit: new Promise((resolve) => (exit = resolve)),
-      kill: () => {
-        this.killed++;
-        finish(137);
-      },
-    };
-    const finish = (code: number) => {
-      (s.stdout as PassThrough).end();
-      (s.stderr as PassThrough).end();
-      exit(code);
-    };
-    this.sessions.push(s);
-    if (cmd === 'echo') {
-      s.stdout.push(args.join(' '));
-      finish(0);
-    } else if (cmd === 'fail') {
-      s.stderr.push('failing\n');
-      finish(Number(args[0]));
-    } else if (cmd === 'cat') {
-      s.stdin!.on('data', (d) => s.stdout.push(d));
-      s.stdin!.on('end', () => finish(0));
-    }
-    return s;
-  }
-
-  async attach(_ns: string, _name: string, _container: string | undefined, req: AttachRequest): Promise<ExecSession> {
-    return this.exec(_ns, _name, _container, { command: ['echo', 'attached'], ...req });
-  }
-}
 
 const node = new FakeNode();
 let base = '';
@@ -74,37 +17,11 @@ let caPem = '';
 let close: () => void = () => {};
 
 before(async () => {
-  const dir = tempDir('k8ts-exec-');
-  const certs = await ensureCertificates(dir);
-  caPem = certs.caPem;
-  const store = await Store.open(new MemoryBackend());
-  const users = ['getter', 'creator'].map((name) => ({ token: name, user: { name, groups: [] } }));
-  const chain = buildApiChain(store, realClock, { authenticators: [new StaticTokenAuthenticator([{ token: 'admin', user: ADMIN }, ...users])] });
-  await bootstrap(chain.registry, { ip: '192.168.49.1', port: 6443 }, realClock.now());
-  const admin = chain.clientFor(ADMIN);
-  const rbac = (plural: string) => admin.resource({ group: 'rbac.authorization.k8s.io', version: 'v1', plural });
-  for (const [user, verb] of [
-    ['getter', 'get'],
-    ['creator', 'create'],
-  ]) {
-    await rbac('roles').create('default', { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'Role', metadata: { name: user }, rules: [{ apiGroups: [''], resources: ['pods/exec', 'pods/attach'], verbs: [verb] }] });
-    await rbac('rolebindings').create('default', {
-      apiVersion: 'rbac.authorization.k8s.io/v1',
-      kind: 'RoleBinding',
-      metadata: { name: user },
-      roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: user },
-      subjects: [{ kind: 'User', apiGroup: 'rbac.authorization.k8s.io', name: user }],
-    });
-  }
-  await admin.pods.create('default', { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'web-0' }, spec: { nodeName: 'node-1', containers: [{ name: 'nginx', image: 'nginx' }] } });
-  const handlers = { registry: chain.registry, storage: chain.storage, podStreams: podStreams(chain.registry, [node as unknown as Kubelet]) };
-  const server = createApiServer({ tls: { cert: certs.certPem, key: certs.keyPem }, authenticators: chain.authenticators, authorizer: chain.authorizer, handlers, paths: chain.paths });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  base = `127.0.0.1:${(server.address() as AddressInfo).port}`;
-  close = () => {
-    server.closeAllConnections();
-    server.close();
-  };
+  const srv = await startStreamServer({
+    roles: { getter: { resources: ['pods/exec', 'pods/attach'], verbs: ['get'] }, creator: { resources: ['pods/exec', 'pods/attach'], verbs: ['create'] } },
+    podStreams: (registry) => podStreams(registry, [node as unknown as Kubelet]),
+  });
+  ({ base, caPem, close } = srv);
 });
 
 after(() => close());
