@@ -30,6 +30,8 @@ import { carryObjectMeta, generateName, initObjectMeta, parseResourceVersion, sp
 import type { DeleteOptions, ListOptions, PatchType, WriteOptions } from './options.js';
 import { AdmissionChain, type AdmissionAttributes } from './admission.js';
 import { applyPatch } from './patch.js';
+import { decodeContinue, encodeContinue } from './continuetoken.js';
+import { dropEmptyMeta, dropNullTemplateTimestamps } from './normalize.js';
 import { strategyFor, type Strategy, type StrategyContext } from './strategy.js';
 
 const META_FIELDS: Record<string, FieldGetter<KObject>> = {
@@ -456,47 +458,7 @@ function checkNameParameter(name: string): void {
   if (msgs.length) throw badRequest(`Name parameter invalid: ${JSON.stringify(name)}: ${msgs.join(';')}`);
 }
 
-/** Go's omitempty: empty label, annotation, owner and finalizer lists are not stored. */
-function dropEmptyMeta(objectMeta: KObject['metadata']): void {
-  const meta = objectMeta as Record<string, unknown>;
-  for (const k of ['labels', 'annotations', 'ownerReferences', 'finalizers']) {
-    const v = meta[k];
-    if (v !== undefined && (v === null || (Array.isArray(v) ? v.length === 0 : Object.keys(v).length === 0))) delete meta[k];
-  }
-}
-
-/**
- * Go decodes `creationTimestamp: null` (what kubectl sends in templates, e.g. on `rollout undo`) as
- * the zero time, the same as no timestamp; stored templates must compare and hash alike either way.
- */
-function dropNullTemplateTimestamps(v: unknown): void {
-  if (Array.isArray(v)) {
-    for (const x of v) dropNullTemplateTimestamps(x);
-    return;
-  }
-  if (!isPlainObject(v)) return;
-  for (const [k, x] of Object.entries(v)) {
-    if (k === 'metadata' && isPlainObject(x) && x.creationTimestamp === null) delete x.creationTimestamp;
-    dropNullTemplateTimestamps(x);
-  }
-}
-
 function hasPendingFinalizers(r: ResourceInfo, obj: KObject): boolean {
   if (obj.metadata.finalizers?.length) return true;
   return r.group === '' && r.plural === 'namespaces' && ((obj as Namespace).spec?.finalizers?.length ?? 0) > 0;
 }
-
-function encodeContinue(rv: number, start: string): string {
-  return Buffer.from(JSON.stringify({ v: 'meta.k8s.io/v1', rv, start })).toString('base64');
-}
-
-function decodeContinue(token: string): { rv: number; start: string } {
-  try {
-    const t = JSON.parse(Buffer.from(token, 'base64').toString('utf8'));
-    if (typeof t.rv === 'number' && typeof t.start === 'string') return t;
-  } catch {
-    /* fall through */
-  }
-  throw badRequest('continue key is not valid: illegal base64 data');
-}
-
