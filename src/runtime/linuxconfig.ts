@@ -4,7 +4,6 @@
 // lifecycle hooks, stdin/tty and resources.
 
 import type { Container } from 'kubernetes-types/core/v1.js';
-import type { ContainerMount } from './process/rootfs.js';
 
 export interface LinuxSandboxConfig {
   /** The kubelet-managed /etc/hosts and the pod's /etc/resolv.conf. */
@@ -25,4 +24,14 @@ export interface LinuxContainerConfig {
   args?: string[];
   mounts: ContainerMount[];
   user?: { uid: number; gid: number; groups: number[] };
+}
+
+export interface ContainerMount {
+  /** A directory or file on the host. */
+  hostPath: string;
+  /** Absolute path in the container. */
+  containerPath: string;
+  readOnly?: boolean;
+  /** The host path is a directory (else a file, bound onto a file). */
+  isDir?: boolean;
 }

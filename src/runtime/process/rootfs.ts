@@ -5,16 +5,8 @@
 // joins the container's cgroups and execs the container's command as its user.
 
 import { posix } from 'node:path';
+import type { ContainerMount } from '../linuxconfig.js';
 
-export interface ContainerMount {
-  /** A directory or file on the host. */
-  hostPath: string;
-  /** Absolute path in the container. */
-  containerPath: string;
-  readOnly?: boolean;
-  /** The host path is a directory (else a file, bound onto a file). */
-  isDir?: boolean;
-}
 
 export interface RootfsSpec {
   /** Holds upper/, work/ and merged/ of the overlay. */
